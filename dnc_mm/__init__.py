@@ -1,0 +1,15 @@
+"""dnc_mm: centroid- and prototype-based classifiers for OpenMMLab 2.x.
+
+``import dnc_mm`` (or ``custom_imports = dict(imports=['dnc_mm'])`` in a
+config) registers every module of the package into mmpretrain's and
+mmsegmentation's registries and applies the stack fixes of
+:mod:`dnc_mm.compat`.
+"""
+from .compat import patch_checkpoint_loading
+from .version import __version__
+
+patch_checkpoint_loading()
+
+from . import datasets, engine  # noqa: E402,F401  (registration)
+
+__all__ = ['__version__']

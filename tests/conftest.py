@@ -1,0 +1,51 @@
+"""Shared fixtures: repository paths and the prepared real data."""
+import os
+import os.path as osp
+import sys
+
+import pytest
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DATA_ROOT = osp.join(REPO_ROOT, 'data')
+SETUP_HINT = 'run `bash tools/setup_data.sh` (the README test command does)'
+
+
+
+@pytest.fixture(scope='session')
+def repo_root() -> str:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope='session')
+def python_exe() -> str:
+    """The interpreter running the tests (the project venv's)."""
+    return sys.executable
+
+
+@pytest.fixture(scope='session')
+def fashion_mnist_small() -> str:
+    """Seeded 2,000/1,000-image Fashion-MNIST subset prepared on disk."""
+    path = osp.join(DATA_ROOT, 'fashion_mnist_2000_1000')
+    if not osp.isfile(osp.join(path, 'train-images-idx3-ubyte')):
+        pytest.fail(f'Fashion-MNIST subset missing at {path}: {SETUP_HINT}')
+    return path
+
+
+@pytest.fixture(scope='session')
+def seg_benchmark() -> str:
+    """The bundled segmentation benchmark (``fashion_scenes`` + ``nuclei``)."""
+    path = osp.join(DATA_ROOT, 'seg_benchmark')
+    for name in ('fashion_scenes', 'nuclei'):
+        if not osp.isfile(osp.join(path, name, 'meta.json')):
+            pytest.fail(f'segmentation benchmark {name} missing under {path}: '
+                        f'{SETUP_HINT}')
+    return path
+
+
+@pytest.fixture
+def subprocess_env() -> dict:
+    """Environment for tool subprocesses: repo on the path, one thread."""
+    env = dict(os.environ)
+    env['PYTHONPATH'] = REPO_ROOT + os.pathsep + env.get('PYTHONPATH', '')
+    env.setdefault('OMP_NUM_THREADS', '1')
+    return env
