@@ -10,6 +10,7 @@ from .version import __version__
 
 patch_checkpoint_loading()
 
-from . import datasets, engine  # noqa: E402,F401  (registration)
+from . import datasets, models  # noqa: E402,F401  (registration)
+from . import engine  # noqa: E402,F401  (hooks need the models)
 
 __all__ = ['__version__']

@@ -8,7 +8,7 @@
 # A second run reuses the environment and data (seconds) and trains again.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CONFIG="configs/dnc/linear_resnet18-w16_5e_fashion-mnist-10k.py"
+CONFIG="configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py"
 WORK_DIR=""
 DATA_ARGS=()
 while [ $# -gt 0 ]; do

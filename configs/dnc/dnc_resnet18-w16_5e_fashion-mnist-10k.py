@@ -1,0 +1,22 @@
+# DNC on the thin ResNet-18, Fashion-MNIST 10k: the project's main job.
+# Same backbone, data, schedule and seed as its linear twin
+# linear_resnet18-w16_5e_fashion-mnist-10k.py; only the head differs:
+# K=4 sub-centroids per class, Sinkhorn (eps 0.05, 3 iterations), momentum
+# 0.999, memory of 100 batches (the paper's CIFAR settings).
+_base_ = ['./linear_resnet18-w16_5e_fashion-mnist-10k.py']
+
+model = dict(
+    head=dict(
+        _delete_=True,
+        type='SubCentroidClsHead',
+        num_classes=10,
+        in_channels=128,
+        num_subcentroids=4,
+        projection='layernorm',
+        logit_normalization='layernorm',
+        momentum=0.999,
+        clustering='sinkhorn',
+        sinkhorn_epsilon=0.05,
+        sinkhorn_iters=3,
+        topk=(1, )))
+custom_hooks = [dict(type='SubCentroidMemoryHook', size_in_batches=100)]

@@ -1,0 +1,68 @@
+"""Small helpers shared by the DNC core modules (pure PyTorch).
+
+Nothing in here is specific to one equation of the paper: a context manager
+that switches autocast off (so that clustering always runs in fp32), the type
+of the distributed reduction hook, and a safe "finite or zero" helper used by
+the log-domain normalisations.
+"""
+import contextlib
+from typing import Callable, Iterator, Optional
+
+import torch
+from torch import Tensor
+
+#: A distributed reduction hook: ``reduce_fn(tensor, op)`` with ``op`` in
+#: ``{'sum', 'max'}`` must return the element-wise reduction of ``tensor``
+#: over all ranks (it may work in place and return its argument). ``None``
+#: means "single process". See :func:`dnc_mm.core.distributed.all_reduce_fn`.
+ReduceFn = Callable[[Tensor, str], Tensor]
+
+
+@contextlib.contextmanager
+def autocast_disabled(device: torch.device) -> Iterator[None]:
+    """Disable autocast for ``device``'s type inside the block.
+
+    Works for CUDA and CPU autocast (``torch.autocast('cpu', torch.bfloat16)``)
+    and quietly does nothing for device types autocast does not know.
+
+    Args:
+        device: The device the enclosed computation runs on.
+    """
+    try:
+        ctx = torch.autocast(device_type=device.type, enabled=False)
+    except (RuntimeError, ValueError):  # device type without autocast support
+        ctx = contextlib.nullcontext()
+    with ctx:
+        yield
+
+
+def finite_or_zero(x: Tensor) -> Tensor:
+    """Replace non-finite entries (``±inf``, NaN) by 0.
+
+    Used on log-normalisers: an empty row/column has log-sum-exp ``-inf`` and
+    subtracting it would turn its ``-inf`` entries into NaN; subtracting 0
+    keeps them at ``-inf`` (probability 0).
+
+    Args:
+        x: Any float tensor.
+
+    Returns:
+        Tensor of the same shape and dtype.
+    """
+    return torch.where(torch.isfinite(x), x, torch.zeros_like(x))
+
+
+def maybe_reduce(x: Tensor, op: str, reduce_fn: Optional[ReduceFn]) -> Tensor:
+    """Apply ``reduce_fn(x, op)`` if a hook is given, else return ``x``.
+
+    Args:
+        x: Tensor to reduce across ranks.
+        op: ``'sum'`` or ``'max'``.
+        reduce_fn: Optional distributed hook.
+
+    Returns:
+        The (possibly) reduced tensor.
+    """
+    if reduce_fn is None:
+        return x
+    return reduce_fn(x, op)

@@ -1,0 +1,128 @@
+"""Momentum update of the sub-centroids (DNC Eq. 8).
+
+For every sub-centroid ``(c, k)`` with at least one assigned sample,
+
+    x_bar = normalize(mean of the assigned features)
+    p_k^c <- normalize(mu * p_k^c + (1 - mu) * x_bar)      (Eq. 8)
+
+and a sub-centroid with no assigned sample keeps its value bit for bit.
+The per-sub-centroid sums and counts are computed separately
+(:func:`subcentroid_sums`) so that distributed code can all-reduce them
+before applying the update (:func:`apply_momentum_update`); then every rank
+computes the same new sub-centroids.
+
+With ``K = 1`` and all samples assigned to sub-centroid 0 this is the
+"DeepNCM" batch class mean (DNC appendix §I, Tables 18–19): ``mu = 0`` gives
+the l2-normalised class mean of the batch.
+"""
+from typing import Optional, Tuple
+
+import torch
+from torch import Tensor
+
+from ._utils import ReduceFn, autocast_disabled, maybe_reduce
+
+__all__ = ['subcentroid_sums', 'apply_momentum_update']
+
+_EPS = 1e-12  # as F.normalize
+
+
+def subcentroid_sums(features: Tensor,
+                     labels: Tensor,
+                     assignment: Tensor,
+                     num_classes: int,
+                     num_subcentroids: int,
+                     reduce_fn: Optional[ReduceFn] = None
+                     ) -> Tuple[Tensor, Tensor]:
+    """Per-sub-centroid feature sums and counts via one ``index_add_``.
+
+    Samples are grouped into ``C * K`` segments ``labels * K + assignment``;
+    samples with ``assignment < 0`` or a label outside ``[0, C)`` (e.g.
+    incorrectly classified, ignored or padded samples) are skipped.
+    Accumulates in float32 with autocast off. No gradient.
+
+    Args:
+        features: ``(N, D)`` features (any float dtype).
+        labels: ``(N,)`` int64 classes.
+        assignment: ``(N,)`` int64 sub-centroid index in ``[0, K)`` or -1.
+        num_classes: ``C``.
+        num_subcentroids: ``K`` (``K_max`` when K varies per class).
+        reduce_fn: Optional distributed hook; sums and counts are
+            ``'sum'``-reduced over ranks.
+
+    Returns:
+        A tuple ``(sums, counts)``: ``(C, K, D)`` float32 feature sums and
+        ``(C, K)`` float32 sample counts.
+    """
+    n, d = features.shape
+    c, k = num_classes, num_subcentroids
+    device = features.device
+    with autocast_disabled(device), torch.no_grad():
+        labels = labels.to(device=device, dtype=torch.long).view(n)
+        assignment = assignment.to(device=device, dtype=torch.long).view(n)
+        keep = (assignment >= 0) & (assignment < k) & (labels >= 0) & (
+            labels < c)
+        # Route skipped samples to an extra dump segment (no data-dependent
+        # shapes, no host sync).
+        seg = torch.where(keep, labels * k + assignment,
+                          torch.full_like(labels, c * k))
+        x = features.detach().float()
+        sums = x.new_zeros((c * k + 1, d)).index_add_(0, seg, x)
+        counts = x.new_zeros(c * k + 1).index_add_(0, seg, x.new_ones(n))
+        sums = sums[:c * k].view(c, k, d).contiguous()
+        counts = counts[:c * k].view(c, k).contiguous()
+        sums = maybe_reduce(sums, 'sum', reduce_fn)
+        counts = maybe_reduce(counts, 'sum', reduce_fn)
+    return sums, counts
+
+
+def apply_momentum_update(subcentroids: Tensor,
+                          sums: Tensor,
+                          counts: Tensor,
+                          momentum: float = 0.999,
+                          inplace: bool = False) -> Tensor:
+    """Eq. 8: ``p <- normalize(mu p + (1 - mu) normalize(sum / count))``.
+
+    Only sub-centroids with ``counts > 0`` change; the others are returned
+    bit-for-bit unchanged. Computed in float32, result cast back to
+    ``subcentroids.dtype``. No gradient.
+
+    Args:
+        subcentroids: ``(C, K, D)`` current l2-normalised sub-centroids.
+        sums: ``(C, K, D)`` feature sums from :func:`subcentroid_sums`
+            (already reduced over ranks if distributed).
+        counts: ``(C, K)`` sample counts.
+        momentum: ``mu`` in ``[0, 1]`` (paper: 0.999; 0 = batch means only).
+        inplace: Write the result into ``subcentroids`` (e.g. a registered
+            buffer) instead of returning a new tensor. Note that this bumps
+            the tensor's version counter: if logits computed from the same
+            tensor are still waiting for ``backward()``, autograd will refuse
+            (update after the backward pass, or use ``inplace=False`` and
+            rebind the buffer).
+
+    Returns:
+        ``(C, K, D)`` updated sub-centroids (``subcentroids`` itself when
+        ``inplace``).
+    """
+    if not 0.0 <= momentum <= 1.0:
+        raise ValueError(f'momentum must be in [0, 1], got {momentum}')
+    c, k, d = subcentroids.shape
+    with autocast_disabled(subcentroids.device), torch.no_grad():
+        # Work on the updated rows only: cheap when few sub-centroids have
+        # samples, and the others are never touched (bit-exact).
+        rows = (counts.to(subcentroids.device).reshape(c * k) >
+                0).nonzero().squeeze(1)
+        out = subcentroids if inplace else subcentroids.detach().clone()
+        flat = out.view(c * k, d)
+        p = flat.index_select(0, rows).float()
+        s = sums.to(subcentroids.device).reshape(c * k, d).index_select(
+            0, rows).float()
+        # normalize(sum / count) == normalize(sum) for count > 0, so the
+        # division by the count is skipped: x_bar = sum / ||sum||.
+        scale = (1.0 - momentum) / torch.linalg.vector_norm(
+            s, dim=-1, keepdim=True).clamp_min_(_EPS)
+        new = s.mul_(scale).add_(p, alpha=momentum)
+        new.div_(torch.linalg.vector_norm(new, dim=-1,
+                                          keepdim=True).clamp_min_(_EPS))
+        flat.index_copy_(0, rows, new.to(out.dtype))
+    return out

@@ -1,0 +1,4 @@
+from .subcentroid_anchor_hook import SubCentroidAnchorHook
+from .subcentroid_memory_hook import SubCentroidMemoryHook
+
+__all__ = ['SubCentroidAnchorHook', 'SubCentroidMemoryHook']

@@ -1,0 +1,5 @@
+from . import heads, layers  # noqa: F401  (registration)
+from .heads import SubCentroidClsHead
+from .layers import SubCentroidClassifier
+
+__all__ = ['SubCentroidClsHead', 'SubCentroidClassifier']

@@ -1,0 +1,3 @@
+from .subcentroid_cls_head import SubCentroidClsHead
+
+__all__ = ['SubCentroidClsHead']

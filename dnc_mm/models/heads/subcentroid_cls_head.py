@@ -1,0 +1,188 @@
+"""DNC classification head for mmpretrain: nearest sub-centroid classifier."""
+from typing import List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from mmpretrain.models.heads import ClsHead
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+from torch import Tensor
+
+from dnc_mm.core.gather import all_gather_rows
+from dnc_mm.core.memory import FeatureMemory
+from ..layers import (SubCentroidClassifier, build_logit_normalization,
+                      build_projection)
+
+
+@MODELS.register_module()
+class SubCentroidClsHead(ClsHead):
+    """Deep Nearest Centroids (DNC) head for image classification.
+
+    The pooled backbone feature goes through a small projection and is
+    l2-normalised; the class score is the cosine similarity to the closest
+    of the class's ``K`` sub-centroids, ``s_c(x) = max_k <x, p_k^c>``
+    (Eq. 7). Training minimises cross-entropy on these scores (after
+    ``logit_normalization``) and, after each forward pass, re-estimates the
+    sub-centroids by class-wise Sinkhorn clustering of the correctly
+    classified samples of the (all-gathered) batch plus the feature memory,
+    followed by the momentum update (Algorithm 1, Eqs. 5, 6, 8).
+    Sub-centroids, memory and anchors are buffers: they are in the
+    ``state_dict``, never in the optimizer, and change only in training mode.
+
+    Args:
+        num_classes: Number of classes ``C``.
+        in_channels: Channels of the pooled backbone feature.
+        num_subcentroids: ``K`` per class (paper: 4), or a list of ``C``
+            values; with ``class_counts``, ``K_max`` of Table 23's rule.
+        class_counts: Optional per-class training-sample counts (Table 23).
+        embed_dims: Dimension ``D`` of the embedding; ``None`` keeps
+            ``in_channels`` (the paper's choice; other values need a
+            learnable projection, Table 21).
+        projection: ``'layernorm'`` (the reference: LayerNorm, then l2),
+            ``'linear'`` (Linear + LayerNorm) or ``'none'``.
+        logit_normalization: How the cosine scores are scaled before the
+            cross-entropy: ``'layernorm'`` (LayerNorm over classes without
+            affine parameters, the reference's choice; keeps the ranking)
+            or ``'temperature'`` (divide by ``temperature``).
+        temperature: Used with ``logit_normalization='temperature'``.
+        momentum: ``mu`` of Eq. 8 (paper 0.999).
+        clustering: ``'sinkhorn'`` (paper), ``'kmeans'`` (Table 17) or
+            ``'nearest'``.
+        sinkhorn_epsilon: ``eps`` of Eq. 6 (paper 0.05).
+        sinkhorn_iters: Sinkhorn rounds (paper 3).
+        kmeans_iters: Lloyd iterations for ``'kmeans'``.
+        update_correct_only: Cluster correctly classified samples only
+            (Algorithm 1); ``False`` with ``K=1, momentum=0`` is DeepNCM's
+            batch class mean (Tables 18-19).
+        loss: Classification loss config.
+        topk: Top-k accuracy reported when ``cal_acc``.
+        cal_acc: Report training accuracy.
+        init_cfg: Initialisation config.
+    """
+
+    def __init__(self,
+                 num_classes: int,
+                 in_channels: int,
+                 num_subcentroids: Union[int, Sequence[int]] = 4,
+                 class_counts: Optional[Sequence[int]] = None,
+                 embed_dims: Optional[int] = None,
+                 projection: str = 'layernorm',
+                 logit_normalization: str = 'layernorm',
+                 temperature: float = 0.1,
+                 momentum: float = 0.999,
+                 clustering: str = 'sinkhorn',
+                 sinkhorn_epsilon: float = 0.05,
+                 sinkhorn_iters: int = 3,
+                 kmeans_iters: int = 3,
+                 update_correct_only: bool = True,
+                 loss: dict = dict(type='CrossEntropyLoss', loss_weight=1.0),
+                 topk: Union[int, Tuple[int]] = (1, ),
+                 cal_acc: bool = False,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(loss=loss, topk=topk, cal_acc=cal_acc,
+                         init_cfg=init_cfg)
+        if in_channels < 1:
+            raise ValueError(f'in_channels must be >= 1, got {in_channels}')
+        embed_dims = in_channels if embed_dims is None else embed_dims
+        self.num_classes = num_classes
+        self.in_channels = in_channels
+        self.embed_dims = embed_dims
+        self.projection = build_projection(projection, in_channels,
+                                           embed_dims)
+        self.classifier = SubCentroidClassifier(
+            num_classes, embed_dims, num_subcentroids, class_counts,
+            momentum=momentum, clustering=clustering,
+            sinkhorn_epsilon=sinkhorn_epsilon, sinkhorn_iters=sinkhorn_iters,
+            kmeans_iters=kmeans_iters,
+            update_correct_only=update_correct_only,
+            # every rank clusters the same all-gathered batch and memory
+            distributed_mode='none')
+        self.logit_norm = build_logit_normalization(
+            logit_normalization, num_classes, temperature)
+        # sized by SubCentroidMemoryHook; capacity 0 = no memory
+        self.memory = FeatureMemory()
+
+    def pre_logits(self, feats: Tuple[Tensor]) -> Tensor:
+        """l2-normalised embedding ``(N, D)`` of the last stage's feature."""
+        x = feats[-1]
+        if x.dim() != 2:
+            raise ValueError(
+                f'SubCentroidClsHead expects pooled (N, C) features, got '
+                f'{tuple(x.shape)}: add a neck such as GlobalAveragePooling')
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f'in_channels={self.in_channels} but the neck '
+                             f'gives {x.shape[1]} channels')
+        return F.normalize(self.projection(x), dim=1)
+
+    def similarities(self, feats: Tuple[Tensor]) -> Tuple[Tensor, Tensor]:
+        """Embeddings ``(N, D)`` and sub-centroid similarities ``(N, C, K)``.
+
+        The explanation tools read these: the class score is the max over
+        ``K`` of the similarities (inactive slots excluded).
+        """
+        x = self.pre_logits(feats)
+        _, sims = self.classifier(x)
+        return x, sims
+
+    def forward(self, feats: Tuple[Tensor]) -> Tensor:
+        """Normalised class scores ``(N, C)`` (the input of the loss)."""
+        logits, _ = self.classifier(self.pre_logits(feats))
+        return self.logit_norm(logits)
+
+    def loss(self, feats: Tuple[Tensor], data_samples: List[DataSample],
+             **kwargs) -> dict:
+        """Cross-entropy on the DNC scores, then the sub-centroid update."""
+        labels = self._hard_labels(data_samples)
+        x = self.pre_logits(feats)
+        logits, _ = self.classifier(x)
+        losses = self._get_loss(self.logit_norm(logits), data_samples,
+                                **kwargs)
+        if self.training:
+            self._update_state(x.detach(), logits.detach(),
+                               labels.to(x.device), data_samples)
+        return losses
+
+    def _hard_labels(self, data_samples: List[DataSample]) -> Tensor:
+        if 'gt_score' in data_samples[0]:  # mixup / cutmix: dominant class
+            return torch.stack([s.gt_score for s in data_samples]).argmax(1)
+        labels = torch.cat([s.gt_label for s in data_samples])
+        if labels.numel() and (labels.min() < 0
+                               or labels.max() >= self.num_classes):
+            raise ValueError(
+                f'labels span [{int(labels.min())}, {int(labels.max())}] but '
+                f'the head has num_classes={self.num_classes}: set '
+                'model.head.num_classes to the number of classes of the data')
+        return labels
+
+    @torch.no_grad()
+    def _update_state(self, x: Tensor, logits: Tensor, labels: Tensor,
+                      data_samples: List[DataSample]) -> None:
+        correct = logits.argmax(dim=1) == labels
+        indices = torch.as_tensor(
+            [s.get('sample_idx', -1) for s in data_samples],
+            dtype=torch.long, device=x.device)
+        x, labels, correct, indices = all_gather_rows(x, labels, correct,
+                                                      indices)
+        if self.classifier.anchored:
+            self.classifier.update_anchored(x, indices)
+        else:
+            feats, labs, corr = x, labels, correct
+            if self.memory.capacity > 0:
+                mem_x, mem_y, mem_c = self.memory.rows()
+                feats = torch.cat([x, mem_x.to(x)])
+                labs = torch.cat([labels, mem_y])
+                corr = torch.cat([correct, mem_c])
+            self.classifier.update(feats, labs, corr)
+        self.memory.push(x, labels, correct)
+
+    def predict(self,
+                feats: Tuple[Tensor],
+                data_samples: Optional[List[Optional[DataSample]]] = None
+                ) -> List[DataSample]:
+        """Scores (softmax of the normalised scores) and labels.
+
+        Both normalisations preserve the ranking of the classes, so the
+        predicted label is the class of the nearest sub-centroid.
+        """
+        return self._get_predictions(self(feats), data_samples)
+

@@ -1,0 +1,230 @@
+"""The DNC sub-centroid classifier shared by classification and segmentation.
+
+One ``nn.Module`` (pure PyTorch, no OpenMMLab imports) holds the state of
+DNC's non-parametric classifier and calls the algorithms of
+:mod:`dnc_mm.core`:
+
+* ``subcentroids`` ``(C, K_max, D)``: l2-normalised sub-centroids, a buffer
+  (saved in checkpoints, never seen by the optimizer);
+* ``active`` ``(C, K_max)``: which of the padded slots are used (per-class K,
+  Table 23);
+* ``anchor_indices`` ``(C, K_max)``: the training-set index each
+  sub-centroid is anchored to (§4.3), -1 while not anchored.
+
+:meth:`forward` gives the logits ``s_c(x) = max_k <x, p_k^c>`` (Eq. 7);
+:meth:`update` runs one estimation step of Algorithm 1 (clustering + momentum,
+Eqs. 5, 6, 8) on detached features. The mmpretrain head and the mmseg decode
+heads are thin adapters around it.
+"""
+from typing import Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from dnc_mm.core import (ASSIGNMENT_METHODS, active_subcentroid_mask,
+                         all_reduce_fn, apply_momentum_update,
+                         num_subcentroids_per_class,
+                         subcentroid_logits, update_subcentroids)
+
+__all__ = ['SubCentroidClassifier']
+
+
+class SubCentroidClassifier(nn.Module):
+    """Nearest-sub-centroid classifier with online Sinkhorn estimation.
+
+    Args:
+        num_classes: ``C``, at least 1.
+        embed_dims: ``D``, the dimension of the (l2-normalised) features.
+        num_subcentroids: ``K`` for every class (int), or one int per class.
+            With ``class_counts`` an int is ``K_max`` of the count rule.
+        class_counts: Optional ``C`` training-sample counts for the
+            count-based per-class K of Table 23.
+        momentum: ``mu`` of Eq. 8 (paper: 0.999).
+        clustering: ``'sinkhorn'`` (paper), ``'kmeans'`` (Table 17) or
+            ``'nearest'`` (argmax, no equipartition).
+        sinkhorn_epsilon: ``eps`` of Eq. 6 (paper: 0.05).
+        sinkhorn_iters: Sinkhorn–Knopp rounds (paper: 3).
+        kmeans_iters: Lloyd iterations for ``clustering='kmeans'``.
+        update_correct_only: Cluster only correctly classified samples
+            (Algorithm 1). ``False`` for DeepNCM-style class means.
+        distributed_mode: How ranks stay identical: ``'reduce'`` all-reduces
+            Sinkhorn marginals and per-sub-centroid sums and counts (each
+            rank passes its own samples); ``'none'``: the caller passes the
+            same (gathered) samples on every rank.
+    """
+
+    def __init__(self,
+                 num_classes: int,
+                 embed_dims: int,
+                 num_subcentroids: Union[int, Sequence[int]] = 4,
+                 class_counts: Optional[Sequence[int]] = None,
+                 momentum: float = 0.999,
+                 clustering: str = 'sinkhorn',
+                 sinkhorn_epsilon: float = 0.05,
+                 sinkhorn_iters: int = 3,
+                 kmeans_iters: int = 3,
+                 update_correct_only: bool = True,
+                 distributed_mode: str = 'reduce') -> None:
+        super().__init__()
+        if num_classes < 1:
+            raise ValueError(f'num_classes must be >= 1, got {num_classes}')
+        if embed_dims < 1:
+            raise ValueError(f'embed_dims must be >= 1, got {embed_dims}')
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f'momentum must be in [0, 1], got {momentum}')
+        if clustering not in ASSIGNMENT_METHODS:
+            raise ValueError(f'clustering must be one of '
+                             f'{sorted(ASSIGNMENT_METHODS)}, got '
+                             f'{clustering!r}')
+        if distributed_mode not in ('reduce', 'none'):
+            raise ValueError("distributed_mode must be 'reduce' or 'none', "
+                             f'got {distributed_mode!r}')
+        per_class = num_subcentroids_per_class(num_classes, num_subcentroids,
+                                               class_counts)
+        self.num_classes = num_classes
+        self.embed_dims = embed_dims
+        self.momentum = momentum
+        self.clustering = clustering
+        self.sinkhorn_epsilon = sinkhorn_epsilon
+        self.sinkhorn_iters = sinkhorn_iters
+        self.kmeans_iters = kmeans_iters
+        self.update_correct_only = update_correct_only
+        self.distributed_mode = distributed_mode
+        k_max = int(per_class.max())
+        init = F.normalize(torch.randn(num_classes, k_max, embed_dims), dim=-1)
+        self.register_buffer('subcentroids', init)
+        self.register_buffer('active', active_subcentroid_mask(per_class))
+        self.register_buffer(
+            'anchor_indices',
+            torch.full((num_classes, k_max), -1, dtype=torch.long))
+
+    @property
+    def num_subcentroids(self) -> Tensor:
+        """``(C,)`` number of active sub-centroids per class."""
+        return self.active.sum(dim=1)
+
+    @property
+    def anchored(self) -> bool:
+        """Whether the sub-centroids are anchored to training images."""
+        return bool((self.anchor_indices[self.active] >= 0).all())
+
+    def forward(self,
+                features: Tensor,
+                channel_dim: int = -1) -> Tuple[Tensor, Tensor]:
+        """Class logits and all sub-centroid similarities (Eq. 7).
+
+        Args:
+            features: l2-normalised features with ``D`` channels at
+                ``channel_dim``: ``(N, D)`` or ``(B, D, H, W)`` with
+                ``channel_dim=1``.
+            channel_dim: Where ``D`` is.
+
+        Returns:
+            ``(logits, sims)``: logits ``(N, C)`` / ``(B, C, H, W)`` and
+            similarities ``(N, C, K)`` / ``(B, C, K, H, W)``.
+        """
+        return subcentroid_logits(features, self.subcentroids, self.active,
+                                  channel_dim)
+
+    @torch.no_grad()
+    def update(self,
+               features: Tensor,
+               labels: Tensor,
+               correct: Optional[Tensor] = None) -> Tensor:
+        """One estimation step of Algorithm 1.
+
+        Args:
+            features: ``(N, D)`` l2-normalised features (detached inside).
+            labels: ``(N,)`` classes; values outside ``[0, C)`` (e.g. the
+                ignore index) never take part.
+            correct: ``(N,)`` bool, correctly classified. Used when
+                ``update_correct_only``; ``None`` means all.
+
+        Returns:
+            ``(C, K)`` number of samples behind each sub-centroid's update
+            (summed over ranks in ``'reduce'`` mode).
+        """
+        if self.anchored:
+            raise RuntimeError(
+                'sub-centroids are anchored to training images; they are '
+                'updated from their anchors (see SubCentroidAnchorHook), not '
+                'by clustering')
+        selected = correct if self.update_correct_only else None
+        reduce_fn = (all_reduce_fn()
+                     if self.distributed_mode == 'reduce' else None)
+        result = update_subcentroids(
+            self.subcentroids, features.detach(), labels,
+            selected=selected, active_mask=self.active,
+            momentum=self.momentum, method=self.clustering,
+            epsilon=self.sinkhorn_epsilon,
+            sinkhorn_iters=self.sinkhorn_iters,
+            kmeans_iters=self.kmeans_iters, reduce_fn=reduce_fn,
+            inplace=False)
+        # rebind instead of writing in place: the logits of this step may
+        # still hold the old buffer for their backward pass
+        self.subcentroids = result.subcentroids
+        return result.counts
+
+    @torch.no_grad()
+    def set_anchors(self, indices: Tensor, features: Tensor) -> None:
+        """Anchor every active sub-centroid to one training sample (§4.3).
+
+        Args:
+            indices: ``(C, K)`` dataset indices (-1 for inactive slots).
+            features: ``(C, K, D)`` current l2-normalised features of those
+                samples; they become the sub-centroids.
+        """
+        if indices.shape != self.anchor_indices.shape:
+            raise ValueError(f'anchor indices must be '
+                             f'{tuple(self.anchor_indices.shape)}, got '
+                             f'{tuple(indices.shape)}')
+        if (indices[self.active] < 0).any():
+            raise ValueError('every active sub-centroid needs an anchor')
+        self.anchor_indices.copy_(indices)
+        self.set_anchor_features(features)
+
+    @torch.no_grad()
+    def update_anchored(self, features: Tensor, sample_indices: Tensor) -> Tensor:
+        """Momentum-update anchored sub-centroids from their anchors only.
+
+        After anchoring (§4.3), a sub-centroid follows the current feature
+        of its anchor image: whenever the anchor is in the batch, Eq. 8 is
+        applied with ``x_bar`` = that image's feature. Other samples never
+        move a sub-centroid.
+
+        Args:
+            features: ``(N, D)`` l2-normalised features.
+            sample_indices: ``(N,)`` dataset indices of the samples.
+
+        Returns:
+            ``(C, K)`` number of samples behind each update.
+        """
+        c, k, d = self.subcentroids.shape
+        anchors = self.anchor_indices.masked_fill(~self.active, -2).view(-1)
+        match = (anchors.unsqueeze(1) == sample_indices.view(1, -1)).float()
+        sums = (match @ features.detach().float()).view(c, k, d)
+        counts = match.sum(dim=1).view(c, k)
+        self.subcentroids = apply_momentum_update(
+            self.subcentroids, sums, counts, self.momentum)
+        return counts
+
+    @torch.no_grad()
+    def set_anchor_features(self, features: Tensor) -> None:
+        """Replace anchored sub-centroids by their anchors' features.
+
+        Args:
+            features: ``(C, K, D)``; only active slots are used.
+        """
+        new = F.normalize(features.float(), dim=-1).to(self.subcentroids)
+        self.subcentroids.copy_(
+            torch.where(self.active.unsqueeze(-1), new, self.subcentroids))
+
+    def extra_repr(self) -> str:
+        k = self.num_subcentroids
+        k_text = (str(int(k[0])) if bool((k == k[0]).all()) else
+                  f'{int(k.min())}..{int(k.max())}')
+        return (f'num_classes={self.num_classes}, K={k_text}, '
+                f'embed_dims={self.embed_dims}, momentum={self.momentum}, '
+                f'clustering={self.clustering!r}')
+

@@ -1,0 +1,158 @@
+"""Batched sub-centroid assignment vs. a per-class Python-loop reference."""
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dnc_mm.core.assignment import assign_subcentroids, kmeans_subcentroids
+from dnc_mm.core.similarity import class_similarities
+
+
+def reference_assign(features, labels, subcentroids, active, selected,
+                     method, eps=0.05, iters=3, kmeans_iters=3):
+    """Straightforward loop over classes (what the official code does), in
+    float64, implementing Algorithm 1 literally per class."""
+    n = features.shape[0]
+    c = subcentroids.shape[0]
+    out = torch.full((n, ), -1, dtype=torch.long)
+    x64 = features.double()
+    for ci in range(c):
+        idx = ((labels == ci) & selected).nonzero().squeeze(1)
+        kc = int(active[ci].sum())
+        if idx.numel() == 0:
+            continue
+        x = x64[idx]
+        p = subcentroids[ci, :kc].double()
+        sims = p @ x.t()  # (K_c, N_c)
+        if method == 'nearest':
+            out[idx] = sims.argmax(0)
+        elif method == 'sinkhorn':
+            if idx.numel() == 1:
+                out[idx] = sims.argmax(0)
+                continue
+            q = torch.exp(sims / eps)
+            q /= q.sum()
+            for _ in range(iters):
+                q /= q.sum(1, keepdim=True)
+                q /= kc
+                q /= q.sum(0, keepdim=True)
+                q /= idx.numel()
+            out[idx] = q.argmax(0)
+        else:  # k-means (cosine Lloyd), empty clusters keep their centre
+            for _ in range(kmeans_iters):
+                a = (p @ x.t()).argmax(0)
+                for kk in range(kc):
+                    members = x[a == kk]
+                    if len(members):
+                        p[kk] = F.normalize(members.sum(0), dim=0)
+            out[idx] = (p @ x.t()).argmax(0)
+    return out
+
+
+def _problem(seed, n, c, k, d, p_select=0.7, ignore=True):
+    g = torch.Generator().manual_seed(seed)
+    feats = F.normalize(torch.randn(n, d, generator=g), dim=1)
+    labels = torch.randint(0, c, (n, ), generator=g)
+    if ignore and n:
+        labels[torch.rand(n, generator=g) < 0.1] = 255  # ignore_index
+    subs = F.normalize(torch.randn(c, k, d, generator=g), dim=-1)
+    k_c = torch.randint(1, k + 1, (c, ), generator=g)
+    active = torch.arange(k)[None] < k_c[:, None]
+    selected = torch.rand(n, generator=g) < p_select
+    return feats, labels, subs, active, selected
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(0, 40),
+       c=st.integers(1, 6), k=st.integers(1, 4),
+       method=st.sampled_from(['sinkhorn', 'kmeans', 'nearest']))
+def test_batched_equals_loop_reference(seed, n, c, k, method):
+    feats, labels, subs, active, selected = _problem(seed, n, c, k, 8)
+    got = assign_subcentroids(feats, labels, subs, active, selected,
+                              method=method)
+    ref = reference_assign(feats, labels, subs, active,
+                           selected & (labels < c), method)
+    assert torch.equal(got, ref)
+
+
+def test_unselected_and_ignored_get_minus_one():
+    feats, labels, subs, active, selected = _problem(1, 64, 5, 3, 8)
+    got = assign_subcentroids(feats, labels, subs, active, selected)
+    dropped = ~selected | (labels == 255)
+    assert (got[dropped] == -1).all()
+    assert (got[~dropped] >= 0).all()
+    k_c = active.sum(1)
+    assert (got[~dropped] < k_c[labels[~dropped]]).all()
+
+
+def test_precomputed_similarities_and_chunking():
+    feats, labels, subs, active, selected = _problem(2, 50, 4, 3, 16,
+                                                     ignore=False)
+    sims = class_similarities(feats, labels, subs)
+    chunked = class_similarities(feats, labels, subs, chunk_size=7)
+    torch.testing.assert_close(sims, chunked)
+    ref = torch.einsum('nd,nkd->nk', feats, subs[labels])
+    torch.testing.assert_close(sims, ref)
+    for method in ('sinkhorn', 'kmeans', 'nearest'):
+        a = assign_subcentroids(feats, labels, subs, active, selected,
+                                method=method)
+        b = assign_subcentroids(feats, labels, subs, active, selected,
+                                method=method, similarities=sims,
+                                chunk_size=5)
+        assert torch.equal(a, b)
+
+
+def test_kmeans_zero_iters_is_nearest():
+    feats, labels, subs, active, _ = _problem(3, 30, 3, 4, 8, ignore=False)
+    a = kmeans_subcentroids(feats, labels, subs, active, num_iters=0)
+    b = assign_subcentroids(feats, labels, subs, active, method='nearest')
+    assert torch.equal(a, b)
+
+
+def test_kmeans_finds_obvious_clusters():
+    """Two tight clusters per class, centres started on the wrong side."""
+    g = torch.Generator().manual_seed(0)
+    d = 6
+    centres = F.normalize(torch.randn(2, 2, d, generator=g), dim=-1)
+    feats, labels, truth = [], [], []
+    for c in range(2):
+        for kk in range(2):
+            pts = centres[c, kk] + 0.01 * torch.randn(10, d, generator=g)
+            feats.append(F.normalize(pts, dim=1))
+            labels += [c] * 10
+            truth += [kk] * 10
+    feats = torch.cat(feats)
+    labels = torch.tensor(labels)
+    truth = torch.tensor(truth)
+    init = centres.clone()
+    init[:, 1] = F.normalize(centres[:, 0] + 0.3 * centres[:, 1], dim=-1)
+    got = assign_subcentroids(feats, labels, init, method='kmeans')
+    for c in range(2):
+        m = labels == c
+        # same partition (up to renaming)
+        agree = (got[m] == truth[m]).float().mean()
+        assert agree in (0.0, 1.0)
+
+
+def test_bad_method():
+    feats, labels, subs, active, _ = _problem(0, 4, 2, 2, 4)
+    with pytest.raises(ValueError):
+        assign_subcentroids(feats, labels, subs, method='gumbel')
+
+
+def test_large_imbalanced_segmentation_shape():
+    """A 4k-pixel 'segmentation' batch, one dominant class, K=10."""
+    g = torch.Generator().manual_seed(4)
+    n, c, k, d = 4096, 15, 10, 32
+    labels = torch.where(torch.rand(n, generator=g) < 0.8,
+                         torch.zeros(n, dtype=torch.long),
+                         torch.randint(0, c, (n, ), generator=g))
+    labels[:50] = 255
+    feats = F.normalize(torch.randn(n, d, generator=g), dim=1)
+    subs = F.normalize(torch.randn(c, k, d, generator=g), dim=-1)
+    got = assign_subcentroids(feats, labels, subs)
+    assert (got[:50] == -1).all()
+    counts = torch.bincount(got[labels == 0], minlength=k)
+    # equipartition: the dominant class spreads over all its sub-centroids
+    assert (counts > 0).all()

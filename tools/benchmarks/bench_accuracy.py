@@ -1,0 +1,103 @@
+"""Side-by-side accuracy of config variants over several seeds, in one run.
+
+Trains every config once per seed with ``tools/train.py`` (same data, schedule
+and seed for all configs), reads the final validation metric of each run and
+prints mean ± std per config and the difference to the first config.
+
+Example (DNC vs the linear head on Fashion-MNIST, 3 seeds)::
+
+    python tools/benchmarks/bench_accuracy.py \
+        configs/dnc/linear_resnet18-w16_5e_fashion-mnist-10k.py \
+        configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py \
+        --seeds 0 1 2 --metric accuracy/top1 \
+        --out docs/benchmarks/dnc_fashion_mnist_accuracy.json
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+from typing import Dict, List
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def final_metrics(work_dir: str) -> Dict[str, float]:
+    """Metrics of the last validation in a work dir's scalar log."""
+    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                     'scalars.json')))
+    if not logs:
+        raise FileNotFoundError(f'no scalars.json under {work_dir}')
+    last = {}
+    with open(logs[-1]) as f:
+        for line in f:
+            record = json.loads(line)
+            if 'loss' not in record:  # validation records carry no loss
+                last = record
+    return last
+
+
+def train(config: str, seed: int, work_dir: str, extra: List[str]) -> float:
+    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config,
+           '--work-dir', work_dir, '--seed', str(seed)] + extra
+    start = time.time()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f'{" ".join(cmd)} failed:\n{proc.stderr[-4000:]}')
+    return time.time() - start
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('configs', nargs='+',
+                        help='configs; the first is the reference')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--metric', default='accuracy/top1')
+    parser.add_argument('--work-dir', default='work_dirs/bench_accuracy')
+    parser.add_argument('--cfg-options', nargs='*', default=[],
+                        help='passed to every training run')
+    parser.add_argument('--out', help='write results as JSON here')
+    args = parser.parse_args(argv)
+    extra = ['--cfg-options'] + args.cfg_options if args.cfg_options else []
+
+    results: Dict[str, List[float]] = {c: [] for c in args.configs}
+    seconds: Dict[str, List[float]] = {c: [] for c in args.configs}
+    for seed in args.seeds:  # configs interleaved per seed
+        for config in args.configs:
+            name = osp.splitext(osp.basename(config))[0]
+            work = osp.join(args.work_dir, f'{name}_seed{seed}')
+            seconds[config].append(train(config, seed, work, extra))
+            value = final_metrics(work)[args.metric]
+            results[config].append(value)
+            print(f'seed {seed}  {name}: {args.metric} = {value:.2f}  '
+                  f'({seconds[config][-1]:.0f} s)', flush=True)
+
+    ref = args.configs[0]
+    print(f'\n{args.metric} over seeds {args.seeds} (mean ± std)')
+    rows = []
+    for config in args.configs:
+        vals = results[config]
+        diffs = [v - r for v, r in zip(vals, results[ref])]
+        row = dict(config=config, values=vals,
+                   mean=statistics.mean(vals),
+                   std=statistics.stdev(vals) if len(vals) > 1 else 0.0,
+                   diff_to_first_mean=statistics.mean(diffs),
+                   seconds_mean=statistics.mean(seconds[config]))
+        rows.append(row)
+        print(f'  {osp.basename(config):55s} {row["mean"]:6.2f} ± '
+              f'{row["std"]:.2f}   Δ vs first {row["diff_to_first_mean"]:+.2f}'
+              f'   ({row["seconds_mean"]:.0f} s per run)')
+    if args.out:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        with open(args.out, 'w') as f:
+            json.dump(dict(metric=args.metric, seeds=args.seeds, rows=rows,
+                           command=' '.join(sys.argv)), f, indent=2)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
