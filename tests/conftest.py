@@ -4,6 +4,7 @@ import os.path as osp
 import sys
 
 import pytest
+from mmengine.registry import DefaultScope
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DATA_ROOT = osp.join(REPO_ROOT, 'data')
@@ -49,3 +50,17 @@ def subprocess_env() -> dict:
     env['PYTHONPATH'] = REPO_ROOT + os.pathsep + env.get('PYTHONPATH', '')
     env.setdefault('OMP_NUM_THREADS', '1')
     return env
+
+
+@pytest.fixture
+def mmpretrain_scope():
+    """Build from registries with mmpretrain as the default scope."""
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        yield
+
+
+@pytest.fixture
+def mmseg_scope():
+    """Build from registries with mmseg as the default scope."""
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        yield

@@ -6,3 +6,6 @@ _base_ = [
     '../_base_/schedules/fashion_mnist_sgd_5e.py',
     '../_base_/default_runtime_cls.py',
 ]
+
+# 28x28 images are drawn 10x larger by `tools/test.py --show-dir`
+default_hooks = dict(visualization=dict(rescale_factor=10))

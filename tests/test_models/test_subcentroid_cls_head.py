@@ -3,14 +3,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.optim import build_optim_wrapper
-from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import dnc_mm  # noqa: F401
 from dnc_mm.models.heads import SubCentroidClsHead
 
-init_default_scope('mmpretrain')
+pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 
 
 def make_head(**kwargs) -> SubCentroidClsHead:

@@ -124,8 +124,12 @@ class SubCentroidClassifier(nn.Module):
             ``(logits, sims)``: logits ``(N, C)`` / ``(B, C, H, W)`` and
             similarities ``(N, C, K)`` / ``(B, C, K, H, W)``.
         """
-        return subcentroid_logits(features, self.subcentroids, self.active,
-                                  channel_dim)
+        protos = self.subcentroids
+        if torch.is_grad_enabled() and features.requires_grad:
+            # the update writes the buffer in place before this step's
+            # backward pass, which needs the values used here
+            protos = protos.clone()
+        return subcentroid_logits(features, protos, self.active, channel_dim)
 
     @torch.no_grad()
     def update(self,
@@ -160,10 +164,7 @@ class SubCentroidClassifier(nn.Module):
             epsilon=self.sinkhorn_epsilon,
             sinkhorn_iters=self.sinkhorn_iters,
             kmeans_iters=self.kmeans_iters, reduce_fn=reduce_fn,
-            inplace=False)
-        # rebind instead of writing in place: the logits of this step may
-        # still hold the old buffer for their backward pass
-        self.subcentroids = result.subcentroids
+            inplace=True)  # the buffer keeps its identity (DDP, hooks)
         return result.counts
 
     @torch.no_grad()
@@ -205,8 +206,8 @@ class SubCentroidClassifier(nn.Module):
         match = (anchors.unsqueeze(1) == sample_indices.view(1, -1)).float()
         sums = (match @ features.detach().float()).view(c, k, d)
         counts = match.sum(dim=1).view(c, k)
-        self.subcentroids = apply_momentum_update(
-            self.subcentroids, sums, counts, self.momentum)
+        apply_momentum_update(self.subcentroids, sums, counts, self.momentum,
+                              inplace=True)
         return counts
 
     @torch.no_grad()
