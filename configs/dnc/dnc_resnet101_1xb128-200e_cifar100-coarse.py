@@ -1,0 +1,29 @@
+# DNC ResNet-101 on CIFAR-100 coarse (20 super-classes): the "DNC-ResNet" row
+# of DNC paper Table 13 (paper top-1: 86.60% (20 cl.), 68.13% (100 cl. 1-NN)).
+# Same backbone, data, schedule (200 epochs, batch 128) and seed as its linear
+# twin linear_resnet101_1xb128-200e_cifar100-coarse.py; the linear classifier
+# is replaced by K=4 sub-centroids per class (mu 0.999, Sinkhorn eps 0.05 / 3
+# iterations) and a memory of 100 batches (§4.1; K and mu are the paper's
+# general values, stated with the ImageNet settings).
+# Train on the 20 coarse labels; the paper's 100-class figure is the 1-NN
+# induction accuracy on the fine labels (§E).
+# TODO(dnc_mm): needs the missing `CIFAR100Coarse` dataset wrapper and a k-NN
+# induction evaluator: see ../_base_/datasets/cifar100-coarse_bs128.py.
+_base_ = ['./linear_resnet101_1xb128-200e_cifar100-coarse.py']
+
+model = dict(
+    head=dict(
+        _delete_=True,
+        type='SubCentroidClsHead',
+        num_classes=20,
+        in_channels=2048,
+        num_subcentroids=4,  # K (§4.1)
+        projection='layernorm',  # reference: LayerNorm, then l2
+        logit_normalization='layernorm',  # reference; the paper is silent
+        momentum=0.999,  # mu of Eq. 8 (§4.1)
+        clustering='sinkhorn',
+        sinkhorn_epsilon=0.05,  # eps of Eq. 6 (§3)
+        sinkhorn_iters=3,  # Algorithm 1
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+        topk=(1, )))
+custom_hooks = [dict(type='SubCentroidMemoryHook', size_in_batches=100)]

@@ -1,0 +1,11 @@
+# Parametric (linear softmax) ResNet-18 on CIFAR-10: the "ResNet" row of DNC
+# paper Table 6 (paper top-1: 93.55%).
+# 200 epochs, one GPU x batch 128 (§4.1). Twin of
+# dnc_resnet18_1xb128-200e_cifar10.py: same backbone, data, schedule and seed;
+# only the head differs.
+_base_ = [
+    '../_base_/models/resnet18_cifar.py',
+    '../_base_/datasets/cifar10_bs128.py',
+    '../_base_/schedules/cifar10_bs128_200e.py',
+    '../_base_/default_runtime_cls.py',
+]

@@ -1,0 +1,242 @@
+"""Every classification config under ``configs/dnc/`` trains one step.
+
+For each config (the DNC paper configs, their linear twins and the
+Fashion-MNIST pair) the model is built from the config exactly as written
+(same head: classes, K, D, projection, momentum, clustering, loss, Mixup /
+CutMix ...), with its real optimizer built by mmengine's
+``build_optim_wrapper``, and one ``train_step`` (data preprocessor, forward,
+loss, backward, optimizer step, sub-centroid update) runs on a random batch
+of 2 images, from PyTorch's default initialisation. Only the image size is
+reduced: ImageNet models get 32x32 (Swin with ``img_size=32``, 2x2 windows
+and ``pad_small_map=True``, see ``_shrink_backbone``), CIFAR models 16x16;
+Fashion-MNIST keeps its 28x28.
+
+Configured hooks take part the way the runner would run them:
+``SubCentroidMemoryHook`` sizes the head's memory from the batch of 2 (so
+1,000 batches = 2,000 rows), which is partly pre-filled so that clustering
+also sees memory rows; for ``SubCentroidAnchorHook`` the sub-centroids are
+anchored to (fake) training-set indices first, so the step exercises the
+anchored update of §4.3.
+
+``tests/test_configs/test_all_configs_build.py`` only builds the models;
+this file checks that they train.
+"""
+import copy
+import glob
+import logging
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+
+import dnc_mm  # noqa: F401  (registration)
+from dnc_mm.models.heads import SubCentroidClsHead
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'dnc', '*.py')))
+
+BATCH = 2
+IMAGENET_TEST_SIZE = 32  # instead of 224
+CIFAR_TEST_SIZE = 16  # instead of 32 (ResNet_CIFAR keeps full resolution)
+SWIN_TEST_WINDOW = 2  # instead of 7, so that 32-pixel maps need no padding
+MEMORY_PREFILL = 8  # rows pushed into the memory before the step
+
+# Configs whose step takes more than ~10 s on a 2-core CPU get
+# ``@pytest.mark.slow`` (they still run by default). With the reduced sizes
+# and one thread none does today: the slowest, Swin-B, takes ~2 s (the whole
+# file ~40 s on a loaded 2-core machine). Add a file name here if a new
+# config exceeds it.
+SLOW = frozenset()
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Run on one intra-op thread.
+
+    The models are tiny at these image sizes; with two OpenMP threads on a
+    2-core machine that is busy with anything else, a ResNet-101 step was
+    seen to take ~10 s instead of ~1 s (threads spinning on a contended
+    core). One thread keeps the file's runtime predictable.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _params():
+    for path in CONFIGS:
+        name = osp.basename(path)
+        marks = [pytest.mark.slow] if name in SLOW else []
+        yield pytest.param(path, id=name, marks=marks)
+
+
+def _image_shape(cfg: Config):
+    """``(C, H, W)`` of the test batch.
+
+    ImageNet (224-pixel crops): 32x32. CIFAR (32-pixel crops): 16x16.
+    Smaller crops (28-pixel Fashion-MNIST) are kept.
+    """
+    channels = cfg.model.backbone.get('in_channels', 3)
+    size = IMAGENET_TEST_SIZE
+    for step in cfg.train_dataloader.dataset.get('pipeline', []):
+        if step['type'] == 'RandomCrop':
+            crop = step['crop_size']
+            crop = crop if isinstance(crop, int) else crop[0]
+            size = CIFAR_TEST_SIZE if crop >= 32 else crop
+    return channels, size, size
+
+
+def _shrink_backbone(cfg: Config, size: int) -> None:
+    backbone = cfg.model.backbone
+    if backbone.type == 'SwinTransformer':
+        # at 32 pixels the four Swin stages see 8x8, 4x4, 2x2 and 1x1 token
+        # maps: 2x2 windows tile them (7x7 windows would pad the 2x2 map of
+        # the deep third stage to 7x7, ~10x the compute); the 1x1 map of the
+        # last stage is padded. Only the relative-position tables shrink.
+        backbone.img_size = size
+        backbone.window_size = SWIN_TEST_WINDOW
+        backbone.pad_small_map = True
+
+
+def _hook_cfgs(cfg: Config, hook_type: str):
+    return [h for h in cfg.get('custom_hooks', []) or []
+            if h['type'] == hook_type]
+
+
+class _FakeLoader:
+    batch_size = BATCH
+
+
+class _FakeRunner:
+    """What SubCentroidMemoryHook.before_train reads from a runner."""
+
+    def __init__(self, model):
+        self.model = model
+        self.train_dataloader = _FakeLoader()
+        self.logger = logging.getLogger('test_dnc_paper_configs_step')
+
+
+def _batch(shape, labels, generator, sample_idx=None):
+    """Random uint8 images with the given labels and dataset indices."""
+    from mmpretrain.structures import DataSample
+    inputs = [torch.randint(0, 256, shape, dtype=torch.uint8,
+                            generator=generator) for _ in range(BATCH)]
+    if sample_idx is None:
+        sample_idx = list(range(BATCH))
+    samples = []
+    for label, idx in zip(labels.tolist(), sample_idx):
+        sample = DataSample(metainfo=dict(sample_idx=int(idx)))
+        samples.append(sample.set_gt_label(label))
+    return dict(inputs=inputs, data_samples=samples)
+
+
+@pytest.mark.parametrize('path', list(_params()))
+def test_config_train_step(path, monkeypatch):
+    monkeypatch.chdir(REPO_ROOT)
+    torch.manual_seed(0)
+    gen = torch.Generator().manual_seed(0)
+    cfg = Config.fromfile(path)
+    assert cfg.custom_imports['imports'] == ['dnc_mm']
+    init_default_scope(cfg.default_scope)
+    from mmpretrain.registry import HOOKS, MODELS
+
+    shape = _image_shape(cfg)
+    _shrink_backbone(cfg, shape[1])
+    model_cfg = copy.deepcopy(cfg.model)
+    # as mmengine's Runner does: the top-level preprocessor goes in the model
+    if cfg.get('data_preprocessor') is not None:
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    model = MODELS.build(model_cfg)
+    model.train()
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+
+    head_cfg = cfg.model.head
+    num_classes = head_cfg.num_classes
+    head = model.head
+    is_dnc = head_cfg.type == 'SubCentroidClsHead'
+    assert isinstance(head, SubCentroidClsHead) == is_dnc
+
+    mem_hooks = _hook_cfgs(cfg, 'SubCentroidMemoryHook')
+    anchor_hooks = _hook_cfgs(cfg, 'SubCentroidAnchorHook')
+    assert not (mem_hooks or anchor_hooks) or is_dnc, \
+        'DNC hooks configured on a model without SubCentroidClsHead'
+
+    sample_idx = None
+    mem_labels = None
+    if is_dnc:
+        k_cfg = head_cfg.get('num_subcentroids', 4)
+        k_max = k_cfg if isinstance(k_cfg, int) else max(k_cfg)
+        dims = head_cfg.get('embed_dims') or head_cfg.in_channels
+        assert tuple(head.classifier.subcentroids.shape) == (num_classes,
+                                                             k_max, dims)
+        # sub-centroids are buffers, never optimised
+        optimised = {id(p) for g in optim_wrapper.optimizer.param_groups
+                     for p in g['params']}
+        assert id(head.classifier.subcentroids) not in optimised
+
+        for hook_cfg in mem_hooks:
+            hook = HOOKS.build(copy.deepcopy(hook_cfg))
+            hook.before_train(_FakeRunner(model))
+            assert head.memory.capacity == hook_cfg.size_in_batches * BATCH
+            # earlier, correctly classified samples: they take part in the
+            # clustering of this step whatever the random model predicts
+            feats = torch.nn.functional.normalize(
+                torch.randn(MEMORY_PREFILL, dims, generator=gen), dim=1)
+            mem_labels = torch.randint(0, num_classes, (MEMORY_PREFILL, ),
+                                       generator=gen)
+            head.memory.push(feats, mem_labels,
+                             torch.ones(MEMORY_PREFILL, dtype=torch.bool))
+
+        for hook_cfg in anchor_hooks:
+            hook = HOOKS.build(copy.deepcopy(hook_cfg))
+            assert hook.anchor_epoch < cfg.train_cfg.max_epochs
+            # what the hook does at epoch `anchor_epoch`: every active slot
+            # gets a training image (here: fake dataset indices and features)
+            active = head.classifier.active
+            fake_idx = torch.arange(active.numel()).view_as(active)
+            fake_idx = fake_idx.masked_fill(~active, -1)
+            head.classifier.set_anchors(
+                fake_idx, torch.randn(num_classes, k_max, dims,
+                                      generator=gen))
+            assert head.classifier.anchored
+
+    labels = torch.randint(0, num_classes, (BATCH, ), generator=gen)
+    if anchor_hooks:
+        # the batch holds the anchor image of the first slot of its class
+        sample_idx = head.classifier.anchor_indices[labels, 0].tolist()
+    data = _batch(shape, labels, gen, sample_idx)
+    before_param = next(model.backbone.parameters()).detach().clone()
+    before_protos = (head.classifier.subcentroids.clone() if is_dnc else None)
+    filled = head.memory.num_filled.item() if is_dnc else 0
+
+    log_vars = model.train_step(data, optim_wrapper)
+
+    loss = log_vars['loss']
+    assert torch.isfinite(torch.as_tensor(loss)), f'loss is {loss}'
+    after_param = next(model.backbone.parameters()).detach()
+    assert not torch.equal(before_param, after_param), \
+        'the optimizer step did not change the backbone'
+    if is_dnc:
+        protos = head.classifier.subcentroids
+        assert torch.isfinite(protos).all()
+        norms = protos[head.classifier.active].norm(dim=-1)
+        assert torch.allclose(norms, torch.ones_like(norms), atol=1e-4)
+        if mem_hooks:
+            assert head.memory.num_filled.item() == min(
+                filled + BATCH, head.memory.capacity)
+        if mem_labels is not None and not anchor_hooks:
+            # the memory rows were clustered: their classes' sub-centroids
+            # took a momentum step (Eq. 8)
+            assert not torch.allclose(protos[mem_labels],
+                                      before_protos[mem_labels])
+        moves_all = (anchor_hooks
+                     or not head_cfg.get('update_correct_only', True))
+        if moves_all and head.classifier.momentum < 1:
+            # anchored update / DeepNCM-style means: every sample counts, so
+            # the sub-centroids of the batch's classes must have moved
+            first = protos[labels, 0]
+            assert not torch.allclose(first, before_protos[labels, 0])
