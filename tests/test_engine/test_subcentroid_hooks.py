@@ -86,3 +86,27 @@ def test_hook_arguments_are_checked():
         SubCentroidMemoryHook(size_in_batches=2, dtype='int8')
     with pytest.raises(ValueError, match='anchor_epoch'):
         SubCentroidAnchorHook(anchor_epoch=-1)
+
+
+def test_class_counts_hook_sets_k_per_class():
+    from types import SimpleNamespace
+
+    import numpy as np
+    from mmengine.logging import MMLogger
+
+    from dnc_mm.engine.hooks import SubCentroidClassCountsHook
+    from dnc_mm.models.heads import SubCentroidClsHead
+
+    head = SubCentroidClsHead(num_classes=4, in_channels=8,
+                              num_subcentroids=4)
+    # the paper's ImageNet range: 732..1300 images per class
+    counts = [732, 900, 1100, 1300]
+    labels = np.repeat(np.arange(4), counts)
+    runner = SimpleNamespace(
+        model=head, logger=MMLogger.get_instance('test_counts'),
+        train_dataloader=SimpleNamespace(dataset=SimpleNamespace(
+            get_gt_labels=lambda: labels)))
+    SubCentroidClassCountsHook().before_train(runner)
+    assert head.classifier.num_subcentroids.tolist() == [1, 2, 3, 4]
+    with pytest.raises(ValueError, match='min_subcentroids'):
+        SubCentroidClassCountsHook(min_subcentroids=0)

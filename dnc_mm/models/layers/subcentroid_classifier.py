@@ -132,6 +132,28 @@ class SubCentroidClassifier(nn.Module):
         return subcentroid_logits(features, protos, self.active, channel_dim)
 
     @torch.no_grad()
+    def set_num_subcentroids(self, num_per_class: Tensor) -> None:
+        """Change how many of the ``K_max`` slots each class uses.
+
+        Args:
+            num_per_class: ``(C,)`` values in ``[1, K_max]``.
+
+        Raises:
+            ValueError: a value is outside ``[1, K_max]`` or the sub-centroids
+                are already anchored.
+        """
+        k_max = self.subcentroids.shape[1]
+        num = torch.as_tensor(num_per_class, dtype=torch.long).flatten()
+        if num.numel() != self.num_classes or (num < 1).any() or (
+                num > k_max).any():
+            raise ValueError(f'need {self.num_classes} values in [1, '
+                             f'{k_max}], got {num.tolist()[:8]}...')
+        if self.anchored:
+            raise ValueError('cannot change K of anchored sub-centroids')
+        self.active.copy_(active_subcentroid_mask(num, k_max,
+                                                  self.active.device))
+
+    @torch.no_grad()
     def update(self,
                features: Tensor,
                labels: Tensor,
