@@ -89,7 +89,8 @@ else
     fi
     # mmcv's own dependencies (addict, yapf, ...) come from the registry.
     pip_install --force-reinstall --no-deps "$WHEEL_DIR"/mmcv-"$MMCV_VERSION"-*.whl
-    pip_install addict packaging Pillow pyyaml yapf opencv-python
+    pip_install addict packaging Pillow pyyaml yapf opencv-python \
+        "$(grep -E '^mmengine' "$REQ/runtime.txt")"
     echo "$TORCH_ID" > "$VENV/.mmcv_torch_id"
 fi
 
