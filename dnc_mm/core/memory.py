@@ -9,7 +9,7 @@ labels and whether the sample was correctly classified when it was stored
 
 Everything lives in buffers: it is saved in checkpoints, restored on resume
 and moved with the module. Storage can be float16 to halve the footprint;
-rows are returned as float32.
+rows are returned as views in the storage dtype.
 """
 from typing import Optional, Tuple
 
@@ -119,18 +119,20 @@ class FeatureMemory(nn.Module):
         self.num_filled.clamp_(max=self.capacity - n).add_(n)
 
     def rows(self) -> Tuple[Tensor, Tensor, Tensor]:
-        """The filled rows (in storage order, not time order).
+        """The filled rows (in storage order, not time order), as views.
+
+        No copy is made: the features keep the storage dtype (the DNC core
+        upcasts them chunk by chunk), so reading a float16 memory costs no
+        float32 copy of it.
 
         Returns:
-            ``(features (M, D) float32, labels (M,), correct (M,))``.
+            ``(features (M, D), labels (M,), correct (M,))``.
         """
         m = int(self.num_filled)
         if m == self.capacity:
-            feats, labels, correct = self.features, self.labels, self.correct
-        else:  # not yet wrapped around: rows [0, m) are filled
-            feats, labels, correct = (self.features[:m], self.labels[:m],
-                                      self.correct[:m])
-        return feats.float(), labels, correct
+            return self.features, self.labels, self.correct
+        # not yet wrapped around: rows [0, m) are filled
+        return self.features[:m], self.labels[:m], self.correct[:m]
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # a checkpoint's store may have another size than this (empty) one:

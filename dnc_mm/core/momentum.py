@@ -27,6 +27,10 @@ __all__ = ['subcentroid_sums', 'apply_momentum_update']
 _EPS = 1e-12  # as F.normalize
 
 
+#: Rows upcast to float32 at once when summing (4096 x 2048 x 4 B = 32 MiB).
+_SUM_CHUNK = 4096
+
+
 def subcentroid_sums(features: Tensor,
                      labels: Tensor,
                      assignment: Tensor,
@@ -66,9 +70,14 @@ def subcentroid_sums(features: Tensor,
         # shapes, no host sync).
         seg = torch.where(keep, labels * k + assignment,
                           torch.full_like(labels, c * k))
-        x = features.detach().float()
-        sums = x.new_zeros((c * k + 1, d)).index_add_(0, seg, x)
-        counts = x.new_zeros(c * k + 1).index_add_(0, seg, x.new_ones(n))
+        sums = features.new_zeros((c * k + 1, d), dtype=torch.float32)
+        # upcast chunk by chunk: a float16 memory is never copied whole
+        for start in range(0, n, _SUM_CHUNK):
+            end = min(n, start + _SUM_CHUNK)
+            sums.index_add_(0, seg[start:end],
+                            features[start:end].detach().float())
+        counts = sums.new_zeros(c * k + 1).index_add_(0, seg,
+                                                      sums.new_ones(n))
         sums = sums[:c * k].view(c, k, d).contiguous()
         counts = counts[:c * k].view(c, k).contiguous()
         sums = maybe_reduce(sums, 'sum', reduce_fn)

@@ -181,7 +181,9 @@ def test_config_train_step(path, monkeypatch):
         for hook_cfg in mem_hooks:
             hook = HOOKS.build(copy.deepcopy(hook_cfg))
             hook.before_train(_FakeRunner(model))
-            assert head.memory.capacity == hook_cfg.size_in_batches * BATCH
+            # earlier batches + room for the current one
+            assert head.memory.capacity == (
+                hook_cfg.size_in_batches + 1) * BATCH
             # earlier, correctly classified samples: they take part in the
             # clustering of this step whatever the random model predicts
             feats = torch.nn.functional.normalize(

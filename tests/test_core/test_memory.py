@@ -32,7 +32,7 @@ def test_fifo_keeps_the_newest_rows():
     assert sorted(mem.rows()[1].tolist()) == [14, 15, 16, 17, 18]
 
 
-def test_fp16_storage_halves_bytes_and_returns_fp32():
+def test_fp16_storage_halves_bytes_and_returns_views():
     m32, m16 = FeatureMemory(), FeatureMemory(torch.float16)
     m32.allocate(10, 2048)
     m16.allocate(10, 2048)
@@ -40,7 +40,7 @@ def test_fp16_storage_halves_bytes_and_returns_fp32():
     assert m16.bytes_per_row == 2048 * 2 + 9
     m16.push(torch.randn(2, 2048), torch.tensor([1, 2]),
              torch.tensor([True, False]))
-    assert m16.rows()[0].dtype == torch.float32
+    assert m16.rows()[0].dtype == torch.float16  # views, no fp32 copy
 
 
 def test_state_dict_round_trip_restores_content_and_shape():

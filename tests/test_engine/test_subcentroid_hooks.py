@@ -50,8 +50,9 @@ def test_memory_anchors_and_resume(tmp_path, repo_root, fashion_mnist_small,
                                        epochs=2))
     runner.train()
     head = runner.model.head
-    assert head.memory.capacity == 3 * 100
-    assert int(head.memory.num_filled) == 300
+    # 3 earlier batches + room for the current one
+    assert head.memory.capacity == (3 + 1) * 100
+    assert int(head.memory.num_filled) == 400
 
     # anchors: valid, distinct within a class, of the right class, and the
     # sub-centroids follow their anchors (here: every anchor was seen once

@@ -21,8 +21,10 @@ class SubCentroidMemoryHook(Hook):
     correct-classification flags of earlier *global* batches (all ranks
     gathered, so it is identical on every rank); the head clusters the
     current batch together with it, so classes absent from a batch still
-    get sub-centroid updates. Capacity = ``size_in_batches`` x per-rank
-    batch size x world size rows. It lives in the head's buffers, so it is
+    get sub-centroid updates. Capacity = (``size_in_batches`` + 1) x
+    per-rank batch size x world size rows: the current batch is stored
+    first and clustered together with the ``size_in_batches`` earlier ones,
+    which avoids copying the memory at every step. It lives in the head's buffers, so it is
     saved in checkpoints and restored on resume.
 
     Paper values: 100 batches on CIFAR-10, 1,000 (ResNet) and 500 (Swin) on
@@ -68,7 +70,8 @@ class SubCentroidMemoryHook(Hook):
             if batch is None:
                 raise ValueError('cannot read the train batch size; pass '
                                  'batch_size= to SubCentroidMemoryHook')
-        capacity = self.size_in_batches * batch * get_world_size()
+        # + 1: the current batch is stored before clustering (see the head)
+        capacity = (self.size_in_batches + 1) * batch * get_world_size()
         for head in heads:
             memory = head.memory
             if memory.num_filled > 0 and (
@@ -80,8 +83,8 @@ class SubCentroidMemoryHook(Hook):
                     f'{capacity} {self.dtype}: starting an empty memory')
             memory.allocate(capacity, head.embed_dims, self.dtype)
             runner.logger.info(
-                f'DNC memory: {self.size_in_batches} batches x {batch} x '
-                f'{get_world_size()} ranks = {capacity} features of '
-                f'{head.embed_dims} dims in {self.dtype}; '
+                f'DNC memory: ({self.size_in_batches} earlier + the current) '
+                f'batches x {batch} x {get_world_size()} ranks = {capacity} '
+                f'features of {head.embed_dims} dims in {self.dtype}; '
                 f'{head.memory.bytes_per_row} bytes per feature, '
                 f'{head.memory.nbytes / 2**20:.1f} MiB')

@@ -163,17 +163,16 @@ class SubCentroidClsHead(ClsHead):
             dtype=torch.long, device=x.device)
         x, labels, correct, indices = all_gather_rows(x, labels, correct,
                                                       indices)
+        # The memory holds room for the current batch beside the earlier
+        # ones: pushing first lets the clustering read one block of views
+        # instead of concatenating batch and memory (a copy of the memory).
+        self.memory.push(x, labels, correct)
         if self.classifier.anchored:
             self.classifier.update_anchored(x, indices)
+        elif self.memory.capacity > 0:
+            self.classifier.update(*self.memory.rows())
         else:
-            feats, labs, corr = x, labels, correct
-            if self.memory.capacity > 0:
-                mem_x, mem_y, mem_c = self.memory.rows()
-                feats = torch.cat([x, mem_x.to(x)])
-                labs = torch.cat([labels, mem_y])
-                corr = torch.cat([correct, mem_c])
-            self.classifier.update(feats, labs, corr)
-        self.memory.push(x, labels, correct)
+            self.classifier.update(x, labels, correct)
 
     def predict(self,
                 feats: Tuple[Tensor],

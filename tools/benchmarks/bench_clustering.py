@@ -1,0 +1,342 @@
+"""Batched DNC clustering vs a per-class Python loop, side by side.
+
+Times one sub-centroid estimation step (Algorithm 1, lower half: class-wise
+Sinkhorn-Knopp assignment, per-sub-centroid means, momentum update Eq. 8)
+
+* ``batched``: :func:`dnc_mm.core.update_subcentroids` (``method='sinkhorn'``),
+  all classes in a few tensor operations;
+* ``loop``: a faithful per-class implementation written here (the shape of
+  the DNC reference code): the selected samples are sorted by class once,
+  then for every class with samples its ``K`` similarities are one GEMM,
+  Sinkhorn-Knopp runs with the same ``eps``/iterations in the log domain
+  (rows to ``1/K``, columns to ``1/N_c``), argmax, per-sub-centroid mean,
+  momentum update and renormalisation;
+
+and, for the segmentation scale, ``batched+sims``: the batched step given
+the own-class similarities that a decode head already has from its forward
+pass (``similarities=``), so only the clustering and the update are timed.
+
+The variants run alternately (A B A B ...) on the same data; the script
+checks they agree (same assignment, ``allclose`` sub-centroids at the
+configured momentum and, stricter, at momentum 0) and prints median, IQR and
+the speed-up ``loop / batched`` (goal: >= 20x at the ImageNet scale).
+
+Scales:
+
+* ``imagenet``: C=1000, K=4, D=2048, N = 32 batch + 3,200 memory rows
+  (100 batches of memory, the paper's CIFAR setting at ImageNet width).
+* ``seg``: C=150, K=10, D=512, N = 65,536 pixels (one 256x256 label map),
+  long-tailed classes, 10 % ignore_index (255) pixels.
+
+Example::
+
+    python tools/benchmarks/bench_clustering.py --device cpu \\
+        --repeats 15 --warmup 2 --out docs/benchmarks/bench_clustering_cpu.json
+"""
+import argparse
+import json
+import math
+import os
+import os.path as osp
+import sys
+import time
+from typing import Callable, Dict, List, Optional
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from dnc_mm.core import (  # noqa: E402
+    apply_momentum_update, class_similarities, sinkhorn_knopp_segments,
+    subcentroid_sums, update_subcentroids)
+from bench_utils import machine_info, summarize, sync  # noqa: E402
+
+SCALES = {
+    'imagenet': dict(num_classes=1000, num_subcentroids=4, dim=2048,
+                     num_samples=32 + 3200, ignore_frac=0.0,
+                     selected_frac=0.8, long_tail=False),
+    'seg': dict(num_classes=150, num_subcentroids=10, dim=512,
+                num_samples=65536, ignore_frac=0.1, selected_frac=0.8,
+                long_tail=True),
+}
+
+
+# --------------------------------------------------------------- utilities
+def timed(fn: Callable[[], object], device: torch.device) -> float:
+    sync(device)
+    start = time.perf_counter()
+    fn()
+    sync(device)
+    return time.perf_counter() - start
+
+
+# ---------------------------------------------------------- per-class loop
+@torch.no_grad()
+def loop_update(subcentroids: Tensor, features: Tensor, labels: Tensor,
+                selected: Optional[Tensor], momentum: float, epsilon: float,
+                num_iters: int) -> Dict[str, Tensor]:
+    """One DNC estimation step, one class at a time (the reference's shape).
+
+    Same maths as :func:`dnc_mm.core.update_subcentroids` with
+    ``method='sinkhorn'``: only selected samples with a label in ``[0, C)``
+    take part; for class ``c`` with ``n`` samples, ``log Q = P_c X_c^T /
+    eps`` (``K x n``), then ``num_iters`` times rows to ``1/K`` and columns
+    to ``1/n`` (log domain, fp32); the assignment is the argmax per column
+    (the nearest sub-centroid when ``n == 1``, whose plan is uniform); the
+    l2-normalised mean of each non-empty sub-centroid enters Eq. 8 and the
+    result is renormalised; empty sub-centroids stay as they are.
+
+    Not a strawman: the samples are sorted by class once (no per-class
+    boolean mask over all ``N``), the similarities are one GEMM per class
+    and the sums one ``index_add_`` per class.
+    """
+    c, k, d = subcentroids.shape
+    out = subcentroids.clone()
+    keep = (labels >= 0) & (labels < c)
+    if selected is not None:
+        keep &= selected
+    idx = keep.nonzero().squeeze(1)
+    y = labels[idx]
+    y, order = torch.sort(y, stable=True)
+    idx = idx[order]
+    x = features.index_select(0, idx).float()
+    counts = torch.bincount(y, minlength=c).tolist()
+    assign = torch.full_like(labels, -1)
+    log_k = math.log(k)
+    start = 0
+    for cls in range(c):
+        n = counts[cls]
+        if n == 0:
+            continue
+        xc = x[start:start + n]
+        pc = subcentroids[cls].float()
+        sims = pc @ xc.t()  # (K, n)
+        if n == 1:
+            a = sims.argmax(dim=0)
+        else:
+            log_q = sims / epsilon
+            log_n = math.log(n)
+            for _ in range(num_iters):
+                log_q = log_q - torch.logsumexp(log_q, 1, keepdim=True) - log_k
+                log_q = log_q - torch.logsumexp(log_q, 0, keepdim=True) - log_n
+            a = log_q.argmax(dim=0)
+        assign[idx[start:start + n]] = a
+        sums = xc.new_zeros(k, d).index_add_(0, a, xc)
+        hit = torch.bincount(a, minlength=k) > 0
+        x_bar = F.normalize(sums, dim=1)
+        new = F.normalize(momentum * pc + (1.0 - momentum) * x_bar, dim=1)
+        out[cls] = torch.where(hit.unsqueeze(1), new, pc).to(out.dtype)
+        start += n
+    return dict(subcentroids=out, assignment=assign)
+
+
+def batched_update(subcentroids, features, labels, selected, momentum,
+                   epsilon, num_iters, similarities=None):
+    res = update_subcentroids(subcentroids, features, labels,
+                              selected=selected, momentum=momentum,
+                              method='sinkhorn', epsilon=epsilon,
+                              sinkhorn_iters=num_iters,
+                              similarities=similarities)
+    return dict(subcentroids=res.subcentroids, assignment=res.assignment)
+
+
+# -------------------------------------------------------------------- data
+def make_data(scale: dict, device: torch.device, seed: int) -> dict:
+    """Clustered, l2-normalised features around random sub-centroids."""
+    g = torch.Generator().manual_seed(seed)
+    c, k, d, n = (scale['num_classes'], scale['num_subcentroids'],
+                  scale['dim'], scale['num_samples'])
+    protos = F.normalize(torch.randn(c, k, d, generator=g), dim=-1)
+    if scale['long_tail']:  # Zipf-like class frequencies (segmentation)
+        probs = 1.0 / torch.arange(1, c + 1, dtype=torch.float64)
+        labels = torch.multinomial(probs / probs.sum(), n, replacement=True,
+                                   generator=g)
+    else:
+        labels = torch.randint(0, c, (n, ), generator=g)
+    sub = torch.randint(0, k, (n, ), generator=g)
+    noise = torch.randn(n, d, generator=g) * (1.5 / math.sqrt(d))
+    feats = F.normalize(protos[labels, sub] + noise, dim=1)
+    ignore = torch.rand(n, generator=g) < scale['ignore_frac']
+    labels = labels.masked_fill(ignore, 255)
+    selected = torch.rand(n, generator=g) < scale['selected_frac']
+    return dict(subcentroids=protos.to(device), features=feats.to(device),
+                labels=labels.to(device), selected=selected.to(device))
+
+
+def stage_breakdown(p, x, y, sel, args, device) -> Dict[str, dict]:
+    """Time the stages of the batched step separately (median of repeats)."""
+    c, k, _ = p.shape
+    keep = sel & (y >= 0) & (y < c)
+    idx = keep.nonzero().squeeze(1)
+    xs, ys = x.index_select(0, idx), y.index_select(0, idx)
+    state = {}
+
+    def sims():
+        state['sims'] = class_similarities(xs, ys, p)
+
+    def sinkhorn():
+        state['assign'] = sinkhorn_knopp_segments(
+            state['sims'], ys, c, None, args.epsilon, args.iters)[1]
+
+    def sums():
+        state['sums'] = subcentroid_sums(xs, ys, state['assign'], c, k)
+
+    def momentum():
+        apply_momentum_update(p, *state['sums'], args.momentum)
+
+    stages = dict(select=lambda: x.index_select(0, idx),
+                  similarities=sims, sinkhorn=sinkhorn, sums=sums,
+                  momentum=momentum)
+    times: Dict[str, List[float]] = {s: [] for s in stages}
+    for r in range(args.warmup + args.repeats):
+        for name, fn in stages.items():
+            t = timed(fn, device)
+            if r >= args.warmup:
+                times[name].append(t)
+    return {s: summarize(t) for s, t in times.items()}
+
+
+def compare(a: dict, b: dict, atol: float) -> dict:
+    same = bool(torch.equal(a['assignment'], b['assignment']))
+    agree = float((a['assignment'] == b['assignment']).float().mean())
+    diff = float((a['subcentroids'] - b['subcentroids']).abs().max())
+    close = bool(torch.allclose(a['subcentroids'], b['subcentroids'],
+                                atol=atol, rtol=0))
+    return dict(assignment_equal=same, assignment_agreement=agree,
+                max_abs_diff=diff, allclose=close, atol=atol)
+
+
+# -------------------------------------------------------------------- main
+def run_scale(name: str, args, device: torch.device) -> dict:
+    scale = dict(SCALES[name])
+    if name == 'imagenet' and args.memory_rows is not None:
+        scale['num_samples'] = 32 + args.memory_rows
+    data = make_data(scale, device, args.seed)
+    p, x, y, sel = (data['subcentroids'], data['features'], data['labels'],
+                    data['selected'])
+    kw = dict(epsilon=args.epsilon, num_iters=args.iters)
+    n_used = int((sel & (y >= 0) & (y < scale['num_classes'])).sum())
+    n_cls = int(torch.unique(y[sel & (y < scale['num_classes'])]).numel())
+    print(f'\n== {name}: C={scale["num_classes"]} '
+          f'K={scale["num_subcentroids"]} D={scale["dim"]} '
+          f'N={scale["num_samples"]} '
+          f'({n_used} selected, {n_cls} classes present)')
+
+    # correctness first (also warms the kernels up)
+    checks = {}
+    for mu in sorted({args.momentum, 0.0}, reverse=True):
+        ref = loop_update(p, x, y, sel, mu, **kw)
+        out = batched_update(p, x, y, sel, mu, **kw)
+        checks[f'momentum={mu}'] = compare(out, ref, args.atol)
+    for key, chk in checks.items():
+        print(f'  check {key}: assignment equal={chk["assignment_equal"]} '
+              f'(agreement {chk["assignment_agreement"]:.4f}), '
+              f'max |diff|={chk["max_abs_diff"]:.2e}, '
+              f'allclose(atol={chk["atol"]:g})={chk["allclose"]}')
+
+    variants = {
+        'batched': lambda: batched_update(p, x, y, sel, args.momentum, **kw),
+        'loop': lambda: loop_update(p, x, y, sel, args.momentum, **kw),
+    }
+    if name == 'seg':
+        # a decode head has all (N, C, K) similarities from its forward pass
+        # and passes the own-class ones: only clustering + update remain
+        sims = class_similarities(x, y.clamp(max=scale['num_classes'] - 1), p)
+        variants['batched+sims'] = lambda: batched_update(
+            p, x, y, sel, args.momentum, similarities=sims, **kw)
+    times: Dict[str, List[float]] = {v: [] for v in variants}
+    for _ in range(args.warmup):
+        for fn in variants.values():
+            timed(fn, device)
+    for _ in range(args.repeats):  # A B A B ...
+        for v, fn in variants.items():
+            times[v].append(timed(fn, device))
+
+    stats = {v: summarize(t) for v, t in times.items()}
+    ratios = {}
+    for v in variants:
+        if v == 'loop':
+            continue
+        pair = [lp / b for lp, b in zip(times['loop'], times[v])]
+        ratios[f'loop/{v}'] = dict(
+            per_pair=summarize(pair),
+            of_medians=stats['loop']['median'] / stats[v]['median'])
+    print(f'  {"variant":14s} {"median ms":>10s} {"IQR ms":>9s} '
+          f'{"min ms":>9s}  (n={args.repeats})')
+    for v, s in stats.items():
+        print(f'  {v:14s} {1e3 * s["median"]:10.2f} {1e3 * s["iqr"]:9.2f} '
+              f'{1e3 * s["min"]:9.2f}')
+    for key, r in ratios.items():
+        pp = r['per_pair']
+        goal = ('' if name != 'imagenet' or key != 'loop/batched' else
+                f'   goal >= {args.goal:g}x: '
+                f'{"MET" if pp["median"] >= args.goal else "NOT MET"}')
+        print(f'  speed-up {key:20s} {pp["median"]:7.2f}x  (IQR '
+              f'{pp["q1"]:.2f}-{pp["q3"]:.2f}; ratio of medians '
+              f'{r["of_medians"]:.2f}x){goal}')
+    breakdown = stage_breakdown(p, x, y, sel, args, device)
+    print('  batched stages (median ms): ' + ', '.join(
+        f'{s} {1e3 * b["median"]:.1f}' for s, b in breakdown.items()))
+    return dict(scale=scale, selected_samples=n_used, classes_present=n_cls,
+                checks=checks, times_s=times, stats_s=stats, speedup=ratios,
+                batched_stages_s=breakdown)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description='Batched DNC clustering vs a per-class Python loop.')
+    parser.add_argument('--device', choices=['cpu', 'cuda'],
+                        default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--scales', nargs='+', choices=sorted(SCALES),
+                        default=['imagenet', 'seg'])
+    parser.add_argument('--repeats', type=int, default=15,
+                        help='timed rounds (each runs every variant once)')
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--epsilon', type=float, default=0.05)
+    parser.add_argument('--iters', type=int, default=3)
+    parser.add_argument('--momentum', type=float, default=0.999)
+    parser.add_argument('--memory-rows', type=int, default=None,
+                        help='memory rows at the imagenet scale '
+                        '(default 3200 = 100 batches of 32)')
+    parser.add_argument('--atol', type=float, default=1e-5)
+    parser.add_argument('--goal', type=float, default=20.0,
+                        help='speed-up goal at the imagenet scale')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='torch.set_num_threads (default: torch default)')
+    parser.add_argument('--out', help='write the results as JSON here')
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error('--repeats must be >= 1')
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        parser.error('--device cuda but CUDA is not available')
+    torch.manual_seed(args.seed)
+    info = machine_info(device)
+    print(f'machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
+          f'{info["torch"]}, {info["torch_threads"]} threads, device '
+          f'{device}' + (f' ({info["cuda_device"]})'
+                         if 'cuda_device' in info else ''))
+    results = {name: run_scale(name, args, device) for name in args.scales}
+    try:
+        info['loadavg_end'] = os.getloadavg()
+    except OSError:
+        pass
+    if args.out:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        with open(args.out, 'w') as f:
+            json.dump(dict(benchmark='bench_clustering', args=vars(args),
+                           machine=info, command=' '.join(sys.argv),
+                           results=results), f, indent=2)
+        print(f'\nwrote {args.out}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
