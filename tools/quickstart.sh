@@ -47,7 +47,11 @@ print('\n==================== dnc_mm quickstart ====================')
 print(f'test accuracy (top-1): {acc:.2f}%' if acc is not None else
       'test accuracy: not found in ' + os.path.join(work_dir, 'test'))
 print(f'checkpoint:  {ckpt}')
-print(f'train logs:  {work_dir}/<timestamp>/  (text log and scalars)')
-print(f'test logs:   {work_dir}/test/  and predictions {work_dir}/test/predictions.pkl')
+train_runs = sorted(d for d in glob.glob(os.path.join(work_dir, '2*'))
+                    if os.path.isdir(d))
+print(f'train logs:  {train_runs[-1] if train_runs else work_dir}/  (text log, '
+      'vis_data/scalars.json)')
+print(f'test logs:   {runs[-1].rsplit(os.sep, 1)[0] if runs else work_dir}/')
+print(f'predictions: {work_dir}/test/predictions.pkl')
 print(f'wall time:   {seconds} s')
 PYEOF
