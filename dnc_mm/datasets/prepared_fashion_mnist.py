@@ -20,14 +20,24 @@ class PreparedFashionMNIST(FashionMNIST):
     ``tools/data/prepare_fashion_mnist.py`` (the full set or a seeded,
     class-stratified subset, same format) and fails with the command that
     prepares them when they are missing. Arguments are those of
-    :class:`mmpretrain.datasets.FashionMNIST`, without ``download``.
+    :class:`mmpretrain.datasets.FashionMNIST`, without ``download``;
+    ``split`` chooses the files (mmpretrain 1.2.0 reads the training files
+    for ``split='test'`` unless ``test_mode=True`` is also given).
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, data_root: str = '', split: str = 'train', **kwargs):
         if kwargs.pop('download', False):
             raise ValueError('PreparedFashionMNIST never downloads (no network '
                              'is assumed); ' + PREPARE_HINT)
-        super().__init__(*args, download=False, **kwargs)
+        # mmpretrain 1.2.0's MNIST picks its files by `test_mode`, not by
+        # `split`: split='test' alone silently loads the *training* files.
+        # Here the split decides.
+        test_mode = kwargs.pop('test_mode', split == 'test')
+        if test_mode != (split == 'test'):
+            raise ValueError(f'split={split!r} contradicts '
+                             f'test_mode={test_mode}; set only split')
+        super().__init__(data_root=data_root, split=split, download=False,
+                         test_mode=test_mode, **kwargs)
 
     def _missing_files(self) -> List[str]:
         root = self.data_prefix['root']
