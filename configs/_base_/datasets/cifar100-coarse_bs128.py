@@ -13,49 +13,14 @@
 # span [..] but the head has num_classes=20", the linear head's
 # cross-entropy an index error) instead of silently training on the wrong
 # labels. Swap `dataset_type` to 'CIFAR100Coarse' once it is registered.
+_base_ = ['./cifar100_bs128.py']
+
 dataset_type = 'CIFAR100'  # TODO: 'CIFAR100Coarse'
-data_root = 'data/cifar100'
-
-data_preprocessor = dict(
-    num_classes=20,
-    mean=[129.304, 124.070, 112.434],
-    std=[68.170, 65.392, 70.418],
-    to_rgb=False)
-
-train_pipeline = [
-    dict(type='RandomCrop', crop_size=32, padding=4),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [dict(type='PackInputs')]
-
-train_dataloader = dict(
-    batch_size=128,
-    num_workers=2,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        download=False,
-        pipeline=train_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=True),
-)
-val_dataloader = dict(
-    batch_size=128,
-    num_workers=2,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='test',
-        download=False,
-        pipeline=test_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
+data_preprocessor = dict(num_classes=20)
+train_dataloader = dict(dataset=dict(type=dataset_type))
+val_dataloader = dict(dataset=dict(type=dataset_type))
+test_dataloader = val_dataloader
 # Top-1 on the 20 coarse classes (Table 13, "20 classes" column).
 # TODO(dnc_mm): the "100 classes" column is a 1-NN induction accuracy on
 # the fine labels in the learned feature space (train features as the
 # gallery); mmpretrain 1.2.0 has no such k-NN classification evaluator.
-val_evaluator = dict(type='Accuracy', topk=(1, ))
-
-test_dataloader = val_dataloader
-test_evaluator = val_evaluator
