@@ -3,15 +3,7 @@
 # mobilenet-v2_8xb32_in1k config). The DNC paper (Table 8, §B) gives no
 # training details for MobileNet-V2, so mmpretrain's defaults are used.
 # Layout: data/imagenet/{train,val}/ with meta/{train,val}.txt.
-dataset_type = 'ImageNet'
-data_root = 'data/imagenet'
-
-data_preprocessor = dict(
-    num_classes=1000,
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    to_rgb=True,
-)
+_base_ = ['./imagenet_bs16.py']
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -25,28 +17,7 @@ test_pipeline = [
     dict(type='CenterCrop', crop_size=224),
     dict(type='PackInputs'),
 ]
-
-train_dataloader = dict(
-    batch_size=32,
-    num_workers=5,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        pipeline=train_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=True),
-)
-val_dataloader = dict(
-    batch_size=32,
-    num_workers=5,
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='val',
-        pipeline=test_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
-val_evaluator = dict(type='Accuracy', topk=(1, 5))
-
+train_dataloader = dict(batch_size=32,
+                        dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(batch_size=32, dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
-test_evaluator = val_evaluator
