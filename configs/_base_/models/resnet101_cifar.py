@@ -1,20 +1,8 @@
 # ResNet-101 for 32x32 CIFAR images (mmpretrain's ResNet_CIFAR: 3x3 stem,
 # no max-pool), global average pooling and a linear softmax classifier:
-# the parametric baseline of the DNC paper. mmpretrain's resnet101_cifar.py.
+# the parametric baseline of the DNC paper. mmpretrain's resnet101_cifar.py:
+# resnet50_cifar.py with depth 101.
 # DNC configs replace `head` with SubCentroidClsHead (in_channels=2048).
-model = dict(
-    type='ImageClassifier',
-    backbone=dict(
-        type='ResNet_CIFAR',
-        depth=101,
-        num_stages=4,
-        out_indices=(3, ),
-        style='pytorch'),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=10,
-        in_channels=2048,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
-        topk=(1, )),
-)
+_base_ = ['./resnet50_cifar.py']
+
+model = dict(backbone=dict(depth=101))
