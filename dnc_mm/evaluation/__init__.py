@@ -1,0 +1,4 @@
+"""Metrics and evaluation helpers of dnc_mm (registered on import).
+
+Append new imports below.
+"""
