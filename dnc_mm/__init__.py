@@ -12,5 +12,6 @@ patch_checkpoint_loading()
 
 from . import datasets, models  # noqa: E402,F401  (registration)
 from . import engine  # noqa: E402,F401  (hooks need the models)
+from . import evaluation  # noqa: E402,F401  (metrics)
 
 __all__ = ['__version__']

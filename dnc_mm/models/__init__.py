@@ -1,4 +1,4 @@
-from . import decode_heads, heads, layers  # noqa: F401  (registration)
+from . import decode_heads, heads, layers, losses  # noqa: F401  (registration)
 from .heads import SubCentroidClsHead
 from .layers import SubCentroidClassifier
 
