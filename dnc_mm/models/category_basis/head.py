@@ -1,0 +1,230 @@
+"""CBP and OCCL for any mmseg decode head (the OpenMMLab adapter).
+
+Every mmseg decode head ends its ``forward`` with ``self.cls_seg(feat)``,
+which applies ``self.dropout`` and then the 1x1 ``self.conv_seg``.
+:class:`CategoryBasisHeadMixin` changes exactly two things of a head:
+
+1. ``conv_seg`` is replaced by the module built from ``classifier`` (by
+   default :class:`CategoryBasisClassifier`; ``classifier=None`` keeps
+   mmseg's learned 1x1 conv, for "OCCL only"). The checkpoint key of the
+   frozen prototypes is ``decode_head.conv_seg.prototypes``.
+2. During :meth:`loss` the classifier's input features (after dropout, with
+   gradient) are captured; :meth:`loss_by_feat` first runs mmseg's own
+   ``loss_decode`` on the logits (``CrossEntropyLoss`` etc. unchanged), then
+   every loss of ``feature_losses`` (e.g.
+   :class:`~dnc_mm.models.losses.OnlineCentroidContrastiveLoss`) on
+   ``(features, labels at feature resolution, class weights)``, plus the
+   classifier's own extra losses (orthogonality penalty) and update (EMA).
+   Labels are resized to the features with nearest interpolation; pixels
+   labelled ``ignore_index`` or outside ``[0, N)`` are ``-1``.
+
+Prediction, ``predict_by_feat``, samplers and ``loss_decode`` are mmseg's.
+A ``CBP`` variant of every decode head registered in mmseg is registered at
+import (``CBPFCNHead``, ``CBPASPPHead``, ``CBPUPerHead``,
+``CBPSegformerHead``, ...), so switching a config to CBP is::
+
+    decode_head=dict(type='CBPFCNHead', ...,   # was 'FCNHead'
+                     classifier=dict(type='CategoryBasisClassifier',
+                                     length=2.0),
+                     feature_losses=[dict(type='OnlineCentroidContrastiveLoss',
+                                          centroid_weight=1.0,
+                                          category_weight=0.1)])
+
+For a head from another package use :func:`cbp_head_class`.
+"""
+import inspect
+import sys
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch.nn as nn
+import torch.nn.functional as F
+from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+from mmseg.registry import MODELS
+from torch import Tensor
+
+__all__ = ['CategoryBasisHeadMixin', 'cbp_head_class', 'labels_at']
+
+ConfigLike = Union[dict, Sequence[dict], None]
+
+
+def labels_at(seg_label: Tensor, size: Sequence[int], num_classes: int,
+              ignore_index: Optional[int]) -> Tensor:
+    """``(B, H, W)`` int64 labels at ``size`` (nearest), invalid = -1.
+
+    Args:
+        seg_label: ``(B, 1, H', W')`` or ``(B, H', W')`` label map.
+        size: Target ``(H, W)``.
+        num_classes: Labels outside ``[0, num_classes)`` become -1.
+        ignore_index: This label becomes -1 too.
+    """
+    if seg_label.dim() == 3:
+        seg_label = seg_label.unsqueeze(1)
+    if tuple(seg_label.shape[-2:]) != tuple(size):
+        seg_label = F.interpolate(seg_label.float(), size=tuple(size),
+                                  mode='nearest')
+    lab = seg_label[:, 0].long()
+    bad = (lab < 0) | (lab >= num_classes)
+    if ignore_index is not None:
+        bad |= lab == ignore_index
+    return lab.masked_fill(bad, -1)
+
+
+class CategoryBasisHeadMixin:
+    """Category-basis classifier and feature losses for an mmseg head.
+
+    Mix in *before* an mmseg ``BaseDecodeHead`` subclass (see the module
+    docstring). ``out_channels`` must equal ``num_classes`` (softmax
+    segmentation).
+
+    Args:
+        classifier: Config of the module that replaces ``conv_seg``; it is
+            given ``in_channels=channels`` and ``num_classes``. ``None``
+            keeps mmseg's 1x1 conv.
+        feature_losses: Config or list of configs of losses called as
+            ``loss(features (B,C,H,W), labels (B,H,W), class_weights (N,C))``
+            in training; each result is logged under the loss's
+            ``loss_name``.
+        **kwargs: Arguments of the mmseg decode head.
+    """
+
+    def __init__(self,
+                 *args,
+                 classifier: Optional[dict] = dict(
+                     type='CategoryBasisClassifier'),
+                 feature_losses: ConfigLike = None,
+                 **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.out_channels != self.num_classes:
+            raise ValueError(
+                f'{type(self).__name__}: out_channels must equal num_classes '
+                f'({self.num_classes}), got {self.out_channels} (binary '
+                'sigmoid segmentation has no per-class prototypes; use '
+                'num_classes=2 with the softmax loss)')
+        if classifier is not None:
+            cfg = dict(classifier)
+            cfg.setdefault('in_channels', self.channels)
+            cfg.setdefault('num_classes', self.num_classes)
+            self.conv_seg = MODELS.build(cfg)
+        if feature_losses is None:
+            feature_losses = []
+        elif isinstance(feature_losses, dict):
+            feature_losses = [feature_losses]
+        self.feature_losses = nn.ModuleList(
+            MODELS.build(cfg) for cfg in feature_losses)
+        self._capturing = False
+        self._captured: Optional[Tensor] = None
+
+    def class_weights(self) -> Tensor:
+        """``(N, C)`` class weights of the pixel classifier."""
+        if hasattr(self.conv_seg, 'class_weights'):
+            return self.conv_seg.class_weights()
+        return self.conv_seg.weight.flatten(1)
+
+    def cls_seg(self, feat: Tensor) -> Tensor:
+        """Dropout, then the classifier (captures its input in training)."""
+        if self.dropout is not None:
+            feat = self.dropout(feat)
+        if self._capturing:
+            if self._captured is not None:
+                raise RuntimeError(
+                    f'{type(self).__name__}.cls_seg ran twice in one '
+                    'training forward pass; the feature losses expect one '
+                    'pixel classification per forward')
+            self._captured = feat
+        return self.conv_seg(feat)
+
+    def _needs_features(self) -> bool:
+        return len(self.feature_losses) > 0 or hasattr(self.conv_seg,
+                                                       'update')
+
+    def loss(self, *args, **kwargs) -> dict:
+        """The head's own ``loss`` with the classifier input captured."""
+        self._captured = None
+        self._capturing = self._needs_features()
+        try:
+            return super().loss(*args, **kwargs)
+        finally:
+            self._capturing = False
+            self._captured = None
+
+    def loss_by_feat(self, seg_logits: Tensor,
+                     batch_data_samples) -> Dict[str, Tensor]:
+        """mmseg's ``loss_decode`` losses, then the feature losses."""
+        self._capturing = False
+        losses = super().loss_by_feat(seg_logits, batch_data_samples)
+        if hasattr(self.conv_seg, 'extra_losses'):
+            losses.update(self.conv_seg.extra_losses())
+        if not (self.training and self._needs_features()):
+            return losses
+        feats = self._captured
+        self._captured = None
+        if feats is None:
+            raise RuntimeError(
+                f'{type(self).__name__}.loss_by_feat in training needs the '
+                'classifier input of the same forward pass: call '
+                'head.loss(inputs, data_samples, train_cfg), and make sure '
+                "the head's forward ends with self.cls_seg(feat)")
+        labels = labels_at(
+            self._stack_batch_gt(batch_data_samples).to(feats.device),
+            feats.shape[-2:], self.num_classes, self.ignore_index)
+        weights = self.class_weights()
+        for loss_fn in self.feature_losses:
+            name = loss_fn.loss_name
+            if name in losses:
+                raise KeyError(f'two losses are named {name!r}; give each '
+                               'feature loss its own loss_name')
+            losses[name] = loss_fn(feats, labels, weights)
+        if hasattr(self.conv_seg, 'update'):
+            self.conv_seg.update(feats.detach(), labels)
+        return losses
+
+
+def cbp_head_class(base: type) -> type:
+    """The CBP variant ``CBP<base>`` of an mmseg decode head class."""
+    if not (isinstance(base, type) and issubclass(base, BaseDecodeHead)):
+        raise TypeError(f'cbp_head_class needs a BaseDecodeHead subclass, '
+                        f'got {base!r}')
+    return type(
+        f'CBP{base.__name__}', (CategoryBasisHeadMixin, base), {
+            '__module__': __name__,
+            '__doc__': (f':class:`{base.__module__}.{base.__name__}` with '
+                        'the category-basis classifier and feature losses '
+                        '(:class:`CategoryBasisHeadMixin`).'),
+        })
+
+
+def _uses_cls_seg(cls: type) -> bool:
+    """Whether the head's own code (below ``BaseDecodeHead``) calls
+    ``cls_seg`` (heads that do not, e.g. depth or mask-transformer heads,
+    get no CBP variant)."""
+    for klass in cls.__mro__:
+        if klass is BaseDecodeHead:
+            return False
+        try:
+            if 'cls_seg(' in inspect.getsource(klass):
+                return True
+        except (OSError, TypeError):
+            continue
+    return False
+
+
+def _register_all() -> List[str]:
+    """Register ``CBP<Head>`` for every decode head of mmseg itself."""
+    names = []
+    module = sys.modules[__name__]
+    for name, cls in list(MODELS.module_dict.items()):
+        if (not isinstance(cls, type) or not issubclass(cls, BaseDecodeHead)
+                or not cls.__module__.startswith('mmseg.')
+                or not _uses_cls_seg(cls)
+                or f'CBP{name}' in MODELS.module_dict):
+            continue
+        new = cbp_head_class(cls)
+        new.__name__ = new.__qualname__ = f'CBP{name}'
+        setattr(module, new.__name__, new)
+        MODELS.register_module(name=new.__name__, module=new)
+        names.append(new.__name__)
+    return names
+
+
+#: names of the registered CBP heads (``CBPFCNHead``, ...)
+REGISTERED_HEADS = _register_all()
