@@ -13,6 +13,13 @@ decode heads build on these functions.
 * :mod:`.update` — the whole estimation step of Algorithm 1.
 * :mod:`.num_subcentroids` — per-class ``K`` (Table 23) and active masks.
 * :mod:`.distributed` — the ``reduce_fn`` hook over ``torch.distributed``.
+
+CBP + OCCL (seed 002):
+
+* :mod:`.category_basis` — frozen orthogonal equal-norm prototypes
+  (Algorithm 1) and the Table 4/5 ablations.
+* :mod:`.centroid_contrast` — the two views and the OCCL (Eqs. 3–6).
+* :mod:`.separability` — class separability CS (Eq. 8).
 """
 from ._utils import ReduceFn, autocast_disabled
 from .assignment import (ASSIGNMENT_METHODS, assign_subcentroids,
@@ -27,6 +34,13 @@ from .similarity import (class_similarities, gather_class_similarities,
 from .sinkhorn import (segment_logsumexp, sinkhorn_knopp,
                        sinkhorn_knopp_segments)
 from .update import SubcentroidUpdate, update_subcentroids
+from .category_basis import (category_basis_prototypes, check_basis_size,
+                             ema_update_prototypes, equalize_norms,
+                             gram_schmidt, orthogonality_penalty)
+from .centroid_contrast import (category_loss, centroid_loss,
+                                online_centroid_contrastive_loss, split_views,
+                                view_centroids)
+from .separability import class_separability
 
 __all__ = [
     'ReduceFn', 'autocast_disabled', 'ASSIGNMENT_METHODS',
@@ -35,5 +49,9 @@ __all__ = [
     'num_subcentroids_from_counts', 'num_subcentroids_per_class',
     'class_similarities', 'gather_class_similarities', 'subcentroid_logits',
     'segment_logsumexp', 'sinkhorn_knopp', 'sinkhorn_knopp_segments',
-    'SubcentroidUpdate', 'update_subcentroids'
+    'SubcentroidUpdate', 'update_subcentroids',
+    'category_basis_prototypes', 'check_basis_size', 'ema_update_prototypes',
+    'equalize_norms', 'gram_schmidt', 'orthogonality_penalty',
+    'category_loss', 'centroid_loss', 'online_centroid_contrastive_loss',
+    'split_views', 'view_centroids', 'class_separability'
 ]
