@@ -161,6 +161,52 @@ def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
     return cfg
 
 
+def missing_pretrained_files(cfg: Config) -> List[str]:
+    """Local ``Pretrained`` checkpoints named by ``cfg.model`` that do not
+    exist (URLs and ``open-mmlab://`` names are not checked)."""
+    missing = []
+
+    def visit(node):
+        if isinstance(node, dict):
+            if node.get('type') == 'Pretrained':
+                path = node.get('checkpoint')
+                if isinstance(path, str) and '://' not in path and \
+                        not osp.isfile(path):
+                    missing.append(path)
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                visit(value)
+
+    visit(cfg.get('model', {}))
+    return missing
+
+
+def check_pretrained_files(cfg: Config) -> None:
+    """Fail before building anything when an initialisation file is absent.
+
+    mmengine would otherwise stop deep inside ``init_weights`` with a bare
+    ``FileNotFoundError``. Resumed runs and ``load_from`` runs take their
+    weights from the checkpoint and are not checked.
+
+    Raises:
+        FileNotFoundError: Naming the files and how to produce them.
+    """
+    if cfg.get('resume') or cfg.get('load_from'):
+        return
+    missing = missing_pretrained_files(cfg)
+    if missing:
+        raise FileNotFoundError(
+            'backbone initialisation file(s) not found: '
+            + ', '.join(missing) + '. Produce a segmentation backbone from '
+            'a classification checkpoint with `python tools/model_converters/'
+            'cls_to_seg_backbone.py CLS_CKPT THIS_CONFIG OUT` (see '
+            'docs/methods/dnc_segmentation.md), or point '
+            'model.backbone.init_cfg.checkpoint elsewhere with '
+            '--cfg-options.')
+
+
 def build_runner(cfg: Config) -> Runner:
     """Build the config's runner (``runner_type`` if set, else ``Runner``).
 
@@ -178,6 +224,7 @@ def train(argv: Optional[Sequence[str]] = None) -> Runner:
     args = train_arg_parser().parse_args(argv)
     _export_local_rank(args)
     cfg = merge_train_args(Config.fromfile(args.config), args)
+    check_pretrained_files(cfg)
     runner = build_runner(cfg)
     runner.train()
     return runner
@@ -198,5 +245,6 @@ def test(argv: Optional[Sequence[str]] = None) -> dict:
 
 __all__: List[str] = [
     'task_of', 'train_arg_parser', 'test_arg_parser', 'merge_train_args',
-    'merge_test_args', 'build_runner', 'train', 'test'
+    'merge_test_args', 'missing_pretrained_files', 'check_pretrained_files',
+    'build_runner', 'train', 'test'
 ]
