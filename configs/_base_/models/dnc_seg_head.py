@@ -1,0 +1,15 @@
+# The DNC pixel classifier of the paper's segmentation models (DNC §4.2): K=10
+# sub-centroids per class, momentum 0.999, class-wise Sinkhorn clustering (eps
+# 0.05, 3 iterations) of the correctly classified pixels of every batch, no
+# memory. A DNC segmentation config takes its parametric twin and sets
+#   model = dict(decode_head=dict(type='SubCentroidFCNHead', **_base_.dnc_head))
+# (or SubCentroidASPPHead / SubCentroidUPerHead); arguments:
+# dnc_mm/models/decode_heads/subcentroid_head_mixin.py.
+dnc_head = dict(
+    num_subcentroids=10,
+    momentum=0.999,
+    projection='layernorm',
+    logit_normalization='layernorm',
+    clustering='sinkhorn',
+    sinkhorn_epsilon=0.05,
+    sinkhorn_iters=3)

@@ -1,0 +1,5 @@
+# DNC Table 5c: momentum mu=0.0 (80k iterations on ADE20K). mu=0: the
+# sub-centroids are replaced by the batch's cluster means.
+_base_ = ['./dnc-deeplabv3_r101-d8-dnc-pre_4xb4-80k_ade20k-512x512.py']
+
+model = dict(decode_head=dict(momentum=0.0))

@@ -1,0 +1,12 @@
+# DNC-DeepLabV3 + ResNet-101 (row "DNC-DeepLabV3 / ResNet-101" of DNC Tables 3
+# and 12): the parametric twin
+# ../deeplabv3/deeplabv3_r101-d8_4xb4-160k_ade20k-512x512.py with the 1x1
+# conv_seg replaced by K=10 sub-centroids per class, momentum 0.999, Sinkhorn
+# clustering of every batch's pixels (DNC §4.2, settings in
+# ../_base_/models/dnc_seg_head.py); the auxiliary head stays parametric.
+_base_ = [
+    '../deeplabv3/deeplabv3_r101-d8_4xb4-160k_ade20k-512x512.py',
+    '../_base_/models/dnc_seg_head.py',
+]
+
+model = dict(decode_head=dict(type='SubCentroidASPPHead', **_base_.dnc_head))

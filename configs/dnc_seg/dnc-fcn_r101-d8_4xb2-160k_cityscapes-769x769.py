@@ -1,0 +1,11 @@
+# DNC-FCN + ResNet-101 (row "DNC-FCN / ResNet-101" of DNC Tables 3 and 12): the
+# parametric twin ../fcn/fcn_r101-d8_4xb2-160k_cityscapes-769x769.py with the
+# 1x1 conv_seg replaced by K=10 sub-centroids per class, momentum 0.999,
+# Sinkhorn clustering of every batch's pixels (DNC §4.2, settings in
+# ../_base_/models/dnc_seg_head.py); the auxiliary head stays parametric.
+_base_ = [
+    '../fcn/fcn_r101-d8_4xb2-160k_cityscapes-769x769.py',
+    '../_base_/models/dnc_seg_head.py',
+]
+
+model = dict(decode_head=dict(type='SubCentroidFCNHead', **_base_.dnc_head))

@@ -1,0 +1,10 @@
+# DNC-FCN with the backbone of the linear Fashion-MNIST classifier (row
+# "DNC-FCN / ResNet" of DNC Table 3 at the bundled benchmark's scale): the
+# parametric twin ../fcn/fcn_r18-w16-d8-fmnist-pre_1k_fashion-scenes-128x128.py
+# with the DNC pixel classifier (../_base_/models/dnc_seg_head.py).
+_base_ = [
+    '../fcn/fcn_r18-w16-d8-fmnist-pre_1k_fashion-scenes-128x128.py',
+    '../_base_/models/dnc_seg_head.py',
+]
+
+model = dict(decode_head=dict(type='SubCentroidFCNHead', **_base_.dnc_head))

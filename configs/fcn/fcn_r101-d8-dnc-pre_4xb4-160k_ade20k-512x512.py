@@ -1,0 +1,11 @@
+# fcn_r101-d8_4xb4-160k_ade20k-512x512.py with the backbone of the DNC ImageNet
+# classifier configs/dnc/dnc_resnet101_8xb16-100e_in1k.py (row "FCN /
+# DNC-ResNet-101" of DNC Tables 3 and 12), converted with
+# tools/model_converters/cls_to_seg_backbone.py.
+_base_ = ['./fcn_r101-d8_4xb4-160k_ade20k-512x512.py']
+
+model = dict(
+    backbone=dict(
+        init_cfg=dict(
+            checkpoint='checkpoints/'
+            'dnc_resnet101_8xb16-100e_in1k_seg-backbone.pth')))
