@@ -1,7 +1,9 @@
 """Datasets registered by dnc_mm (mmseg ``DATASETS`` registry)."""
+from .cifar100_coarse import CIFAR100Coarse
+from .fashion_mnist_coarse import FashionMNISTCoarse
 from .fashion_scenes import FashionScenesDataset
 from .nuclei import NucleiDataset
 from .prepared_fashion_mnist import PreparedFashionMNIST
 from .seg_benchmark import SegBenchmarkDataset
 
-__all__ = ['FashionScenesDataset', 'NucleiDataset', 'PreparedFashionMNIST', 'SegBenchmarkDataset']
+__all__ = ['CIFAR100Coarse', 'FashionMNISTCoarse', 'FashionScenesDataset', 'NucleiDataset', 'PreparedFashionMNIST', 'SegBenchmarkDataset']
