@@ -4,6 +4,10 @@ Trains every config once per seed with ``tools/train.py`` (same data, schedule
 and seed for all configs), reads the final validation metric of each run and
 prints mean ± std per config and the difference to the first config.
 
+Several metrics can be read from the same runs (``--metric mIoU mAcc``);
+with ``--out`` the JSON is rewritten after every run (``complete: false``
+until the last), so an interrupted benchmark keeps its finished seeds.
+
 Example (DNC vs the linear head on Fashion-MNIST, 3 seeds)::
 
     python tools/benchmarks/bench_accuracy.py \
@@ -11,6 +15,14 @@ Example (DNC vs the linear head on Fashion-MNIST, 3 seeds)::
         configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py \
         --seeds 0 1 2 --metric accuracy/top1 \
         --out docs/benchmarks/dnc_fashion_mnist_accuracy.json
+
+Segmentation (DNC-FCN vs FCN on the bundled benchmark)::
+
+    python tools/benchmarks/bench_accuracy.py \
+        configs/fcn/fcn_r18-w16-d8_1k_fashion-scenes-128x128.py \
+        configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_fashion-scenes-128x128.py \
+        --seeds 0 1 2 --metric mIoU mAcc \
+        --out docs/benchmarks/dnc_seg_fashion_scenes.json
 """
 import argparse
 import glob
@@ -56,7 +68,9 @@ def main(argv=None) -> int:
     parser.add_argument('configs', nargs='+',
                         help='configs; the first is the reference')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--metric', default='accuracy/top1')
+    parser.add_argument('--metric', nargs='+', default=['accuracy/top1'],
+                        help='validation metric(s) to report; the first '
+                        'is the headline')
     parser.add_argument('--work-dir', default='work_dirs/bench_accuracy')
     parser.add_argument('--cfg-options', nargs='*', default=[],
                         help='passed to every training run')
@@ -64,39 +78,63 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     extra = ['--cfg-options'] + args.cfg_options if args.cfg_options else []
 
-    results: Dict[str, List[float]] = {c: [] for c in args.configs}
+    metrics = args.metric
+    results = {m: {c: [] for c in args.configs} for m in metrics}
     seconds: Dict[str, List[float]] = {c: [] for c in args.configs}
+    done_seeds: List[int] = []
     for seed in args.seeds:  # configs interleaved per seed
         for config in args.configs:
             name = osp.splitext(osp.basename(config))[0]
             work = osp.join(args.work_dir, f'{name}_seed{seed}')
             seconds[config].append(train(config, seed, work, extra))
-            value = final_metrics(work)[args.metric]
-            results[config].append(value)
-            print(f'seed {seed}  {name}: {args.metric} = {value:.2f}  '
-                  f'({seconds[config][-1]:.0f} s)', flush=True)
-
-    ref = args.configs[0]
-    print(f'\n{args.metric} over seeds {args.seeds} (mean ± std)')
-    rows = []
-    for config in args.configs:
-        vals = results[config]
-        diffs = [v - r for v, r in zip(vals, results[ref])]
-        row = dict(config=config, values=vals,
-                   mean=statistics.mean(vals),
-                   std=statistics.stdev(vals) if len(vals) > 1 else 0.0,
-                   diff_to_first_mean=statistics.mean(diffs),
-                   seconds_mean=statistics.mean(seconds[config]))
-        rows.append(row)
-        print(f'  {osp.basename(config):55s} {row["mean"]:6.2f} ± '
-              f'{row["std"]:.2f}   Δ vs first {row["diff_to_first_mean"]:+.2f}'
-              f'   ({row["seconds_mean"]:.0f} s per run)')
-    if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(dict(metric=args.metric, seeds=args.seeds, rows=rows,
-                           command=' '.join(sys.argv)), f, indent=2)
+            final = final_metrics(work)
+            for m in metrics:
+                results[m][config].append(final[m])
+            print(f'seed {seed}  {name}: ' + ', '.join(
+                f'{m} = {final[m]:.2f}' for m in metrics) +
+                f'  ({seconds[config][-1]:.0f} s)', flush=True)
+        done_seeds.append(seed)
+        if args.out:
+            write_json(args, metrics, results, seconds, done_seeds,
+                       complete=seed == args.seeds[-1])
+    for m in metrics:
+        print(f'\n{m} over seeds {done_seeds} (mean ± std)')
+        for row in summary_rows(args.configs, results[m], seconds):
+            print(f'  {osp.basename(row["config"]):60s} {row["mean"]:6.2f} ± '
+                  f'{row["std"]:.2f}   Δ vs first '
+                  f'{row["diff_to_first_mean"]:+.2f} (per seed '
+                  + ', '.join(f'{d:+.2f}' for d in row['diffs_to_first'])
+                  + f')   ({row["seconds_mean"]:.0f} s per run)')
     return 0
+
+
+def summary_rows(configs: List[str], results: Dict[str, List[float]],
+                 seconds: Dict[str, List[float]]) -> List[dict]:
+    """Mean, std and per-seed difference to the first config."""
+    ref = results[configs[0]]
+    rows = []
+    for config in configs:
+        vals = results[config]
+        diffs = [v - r for v, r in zip(vals, ref)]
+        rows.append(dict(
+            config=config, values=vals, mean=statistics.mean(vals),
+            std=statistics.stdev(vals) if len(vals) > 1 else 0.0,
+            diffs_to_first=diffs,
+            diff_to_first_mean=statistics.mean(diffs),
+            seconds_mean=statistics.mean(seconds[config][:len(vals)])))
+    return rows
+
+
+def write_json(args, metrics, results, seconds, done_seeds, complete):
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    data = dict(metric=metrics[0], seeds=done_seeds,
+                rows=summary_rows(args.configs, results[metrics[0]], seconds),
+                complete=complete, command=' '.join(sys.argv))
+    if len(metrics) > 1:
+        data['metrics'] = {m: summary_rows(args.configs, results[m], seconds)
+                           for m in metrics}
+    with open(args.out, 'w') as f:
+        json.dump(data, f, indent=2)
 
 
 if __name__ == '__main__':
