@@ -2,8 +2,9 @@
 from .cifar100_coarse import CIFAR100Coarse
 from .fashion_mnist_coarse import FashionMNISTCoarse
 from .fashion_scenes import FashionScenesDataset
+from .long_tailed import LongTailedDataset, long_tailed_counts
 from .nuclei import NucleiDataset
 from .prepared_fashion_mnist import PreparedFashionMNIST
 from .seg_benchmark import SegBenchmarkDataset
 
-__all__ = ['CIFAR100Coarse', 'FashionMNISTCoarse', 'FashionScenesDataset', 'NucleiDataset', 'PreparedFashionMNIST', 'SegBenchmarkDataset']
+__all__ = ['LongTailedDataset', 'long_tailed_counts', 'CIFAR100Coarse', 'FashionMNISTCoarse', 'FashionScenesDataset', 'NucleiDataset', 'PreparedFashionMNIST', 'SegBenchmarkDataset']

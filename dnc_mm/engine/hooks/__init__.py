@@ -1,8 +1,11 @@
+from .class_balanced_loss_hook import ClassBalancedLossHook
+from .prototype_assignment_hook import PrototypeAssignmentHook
 from .subcentroid_anchor_hook import SubCentroidAnchorHook
 from .subcentroid_class_counts_hook import SubCentroidClassCountsHook
 from .subcentroid_memory_hook import SubCentroidMemoryHook
 
 __all__ = [
+    'ClassBalancedLossHook', 'PrototypeAssignmentHook',
     'SubCentroidAnchorHook', 'SubCentroidClassCountsHook',
     'SubCentroidMemoryHook'
 ]

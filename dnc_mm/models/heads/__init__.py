@@ -1,3 +1,6 @@
+from .hyperspherical_prototype_head import (HypersphericalPrototypeHead,
+                                            UniformityLinearClsHead)
 from .subcentroid_cls_head import SubCentroidClsHead
 
-__all__ = ['SubCentroidClsHead']
+__all__ = ['SubCentroidClsHead', 'HypersphericalPrototypeHead',
+           'UniformityLinearClsHead']

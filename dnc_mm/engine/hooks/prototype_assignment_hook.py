@@ -1,0 +1,62 @@
+"""HPL's label-to-prototype re-assignment every τ iterations (Eq. 9)."""
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+
+from dnc_mm.models.heads.hyperspherical_prototype_head import \
+    HypersphericalPrototypeHead
+from .utils import find_modules
+
+
+@HOOKS.register_module()
+class PrototypeAssignmentHook(Hook):
+    """Re-assign labels to the fixed prototypes with the Hungarian method.
+
+    Every ``interval`` epochs (``by_epoch=True``, the paper's default
+    ``τ' = 1``: once per epoch, at its end) or every ``interval`` training
+    iterations (``by_epoch=False``), each :class:`HypersphericalPrototypeHead`
+    of the model solves Eq. 9 on its class means (rank 0 solves and
+    broadcasts, so all ranks agree). How many labels changed prototype is
+    logged (``runner.logger``) and put in the message hub as
+    ``train/hpl_assignment_changes`` (so it reaches the log scalars). The
+    assignment is a head buffer: checkpoints carry it and ``--resume``
+    restores it. The hook runs before ``CheckpointHook``, so the checkpoint
+    of an epoch holds the assignment computed at its end.
+
+    Args:
+        interval: ``τ`` in epochs or iterations.
+        by_epoch: Count ``interval`` in epochs (True) or iterations.
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self, interval: int = 1, by_epoch: bool = True) -> None:
+        if interval < 1:
+            raise ValueError(f'interval must be >= 1, got {interval}')
+        self.interval = interval
+        self.by_epoch = by_epoch
+
+    def before_train(self, runner) -> None:
+        if not find_modules(runner.model, HypersphericalPrototypeHead):
+            raise TypeError('PrototypeAssignmentHook needs a model with a '
+                            'HypersphericalPrototypeHead; remove the hook '
+                            'or change model.head')
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
+        if not self.by_epoch and self.every_n_train_iters(
+                runner, self.interval):
+            self._reassign(runner)
+
+    def after_train_epoch(self, runner) -> None:
+        if self.by_epoch and self.every_n_epochs(runner, self.interval):
+            self._reassign(runner)
+
+    def _reassign(self, runner) -> None:
+        for head in find_modules(runner.model, HypersphericalPrototypeHead):
+            changed = head.reassign()
+            runner.message_hub.update_scalar('train/hpl_assignment_changes',
+                                             changed)
+            runner.logger.info(
+                f'HPL label-to-prototype assignment (iter {runner.iter + 1}, '
+                f'epoch {runner.epoch + 1}): {changed} of '
+                f'{head.num_classes} labels changed prototype')

@@ -1,0 +1,323 @@
+"""HPL heads for mmpretrain: fixed hyperspherical prototypes (seed 001).
+
+* :class:`HypersphericalPrototypeHead` — prototypes fixed before training
+  (uniformity-estimated, loaded from ``tools/estimate_prototypes.py``'s file,
+  or a simplex ETF), the label-to-prototype assignment ``A`` and the class
+  means ``z̄`` as buffers, the IPM loss (Eq. 6) and prediction by the
+  nearest prototype under ``A``. ``PrototypeAssignmentHook`` re-assigns
+  ``A`` (Eq. 9); without the hook the assignment stays fixed (the
+  "fixed prototypes" and ETF baselines).
+* :class:`UniformityLinearClsHead` — the PSC baseline (linear softmax
+  classifier, optionally after a ``d``-dimensional projection), with the
+  optional ``λ·L_uni`` regulariser on its class weights (PSC*, Table 8).
+"""
+import os
+import os.path as osp
+from typing import List, Optional, Tuple, Union
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from mmengine.logging import print_log
+from mmpretrain.models.heads import ClsHead, LinearClsHead
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+from torch import Tensor, nn
+
+from dnc_mm.core.class_means import update_class_means
+from dnc_mm.core.distributed import all_reduce_fn
+from dnc_mm.core.hyperspherical_prototypes import (estimate_prototypes,
+                                                   prototype_statistics,
+                                                   simplex_etf,
+                                                   uniformity_loss)
+from dnc_mm.core.prototype_assignment import (assignment_changes,
+                                              hungarian_assignment)
+from ..losses.ipm_loss import IPMLoss
+
+PROTOTYPE_TYPES = ('uniform', 'etf')
+ESTIMATE_DEFAULTS = dict(iters=1000, lr=0.1, t=2.0, subset_size=None, seed=0)
+
+
+def prototype_file_name(num_classes: int, dims: int, seed: int = 0) -> str:
+    """File name under which prototypes of ``(d, c, seed)`` are cached."""
+    return f'hpl_d{dims}_c{num_classes}_seed{seed}.pt'
+
+
+def save_prototypes(path: str, prototypes: Tensor, **meta) -> None:
+    """Write ``prototypes`` ``(c, d)`` and ``meta`` atomically to ``path``."""
+    dirname = osp.dirname(osp.abspath(path))
+    os.makedirs(dirname, exist_ok=True)
+    tmp = f'{path}.tmp{os.getpid()}'
+    c, d = prototypes.shape
+    torch.save(dict(prototypes=prototypes.cpu(), num_classes=c, dims=d,
+                    **meta), tmp)
+    os.replace(tmp, path)
+
+
+def load_prototypes(path: str, num_classes: int, dims: int) -> Tensor:
+    """Read a prototype file and check it fits ``(num_classes, dims)``."""
+    data = torch.load(path, map_location='cpu', weights_only=True)
+    protos = data['prototypes'] if isinstance(data, dict) else data
+    hint = (f'estimate matching ones with `python tools/estimate_prototypes.py'
+            f' --classes {num_classes} --dims {dims} --out {path}` or point '
+            'prototype_file to another file')
+    if not isinstance(protos, Tensor) or protos.dim() != 2:
+        raise ValueError(f'{path} does not hold a (classes, dims) prototype '
+                         f'tensor: {hint}')
+    if tuple(protos.shape) != (num_classes, dims):
+        raise ValueError(
+            f'{path} holds {protos.shape[0]} prototypes of dimension '
+            f'{protos.shape[1]}, but the head has num_classes={num_classes} '
+            f'and embed_dims={dims}: {hint}')
+    norms = protos.float().norm(dim=1)
+    if not torch.allclose(norms, torch.ones_like(norms), atol=1e-3):
+        raise ValueError(f'{path}: prototypes are not unit vectors (norms '
+                         f'{float(norms.min()):.3f}-{float(norms.max()):.3f})')
+    return protos.float()
+
+
+@MODELS.register_module()
+class HypersphericalPrototypeHead(ClsHead):
+    """Fixed hyperspherical prototypes with a label-to-prototype assignment.
+
+    The pooled feature is (optionally) projected to ``embed_dims`` and
+    l2-normalised to ``z``; the score of class ``y`` is
+    ``logit_scale · zᵀ w_{A(y)}``. Training regresses the own-class score to
+    1 (``IPMLoss``, Eq. 6) and, after the loss, updates the exponential
+    moving average of each class's ``z`` (all samples of the global batch,
+    all-reduced over ranks; :mod:`dnc_mm.core.class_means`).
+
+    State (buffers, in checkpoints, restored by ``--resume``):
+    ``prototypes (C, d)``, ``assignment (C,)`` (``A[y]`` is the prototype
+    row of class ``y``; identity at start), ``class_means (C, d)``,
+    ``class_counts (C,)`` (samples seen) and ``prototypes_ready``.
+
+    Prototypes are created by :meth:`init_weights` (the runner calls it
+    before loading a checkpoint) or on first use, from, in this order:
+    ``prototype_type='etf'`` → a seeded simplex ETF (needs
+    ``d >= C - 1``); else ``prototype_file`` if it exists (shape checked);
+    else estimated with ``estimate_cfg`` (seeded, reproducible) and written
+    to ``prototype_file`` when one is given (rank 0). On several ranks the
+    result is broadcast from rank 0.
+
+    Args:
+        num_classes: ``C``.
+        in_channels: Channels of the pooled backbone feature.
+        embed_dims: Prototype dimension ``d``; ``None`` = ``in_channels``
+            (no projection), else a learnable linear projection.
+        prototype_type: ``'uniform'`` (Eq. 5) or ``'etf'``.
+        prototype_file: Path of a prototype file (see
+            ``tools/estimate_prototypes.py``).
+        estimate_cfg: Overrides of :data:`ESTIMATE_DEFAULTS` (``iters``,
+            ``lr``, ``t``, ``subset_size``, ``seed``); ``seed`` also seeds
+            the ETF rotation.
+        class_mean_momentum: ``α`` of the class-mean EMA.
+        logit_scale: Factor on the cosine scores (1 for ``IPMLoss``; larger
+            for the fixed-prototypes + cross-entropy baseline, Table 9).
+        loss: Loss config (``IPMLoss`` or e.g. ``CrossEntropyLoss``).
+        topk: Top-k accuracy reported when ``cal_acc``.
+        cal_acc: Report training accuracy.
+        init_cfg: Initialisation config.
+    """
+
+    def __init__(self,
+                 num_classes: int,
+                 in_channels: int,
+                 embed_dims: Optional[int] = None,
+                 prototype_type: str = 'uniform',
+                 prototype_file: Optional[str] = None,
+                 estimate_cfg: Optional[dict] = None,
+                 class_mean_momentum: float = 0.9,
+                 logit_scale: float = 1.0,
+                 loss: dict = dict(type='IPMLoss', loss_weight=1.0),
+                 topk: Union[int, Tuple[int]] = (1, ),
+                 cal_acc: bool = False,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(loss=loss, topk=topk, cal_acc=cal_acc,
+                         init_cfg=init_cfg)
+        if num_classes < 2:
+            raise ValueError(f'num_classes must be >= 2, got {num_classes}')
+        if in_channels < 1:
+            raise ValueError(f'in_channels must be >= 1, got {in_channels}')
+        dims = in_channels if embed_dims is None else embed_dims
+        if dims < 2:
+            raise ValueError(f'embed_dims must be >= 2, got {dims}')
+        if prototype_type not in PROTOTYPE_TYPES:
+            raise ValueError(f'prototype_type must be one of '
+                             f'{PROTOTYPE_TYPES}, got {prototype_type!r}')
+        if prototype_type == 'etf' and dims < num_classes - 1:
+            raise ValueError(
+                f'a simplex ETF of {num_classes} classes needs embed_dims >= '
+                f"{num_classes - 1}, got {dims}: use prototype_type='uniform'")
+        unknown = set(estimate_cfg or {}) - set(ESTIMATE_DEFAULTS)
+        if unknown:
+            raise ValueError(f'unknown estimate_cfg keys {sorted(unknown)}; '
+                             f'allowed: {sorted(ESTIMATE_DEFAULTS)}')
+        if not 0.0 <= class_mean_momentum < 1.0:
+            raise ValueError(f'class_mean_momentum must be in [0, 1), got '
+                             f'{class_mean_momentum}')
+        if isinstance(self.loss_module, IPMLoss) and logit_scale != 1.0:
+            raise ValueError('IPMLoss regresses cosines to 1: keep '
+                             f'logit_scale=1.0 (got {logit_scale})')
+        self.num_classes = num_classes
+        self.in_channels = in_channels
+        self.embed_dims = dims
+        self.prototype_type = prototype_type
+        self.prototype_file = prototype_file
+        self.estimate_cfg = {**ESTIMATE_DEFAULTS, **(estimate_cfg or {})}
+        self.class_mean_momentum = class_mean_momentum
+        self.logit_scale = logit_scale
+        self.projection = (nn.Identity() if dims == in_channels else
+                           nn.Linear(in_channels, dims))
+        self.register_buffer('prototypes', torch.zeros(num_classes, dims))
+        self.register_buffer('assignment', torch.arange(num_classes))
+        self.register_buffer('class_means', torch.zeros(num_classes, dims))
+        self.register_buffer('class_counts', torch.zeros(num_classes))
+        self.register_buffer('prototypes_ready', torch.tensor(False))
+
+    # ------------------------------------------------------------ prototypes
+    def init_weights(self) -> None:
+        super().init_weights()
+        self.init_prototypes()
+
+    @torch.no_grad()
+    def init_prototypes(self) -> None:
+        """Create the fixed prototypes once (see the class docstring)."""
+        if bool(self.prototypes_ready):
+            return
+        c, d = self.num_classes, self.embed_dims
+        cfg = self.estimate_cfg
+        if self.prototype_type == 'etf':
+            protos = simplex_etf(c, d, seed=cfg['seed'])
+            source = f'simplex ETF (seed {cfg["seed"]})'
+        elif self.prototype_file and osp.isfile(self.prototype_file):
+            protos = load_prototypes(self.prototype_file, c, d)
+            source = self.prototype_file
+        else:
+            protos = estimate_prototypes(c, d, **cfg)
+            source = f'estimated ({cfg})'
+            rank = dist.get_rank() if (dist.is_available()
+                                       and dist.is_initialized()) else 0
+            if self.prototype_file and rank == 0:
+                save_prototypes(self.prototype_file, protos, **cfg,
+                                stats=prototype_statistics(protos))
+                source += f', saved to {self.prototype_file}'
+        protos = protos.to(self.prototypes.device)
+        if dist.is_available() and dist.is_initialized():
+            dist.broadcast(protos, src=0)
+        self.prototypes.copy_(protos)
+        self.prototypes_ready.fill_(True)
+        stats = prototype_statistics(protos)
+        print_log(f'HPL prototypes ({c} x {d}) from {source}: max cos '
+                  f'{stats["max_cos"]:.3f}, min cos {stats["min_cos"]:.3f}',
+                  logger='current')
+
+    # --------------------------------------------------------------- forward
+    def pre_logits(self, feats: Tuple[Tensor]) -> Tensor:
+        """l2-normalised embedding ``z`` ``(N, d)`` of the last feature."""
+        x = feats[-1]
+        if x.dim() != 2:
+            raise ValueError(
+                f'HypersphericalPrototypeHead expects pooled (N, C) features,'
+                f' got {tuple(x.shape)}: add a neck such as '
+                'GlobalAveragePooling')
+        if x.shape[1] != self.in_channels:
+            raise ValueError(f'in_channels={self.in_channels} but the neck '
+                             f'gives {x.shape[1]} channels')
+        return F.normalize(self.projection(x).float(), dim=1)
+
+    def class_prototypes(self) -> Tensor:
+        """``(C, d)`` prototype of each class under the assignment."""
+        if not bool(self.prototypes_ready):
+            self.init_prototypes()
+        return self.prototypes[self.assignment]
+
+    def forward(self, feats: Tuple[Tensor]) -> Tensor:
+        """Class scores ``logit_scale · zᵀ w_{A(y)}`` ``(N, C)``."""
+        z = self.pre_logits(feats)
+        return self.logit_scale * (z @ self.class_prototypes().t())
+
+    def loss(self, feats: Tuple[Tensor], data_samples: List[DataSample],
+             **kwargs) -> dict:
+        """The configured loss on the scores, then the class-mean update."""
+        z = self.pre_logits(feats)
+        scores = self.logit_scale * (z @ self.class_prototypes().t())
+        losses = self._get_loss(scores, data_samples, **kwargs)
+        if self.training:
+            if 'gt_score' in data_samples[0]:  # Mixup / CutMix
+                targets = torch.stack([s.gt_score for s in data_samples])
+            else:
+                targets = torch.cat([s.gt_label for s in data_samples])
+            update_class_means(self.class_means, self.class_counts,
+                               z.detach(), targets.to(z.device),
+                               self.class_mean_momentum, all_reduce_fn())
+        return losses
+
+    # ------------------------------------------------------------ assignment
+    @torch.no_grad()
+    def reassign(self) -> int:
+        """Hungarian re-assignment on ``−z̄ Wᵀ`` (Eq. 9); returns #changes.
+
+        Rank 0 solves and broadcasts, so all ranks hold the same ``A``
+        (their means are already identical: the update is all-reduced).
+        """
+        if not bool(self.prototypes_ready):
+            self.init_prototypes()
+        new = hungarian_assignment(self.class_means, self.prototypes)
+        new = new.to(self.assignment.device)
+        if dist.is_available() and dist.is_initialized():
+            dist.broadcast(new, src=0)
+        changed = assignment_changes(self.assignment, new)
+        self.assignment.copy_(new)
+        return changed
+
+
+@MODELS.register_module()
+class UniformityLinearClsHead(LinearClsHead):
+    """Linear softmax classifier (PSC), optionally ``+ λ·L_uni`` (PSC*).
+
+    With ``embed_dims`` the pooled feature first goes through a learnable
+    linear projection to ``d`` dimensions (the metric-space dimension of
+    Tables 1 and 8); with ``uniformity_weight > 0`` the loss gains
+    ``λ · L_uni`` of the l2-normalised class weights (Eq. 5 on all pairs,
+    Table 8's ``CE + 10^-2 L_uni``).
+
+    Args:
+        num_classes: ``C``.
+        in_channels: Channels of the pooled backbone feature.
+        embed_dims: Optional projection dimension ``d``.
+        uniformity_weight: ``λ`` (0: plain PSC).
+        uniformity_t: ``t`` of the Gaussian potential.
+        **kwargs: The rest of :class:`LinearClsHead`'s arguments.
+    """
+
+    def __init__(self, num_classes: int, in_channels: int,
+                 embed_dims: Optional[int] = None,
+                 uniformity_weight: float = 0.0, uniformity_t: float = 2.0,
+                 **kwargs):
+        dims = in_channels if embed_dims is None else embed_dims
+        super().__init__(num_classes=num_classes, in_channels=dims, **kwargs)
+        if uniformity_weight < 0:
+            raise ValueError(f'uniformity_weight must be >= 0, got '
+                             f'{uniformity_weight}')
+        self.feat_channels = in_channels
+        self.projection = (nn.Identity() if dims == in_channels else
+                           nn.Linear(in_channels, dims))
+        self.uniformity_weight = uniformity_weight
+        self.uniformity_t = uniformity_t
+
+    def pre_logits(self, feats: Tuple[Tensor]) -> Tensor:
+        x = feats[-1]
+        if x.dim() != 2 or x.shape[1] != self.feat_channels:
+            raise ValueError(f'expected pooled (N, {self.feat_channels}) '
+                             f'features, got {tuple(x.shape)}')
+        return self.projection(x)
+
+    def loss(self, feats: Tuple[Tensor], data_samples: List[DataSample],
+             **kwargs) -> dict:
+        losses = super().loss(feats, data_samples, **kwargs)
+        if self.uniformity_weight > 0:
+            w = F.normalize(self.fc.weight, dim=1)
+            losses['loss_uniformity'] = self.uniformity_weight * \
+                uniformity_loss(w, t=self.uniformity_t)
+        return losses
