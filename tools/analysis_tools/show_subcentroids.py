@@ -20,6 +20,7 @@ import os.path as osp
 import mmcv
 import numpy as np
 import torch
+from mmengine.config import DictAction
 
 
 def parse_args(argv=None):
@@ -30,6 +31,8 @@ def parse_args(argv=None):
     parser.add_argument('--num-images', type=int, default=8)
     parser.add_argument('--split', choices=['test', 'val'], default='test')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, xxx=yyy')
     return parser.parse_args(argv)
 
 
@@ -44,6 +47,8 @@ def main(argv=None):
     from dnc_mm.visualization import (draw_subcentroid_map,
                                       pixel_subcentroids, subcentroid_usage)
     cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     init_default_scope('mmseg')
     from mmseg.apis import init_model
     from mmseg.registry import DATASETS
