@@ -3,9 +3,10 @@ from .prototype_assignment_hook import PrototypeAssignmentHook
 from .subcentroid_anchor_hook import SubCentroidAnchorHook
 from .subcentroid_class_counts_hook import SubCentroidClassCountsHook
 from .subcentroid_memory_hook import SubCentroidMemoryHook
+from .subcentroid_split_merge_hook import SubCentroidSplitMergeHook
 
 __all__ = [
     'ClassBalancedLossHook', 'PrototypeAssignmentHook',
     'SubCentroidAnchorHook', 'SubCentroidClassCountsHook',
-    'SubCentroidMemoryHook'
+    'SubCentroidMemoryHook', 'SubCentroidSplitMergeHook'
 ]

@@ -26,6 +26,7 @@ from dnc_mm.core import (ASSIGNMENT_METHODS, active_subcentroid_mask,
                          all_reduce_fn, apply_momentum_update,
                          num_subcentroids_per_class,
                          subcentroid_logits, update_subcentroids)
+from dnc_mm.core.split_merge import split_merge_step
 
 __all__ = ['SubCentroidClassifier']
 
@@ -242,6 +243,26 @@ class SubCentroidClassifier(nn.Module):
         new = F.normalize(features.float(), dim=-1).to(self.subcentroids)
         self.subcentroids.copy_(
             torch.where(self.active.unsqueeze(-1), new, self.subcentroids))
+
+    @torch.no_grad()
+    def split_merge(self, features: Tensor, labels: Tensor, mode: str,
+                    **kwargs) -> Tuple[Tensor, Tensor, Tensor]:
+        """One split or merge round of the per-class K (in place).
+
+        See :func:`dnc_mm.core.split_merge.split_merge_step`; ``kwargs`` are
+        its thresholds. The buffers keep their shapes (``K_max`` slots).
+
+        Returns:
+            ``(num_splits, num_merges, best_gain)``, each ``(C,)``.
+        """
+        if self.anchored:
+            raise RuntimeError('anchored sub-centroids cannot be split or '
+                               'merged; anchor after the automatic K phase')
+        result = split_merge_step(self.subcentroids, self.active, features,
+                                  labels, mode, **kwargs)
+        self.subcentroids.copy_(result.subcentroids)
+        self.active.copy_(result.active)
+        return result.num_splits, result.num_merges, result.best_gain
 
     def extra_repr(self) -> str:
         k = self.num_subcentroids

@@ -1,0 +1,15 @@
+# DNC with a per-class K found during training (split/merge, in the spirit of
+# DeepDPM; DNC §O future work) on our 3 coarse Fashion-MNIST classes.
+# K_max = 6 slots per class, 1 active at the start; from iteration 40, every
+# 40 iterations a split round then a merge round (alternating) on the head's
+# memory, until iteration 320 of 395 so the last epoch trains with a fixed K.
+# The true numbers of fine classes per coarse class are 4, 3, 3.
+_base_ = ['./dnc_resnet18-w16_5e_fashion-mnist-coarse-10k.py']
+
+model = dict(head=dict(num_subcentroids=6))
+custom_hooks = [
+    dict(type='SubCentroidMemoryHook', size_in_batches=100),
+    dict(type='SubCentroidSplitMergeHook', init_num_subcentroids=1,
+         start_iter=40, interval=40, end_iter=320, split_ratio=1.2,
+         merge_ratio=1.1, min_samples=20),
+]

@@ -1,0 +1,151 @@
+"""Per-class number of sub-centroids found during training (split/merge)."""
+import json
+import os.path as osp
+from typing import Optional
+
+import torch
+from mmengine.dist import broadcast, get_world_size, is_main_process
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+
+from dnc_mm.models.heads import SubCentroidClsHead
+from .utils import find_modules
+
+
+@HOOKS.register_module()
+class SubCentroidSplitMergeHook(Hook):
+    """Grow or shrink each class's K within ``[1, K_max]`` while training.
+
+    ``K_max`` is the head's ``num_subcentroids``. Training starts with
+    ``init_num_subcentroids`` active sub-centroids per class; from iteration
+    ``start_iter`` on, every ``interval`` iterations the hook runs one
+    round of :func:`dnc_mm.core.split_merge.split_merge_step` on the
+    features of the head's memory (``SubCentroidMemoryHook`` is required),
+    alternating split and merge rounds as DeepDPM does. Rounds stop after
+    ``end_iter`` (default: never) so the last clustering can settle.
+
+    Everything the hook decides is in the head's buffers (``subcentroids``,
+    ``active``), so checkpoints and ``--resume`` need no hook state; the
+    round type is derived from the iteration number. The memory is the
+    same on every rank (the DNC head all-gathers before pushing) and the
+    step is deterministic; rank 0's result is broadcast anyway so ranks
+    cannot drift apart. After every round, rank 0 appends the per-class K
+    to ``<log_dir>/auto_k.jsonl``.
+
+    Args:
+        init_num_subcentroids: Active sub-centroids per class at the start.
+        start_iter: First iteration (1-based count) of a round.
+        interval: Iterations between rounds.
+        end_iter: Last iteration with a round (None: until the end).
+        split_ratio, merge_ratio, min_samples: see
+            :func:`~dnc_mm.core.split_merge.split_merge_step`.
+        correct_only: Use only memory rows that were classified correctly
+            (the rows DNC clusters).
+        max_rows: Use only the newest ``max_rows`` rows of the memory
+            (older features were computed by an older network).
+    """
+
+    priority = 'LOW'  # after SubCentroidMemoryHook sized the memory
+
+    def __init__(self, init_num_subcentroids: int = 1, start_iter: int = 50,
+                 interval: int = 50, end_iter: Optional[int] = None,
+                 split_ratio: float = 1.2, merge_ratio: float = 1.1,
+                 min_samples: int = 20, correct_only: bool = False,
+                 max_rows: Optional[int] = 4096) -> None:
+        if init_num_subcentroids < 1:
+            raise ValueError('init_num_subcentroids must be >= 1, got '
+                             f'{init_num_subcentroids}')
+        if interval < 1 or start_iter < 1:
+            raise ValueError(f'interval and start_iter must be >= 1, got '
+                             f'{interval}, {start_iter}')
+        self.init_num_subcentroids = init_num_subcentroids
+        self.start_iter = start_iter
+        self.interval = interval
+        self.end_iter = end_iter
+        self.step_kwargs = dict(split_ratio=split_ratio,
+                                merge_ratio=merge_ratio,
+                                min_samples=min_samples)
+        self.correct_only = correct_only
+        self.max_rows = max_rows
+
+    def _heads(self, runner):
+        heads = find_modules(runner.model, SubCentroidClsHead)
+        if not heads:
+            raise ValueError('SubCentroidSplitMergeHook needs a model with a '
+                             'SubCentroidClsHead')
+        return heads
+
+    def before_train(self, runner) -> None:
+        for head in self._heads(runner):
+            if head.memory.capacity == 0:
+                raise ValueError('SubCentroidSplitMergeHook reads the head '
+                                 'memory: add SubCentroidMemoryHook to '
+                                 'custom_hooks')
+            k_max = head.classifier.subcentroids.shape[1]
+            if self.init_num_subcentroids > k_max:
+                raise ValueError(
+                    f'init_num_subcentroids={self.init_num_subcentroids} > '
+                    f'K_max={k_max} (the head num_subcentroids)')
+            if runner.iter == 0:  # a fresh start, not a resume
+                head.classifier.set_num_subcentroids(torch.full(
+                    (head.num_classes, ), self.init_num_subcentroids))
+                self._log(runner, head, 0, 'init', None, None)
+            else:  # resumed: K comes from the checkpoint's `active` buffer
+                self._log(runner, head, runner.iter, 'resume', None, None)
+
+    def round_type(self, iteration: int) -> Optional[str]:
+        """``'split'``, ``'merge'`` or None for a 1-based iteration count."""
+        if iteration < self.start_iter or (
+                self.end_iter is not None and iteration > self.end_iter):
+            return None
+        r, rest = divmod(iteration - self.start_iter, self.interval)
+        if rest:
+            return None
+        return 'split' if r % 2 == 0 else 'merge'
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
+        iteration = runner.iter + 1
+        mode = self.round_type(iteration)
+        if mode is None:
+            return
+        for head in self._heads(runner):
+            clf = head.classifier
+            if clf.anchored:
+                continue
+            feats, labels, correct = _newest_rows(head.memory,
+                                                  self.max_rows)
+            if self.correct_only:
+                feats, labels = feats[correct], labels[correct]
+            splits, merges, best = clf.split_merge(feats, labels, mode,
+                                                   **self.step_kwargs)
+            if get_world_size() > 1:
+                broadcast(clf.subcentroids, src=0)
+                broadcast(clf.active, src=0)
+            self._log(runner, head, iteration, mode, splits, merges, best)
+
+    @staticmethod
+    def _log(runner, head, iteration, mode, splits, merges,
+             best=None) -> None:
+        k = head.classifier.num_subcentroids.tolist()
+        runner.logger.info(f'split/merge ({mode}) at iter {iteration}: '
+                           f'K per class {k}')
+        if not is_main_process():
+            return
+        record = dict(iter=iteration, mode=mode, K=k)
+        if splits is not None:
+            record.update(splits=splits.tolist(), merges=merges.tolist(),
+                          best=[round(float(b), 4) for b in best])
+        with open(osp.join(runner.log_dir, 'auto_k.jsonl'), 'a') as f:
+            f.write(json.dumps(record) + '\n')
+
+
+def _newest_rows(memory, max_rows: Optional[int]):
+    """The newest ``max_rows`` filled rows of a ``FeatureMemory``."""
+    feats, labels, correct = memory.rows()
+    n = feats.shape[0]
+    if max_rows is None or n <= max_rows:
+        return feats, labels, correct
+    # the row written last is cursor - 1 (ring buffer)
+    idx = (int(memory.cursor) - 1 - torch.arange(max_rows)) % memory.capacity
+    return feats[idx].float(), labels[idx], correct[idx]
