@@ -10,3 +10,4 @@ from .features import build_dataset, extract_features, load_model  # noqa
 from .knn import knn_accuracy, knn_predict  # noqa: E402
 from .frequency_f1 import (FrequencyF1Metric, count_class_pixels,  # noqa
                            f1_by_frequency_groups, plot_frequency_f1)
+from .induction import evaluate_induction  # noqa: E402

@@ -61,39 +61,17 @@ def train(config: str, seed: int, work_dir: str, options: List[str]) -> float:
 
 def evaluate(config: str, work_dir: str, options: List[str]) -> Dict:
     """Induction, clustering and K of the trained model in ``work_dir``."""
-    from mmengine.config import Config, DictAction  # noqa: F401
+    from mmengine.config import Config
 
-    from dnc_mm.evaluation import (build_dataset, extract_features,
-                                   knn_accuracy, load_model,
-                                   per_class_clustering_scores)
+    from dnc_mm.evaluation.induction import evaluate_induction
     cfg = Config.fromfile(config)
     if options:
         cfg.merge_from_dict(_parse(options))
     ckpt = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
-    model = load_model(cfg, ckpt)
-    train_set, test_set = build_dataset(cfg, 'train'), build_dataset(cfg,
-                                                                     'test')
-    tr = extract_features(model, train_set, 500)
-    te = extract_features(model, test_set, 500)
-    if 'fine_labels' not in tr:
-        raise ValueError(f'{config}: the dataset has no fine labels')
-    out = dict(
-        coarse_top1=float((te['pred_labels'] == te['labels']).float().mean()
-                          * 100),
-        induction_1nn=knn_accuracy(tr['neck'], tr['fine_labels'], te['neck'],
-                                   te['fine_labels'], k=1))
-    clf = getattr(model.head, 'classifier', None)
-    if clf is not None:
-        out['induction_1nn_embed'] = knn_accuracy(
-            tr['embed'], tr['fine_labels'], te['embed'], te['fine_labels'],
-            k=1)
-        active = clf.active.cpu()
-        own = te['sims'][torch.arange(len(te['labels'])), te['labels']]
-        own = own.masked_fill(~active[te['labels']], float('-inf'))
-        scores = per_class_clustering_scores(
-            te['labels'].numpy(), te['fine_labels'].numpy(),
-            own.argmax(1).numpy())
-        out.update(clustering=scores, K=clf.num_subcentroids.tolist())
+    out = evaluate_induction(cfg, ckpt, k=1)
+    out['induction_1nn'] = out.pop('induction_knn')
+    if 'induction_knn_embed' in out:
+        out['induction_1nn_embed'] = out.pop('induction_knn_embed')
     logs = sorted(glob.glob(osp.join(work_dir, '2*', 'auto_k.jsonl')))
     if logs:
         out['k_history'] = [json.loads(line) for line in open(logs[-1])]
