@@ -29,19 +29,16 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
 import dnc_mm  # noqa: F401  (registration)
+from cls_config_step import (BATCH, build_model_and_optim, hook_cfgs,
+                             image_shape, random_batch, shrink_backbone)
 from dnc_mm.models.heads import SubCentroidClsHead
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'dnc', '*.py')))
 
-BATCH = 2
-IMAGENET_TEST_SIZE = 32  # instead of 224
-CIFAR_TEST_SIZE = 16  # instead of 32 (ResNet_CIFAR keeps full resolution)
-SWIN_TEST_WINDOW = 2  # instead of 7, so that 32-pixel maps need no padding
 MEMORY_PREFILL = 8  # rows pushed into the memory before the step
 
 # Configs whose step takes more than ~10 s on a 2-core CPU get
@@ -74,39 +71,6 @@ def _params():
         yield pytest.param(path, id=name, marks=marks)
 
 
-def _image_shape(cfg: Config):
-    """``(C, H, W)`` of the test batch.
-
-    ImageNet (224-pixel crops): 32x32. CIFAR (32-pixel crops): 16x16.
-    Smaller crops (28-pixel Fashion-MNIST) are kept.
-    """
-    channels = cfg.model.backbone.get('in_channels', 3)
-    size = IMAGENET_TEST_SIZE
-    for step in cfg.train_dataloader.dataset.get('pipeline', []):
-        if step['type'] == 'RandomCrop':
-            crop = step['crop_size']
-            crop = crop if isinstance(crop, int) else crop[0]
-            size = CIFAR_TEST_SIZE if crop >= 32 else crop
-    return channels, size, size
-
-
-def _shrink_backbone(cfg: Config, size: int) -> None:
-    backbone = cfg.model.backbone
-    if backbone.type == 'SwinTransformer':
-        # at 32 pixels the four Swin stages see 8x8, 4x4, 2x2 and 1x1 token
-        # maps: 2x2 windows tile them (7x7 windows would pad the 2x2 map of
-        # the deep third stage to 7x7, ~10x the compute); the 1x1 map of the
-        # last stage is padded. Only the relative-position tables shrink.
-        backbone.img_size = size
-        backbone.window_size = SWIN_TEST_WINDOW
-        backbone.pad_small_map = True
-
-
-def _hook_cfgs(cfg: Config, hook_type: str):
-    return [h for h in cfg.get('custom_hooks', []) or []
-            if h['type'] == hook_type]
-
-
 class _FakeLoader:
     batch_size = BATCH
 
@@ -120,20 +84,6 @@ class _FakeRunner:
         self.logger = logging.getLogger('test_dnc_paper_configs_step')
 
 
-def _batch(shape, labels, generator, sample_idx=None):
-    """Random uint8 images with the given labels and dataset indices."""
-    from mmpretrain.structures import DataSample
-    inputs = [torch.randint(0, 256, shape, dtype=torch.uint8,
-                            generator=generator) for _ in range(BATCH)]
-    if sample_idx is None:
-        sample_idx = list(range(BATCH))
-    samples = []
-    for label, idx in zip(labels.tolist(), sample_idx):
-        sample = DataSample(metainfo=dict(sample_idx=int(idx)))
-        samples.append(sample.set_gt_label(label))
-    return dict(inputs=inputs, data_samples=samples)
-
-
 @pytest.mark.parametrize('path', list(_params()))
 def test_config_train_step(path, monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
@@ -142,17 +92,11 @@ def test_config_train_step(path, monkeypatch):
     cfg = Config.fromfile(path)
     assert cfg.custom_imports['imports'] == ['dnc_mm']
     init_default_scope(cfg.default_scope)
-    from mmpretrain.registry import HOOKS, MODELS
+    from mmpretrain.registry import HOOKS
 
-    shape = _image_shape(cfg)
-    _shrink_backbone(cfg, shape[1])
-    model_cfg = copy.deepcopy(cfg.model)
-    # as mmengine's Runner does: the top-level preprocessor goes in the model
-    if cfg.get('data_preprocessor') is not None:
-        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
-    model = MODELS.build(model_cfg)
-    model.train()
-    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    shape = image_shape(cfg)
+    shrink_backbone(cfg, shape[1])
+    model, optim_wrapper = build_model_and_optim(cfg)
 
     head_cfg = cfg.model.head
     num_classes = head_cfg.num_classes
@@ -160,8 +104,8 @@ def test_config_train_step(path, monkeypatch):
     is_dnc = head_cfg.type == 'SubCentroidClsHead'
     assert isinstance(head, SubCentroidClsHead) == is_dnc
 
-    mem_hooks = _hook_cfgs(cfg, 'SubCentroidMemoryHook')
-    anchor_hooks = _hook_cfgs(cfg, 'SubCentroidAnchorHook')
+    mem_hooks = hook_cfgs(cfg, 'SubCentroidMemoryHook')
+    anchor_hooks = hook_cfgs(cfg, 'SubCentroidAnchorHook')
     assert not (mem_hooks or anchor_hooks) or is_dnc, \
         'DNC hooks configured on a model without SubCentroidClsHead'
 
@@ -210,7 +154,7 @@ def test_config_train_step(path, monkeypatch):
     if anchor_hooks:
         # the batch holds the anchor image of the first slot of its class
         sample_idx = head.classifier.anchor_indices[labels, 0].tolist()
-    data = _batch(shape, labels, gen, sample_idx)
+    data = random_batch(shape, labels, gen, sample_idx)
     before_param = next(model.backbone.parameters()).detach().clone()
     before_protos = (head.classifier.subcentroids.clone() if is_dnc else None)
     filled = head.memory.num_filled.item() if is_dnc else 0

@@ -1,0 +1,6 @@
+# Fixed simplex-ETF classifier on long-tailed SVHN, imbalance 0.01, d=64
+# (Table 6): ETF vertices, dot-regression (IPM) loss, no re-assignment.
+_base_ = ['./hpl_resnet32-d64_1xb128-200e_svhn-lt0.01.py']
+
+model = dict(head=dict(prototype_type='etf', prototype_file=None))
+custom_hooks = [dict(type='ClassBalancedLossHook')]

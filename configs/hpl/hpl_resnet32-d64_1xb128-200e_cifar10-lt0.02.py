@@ -1,0 +1,4 @@
+# HPL on long-tailed CIFAR-10, imbalance 0.02 (Table 6).
+_base_ = ['./hpl_resnet32-d64_1xb128-200e_cifar10-lt0.01.py']
+
+train_dataloader = dict(dataset=dict(imbalance_factor=0.02))

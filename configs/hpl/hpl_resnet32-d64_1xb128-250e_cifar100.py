@@ -1,0 +1,5 @@
+# HPL on CIFAR-100, ResNet-32, d=64 (Table 8).
+_base_ = ['./hpl_resnet32-d50_1xb128-250e_cifar100.py']
+
+model = dict(
+    head=dict(embed_dims=64, prototype_file='work_dirs/prototypes/hpl_d64_c100_seed0.pt'))

@@ -1,0 +1,4 @@
+# PSC baseline on CIFAR-100, ResNet-32, d=100 (Table 1).
+_base_ = ['./psc_resnet32-d50_1xb128-250e_cifar100.py']
+
+model = dict(head=dict(embed_dims=100))
