@@ -110,19 +110,27 @@ class SubCentroidSplitMergeHook(Hook):
         if mode is None:
             return
         for head in self._heads(runner):
-            clf = head.classifier
-            if clf.anchored:
+            if head.classifier.anchored:
                 continue
-            feats, labels, correct = _newest_rows(head.memory,
-                                                  self.max_rows)
-            if self.correct_only:
-                feats, labels = feats[correct], labels[correct]
-            splits, merges, best = clf.split_merge(feats, labels, mode,
-                                                   **self.step_kwargs)
-            if get_world_size() > 1:
-                broadcast(clf.subcentroids, src=0)
-                broadcast(clf.active, src=0)
+            splits, merges, best = self.run_round(head, mode)
             self._log(runner, head, iteration, mode, splits, merges, best)
+
+    def run_round(self, head: SubCentroidClsHead, mode: str):
+        """One ``mode`` round on ``head``'s memory; rank 0's result wins.
+
+        Returns:
+            ``(num_splits, num_merges, best_ratio)``, each ``(C,)``.
+        """
+        clf = head.classifier
+        feats, labels, correct = _newest_rows(head.memory, self.max_rows)
+        if self.correct_only:
+            feats, labels = feats[correct], labels[correct]
+        splits, merges, best = clf.split_merge(feats, labels, mode,
+                                               **self.step_kwargs)
+        if get_world_size() > 1:
+            broadcast(clf.subcentroids, src=0)
+            broadcast(clf.active, src=0)
+        return splits, merges, best
 
     @staticmethod
     def _log(runner, head, iteration, mode, splits, merges,
