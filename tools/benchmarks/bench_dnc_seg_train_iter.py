@@ -33,13 +33,13 @@ import json
 import logging
 import os
 import os.path as osp
-import statistics
 import sys
 import time
 from typing import Dict, List
 
 import torch
-from bench_utils import machine_info, summarize, sync  # noqa: E402
+from bench_utils import (alternate, machine_info, summarize,  # noqa: E402
+                         sync, time_method)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -144,19 +144,8 @@ def main(argv=None) -> int:
     assert all(k.startswith('decode_head.conv_seg')
                for k in missing.unexpected_keys), missing.unexpected_keys
 
-    update_times: List[float] = []
-    head = dnc.decode_head
-    original_update = head.update_subcentroids
-
-    def timed_update(*a, **kw):
-        sync(device)
-        start = time.perf_counter()
-        out = original_update(*a, **kw)
-        sync(device)
-        update_times.append(time.perf_counter() - start)
-        return out
-
-    head.update_subcentroids = timed_update
+    update_times = time_method(dnc.decode_head, 'update_subcentroids',
+                               device)
     models = {'stock': stock, 'dnc': dnc}
     wrappers = {n: OptimWrapper(torch.optim.SGD(m.parameters(), lr=0.01,
                                                 momentum=0.9,
@@ -171,19 +160,16 @@ def main(argv=None) -> int:
         sync(device)
         return time.perf_counter() - start
 
-    for _ in range(args.warmup):
-        for name in models:
-            step(name)
-    update_times.clear()
-    times: Dict[str, List[float]] = {n: [] for n in models}
-    ratios = []
-    for i in range(args.repeats):
-        order = ('stock', 'dnc') if i % 2 == 0 else ('dnc', 'stock')
-        for name in order:
-            times[name].append(step(name))
+    ratios: List[float] = []
+
+    def report(i: int, times: Dict[str, List[float]]) -> None:
         ratios.append(times['dnc'][-1] / times['stock'][-1])
         print(f'round {i}: stock {times["stock"][-1]:.3f} s, dnc '
               f'{times["dnc"][-1]:.3f} s, ratio {ratios[-1]:.3f}', flush=True)
+
+    times = alternate(step, list(models), args.warmup, args.repeats,
+                      swap_order=True, after_warmup=update_times.clear,
+                      on_round=report)
     res = dict(stock=summarize(times['stock']), dnc=summarize(times['dnc']),
                ratio=summarize(ratios), update=summarize(update_times))
     print(f'\nstock FCNHead   {res["stock"]["median"]:.3f} s '

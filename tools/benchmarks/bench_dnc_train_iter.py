@@ -40,8 +40,9 @@ import os.path as osp
 import statistics
 import sys
 import time
-from typing import Dict, List
-from bench_utils import machine_info, summarize, sync  # noqa: E402
+from typing import List
+from bench_utils import (alternate, machine_info, summarize,  # noqa: E402
+                         sync, time_method)
 
 import torch
 import torch.nn.functional as F
@@ -172,19 +173,7 @@ def main(argv=None) -> int:
         fill_memory(dnc.head, args, device)
 
     # time the DNC update step inside the DNC iterations
-    update_times: List[float] = []
-    head = dnc.head
-    original_update = head._update_state
-
-    def timed_update(*a, **kw):
-        sync(device)
-        start = time.perf_counter()
-        out = original_update(*a, **kw)
-        sync(device)
-        update_times.append(time.perf_counter() - start)
-        return out
-
-    head._update_state = timed_update
+    update_times = time_method(dnc.head, '_update_state', device)
 
     models = {'linear': linear, 'dnc': dnc}
     wrappers = {
@@ -201,15 +190,9 @@ def main(argv=None) -> int:
         sync(device)
         return time.perf_counter() - start
 
-    for _ in range(args.warmup):
-        for name in models:
-            step(name)
-    update_times.clear()
-    times: Dict[str, List[float]] = {name: [] for name in models}
     t0 = time.perf_counter()
-    for _ in range(args.repeats):  # A B A B ...
-        for name in models:
-            times[name].append(step(name))
+    times = alternate(step, list(models), args.warmup, args.repeats,
+                      after_warmup=update_times.clear)
     wall = time.perf_counter() - t0
 
     stats = {name: summarize(t) for name, t in times.items()}

@@ -2,7 +2,8 @@
 import os
 import platform
 import statistics
-from typing import Dict, List
+import time
+from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
 
@@ -47,3 +48,51 @@ def machine_info(device: torch.device) -> dict:
 def sync(device: torch.device) -> None:
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
+
+
+def time_method(obj, name: str, device: torch.device) -> List[float]:
+    """Wrap ``obj.<name>`` so that every call's wall time is recorded.
+
+    Returns:
+        The list the durations (seconds, device-synchronised) are appended
+        to; clear it to drop warm-up calls.
+    """
+    times: List[float] = []
+    original = getattr(obj, name)
+
+    def timed(*args, **kwargs):
+        sync(device)
+        start = time.perf_counter()
+        out = original(*args, **kwargs)
+        sync(device)
+        times.append(time.perf_counter() - start)
+        return out
+
+    setattr(obj, name, timed)
+    return times
+
+
+def alternate(step: Callable[[str], float], names: Sequence[str],
+              warmup: int, repeats: int, swap_order: bool = False,
+              after_warmup: Optional[Callable[[], None]] = None,
+              on_round: Optional[Callable[[int, Dict[str, List[float]]],
+                                          None]] = None
+              ) -> Dict[str, List[float]]:
+    """Run ``step(name)`` for every name, ``warmup`` untimed rounds then
+    ``repeats`` timed rounds (A B A B ..., or A B B A ... with
+    ``swap_order``), and return the recorded times per name."""
+    for _ in range(warmup):
+        for name in names:
+            step(name)
+    if after_warmup is not None:
+        after_warmup()
+    times: Dict[str, List[float]] = {name: [] for name in names}
+    for i in range(repeats):
+        order = list(names)
+        if swap_order and i % 2 == 1:
+            order.reverse()
+        for name in order:
+            times[name].append(step(name))
+        if on_round is not None:
+            on_round(i, times)
+    return times
