@@ -40,7 +40,6 @@ import os.path as osp
 import statistics
 import sys
 import time
-from typing import List
 from bench_utils import (alternate, machine_info, summarize,  # noqa: E402
                          sync, time_method)
 
