@@ -7,6 +7,7 @@ random batch, the reduced image size and backbone shrinking, and the model
 """
 import copy
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
@@ -15,6 +16,21 @@ BATCH = 2
 IMAGENET_TEST_SIZE = 32  # instead of 224
 CIFAR_TEST_SIZE = 16  # instead of 32 (ResNet_CIFAR keeps full resolution)
 SWIN_TEST_WINDOW = 2  # instead of 7, so that 32-pixel maps need no padding
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Run on one intra-op thread.
+
+    The models are tiny at these image sizes; with two OpenMP threads on a
+    2-core machine that is busy with anything else, a ResNet-101 step was
+    seen to take ~10 s instead of ~1 s (threads spinning on a contended
+    core). One thread keeps the file's runtime predictable.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 def train_pipeline(cfg: Config) -> list:

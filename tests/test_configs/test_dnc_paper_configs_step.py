@@ -32,6 +32,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import dnc_mm  # noqa: F401  (registration)
+from cls_config_step import one_thread  # noqa: F401  (autouse fixture)
 from cls_config_step import (BATCH, build_model_and_optim, hook_cfgs,
                              image_shape, random_batch, shrink_backbone)
 from dnc_mm.models.heads import SubCentroidClsHead
@@ -47,21 +48,6 @@ MEMORY_PREFILL = 8  # rows pushed into the memory before the step
 # file ~40 s on a loaded 2-core machine). Add a file name here if a new
 # config exceeds it.
 SLOW = frozenset()
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Run on one intra-op thread.
-
-    The models are tiny at these image sizes; with two OpenMP threads on a
-    2-core machine that is busy with anything else, a ResNet-101 step was
-    seen to take ~10 s instead of ~1 s (threads spinning on a contended
-    core). One thread keeps the file's runtime predictable.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _params():

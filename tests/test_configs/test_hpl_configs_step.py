@@ -25,6 +25,7 @@ from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 
 import dnc_mm  # noqa: F401  (registration)
+from cls_config_step import one_thread  # noqa: F401  (autouse fixture)
 from cls_config_step import (BATCH, build_model_and_optim, hook_cfgs,
                              image_shape, random_batch, shrink_backbone)
 from dnc_mm.core.hyperspherical_prototypes import prototype_statistics
@@ -32,14 +33,6 @@ from dnc_mm.models.heads import HypersphericalPrototypeHead
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'hpl', '*.py')))
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 class _Dataset:
