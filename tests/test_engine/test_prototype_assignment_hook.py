@@ -48,3 +48,26 @@ def test_assignment_logged_saved_and_restored_on_resume(
     assert torch.equal(ep3['prototypes'], ep2['prototypes'])
     assert float(ep3['class_counts'].sum()) == pytest.approx(3 * 2000)
     assert not torch.equal(ep3['class_means'], ep2['class_means'])
+
+
+@pytest.mark.slow
+def test_hpl_trains_with_two_processes(tmp_path, repo_root, python_exe,
+                                       fashion_mnist_small, subprocess_env):
+    """tools/dist_train.sh, 2 gloo ranks (DDP): all-reduced class means,
+    broadcast assignment and prototypes, buffers broadcast by DDP."""
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    env = dict(subprocess_env, PYTHON=python_exe, PORT=str(port))
+    work = str(tmp_path / 'work')
+    protos = str(tmp_path / 'hpl_d3_c10_seed0.pt')
+    log = run_tool(['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
+                    work, '--cfg-options', 'train_cfg.max_epochs=1',
+                    f'model.head.prototype_file={protos}'] +
+                   loader_options(fashion_mnist_small), repo_root, env)
+    assert 'labels changed prototype' in log, log[-3000:]
+    head = head_state(osp.join(work, 'epoch_1.pth'))
+    # both ranks' samples reached the means: one epoch of the 2,000 images
+    assert float(head['class_counts'].sum()) == pytest.approx(2000)
+    assert sorted(head['assignment'].tolist()) == list(range(10))
