@@ -20,6 +20,15 @@ CBP + OCCL (seed 002):
   (Algorithm 1) and the Table 4/5 ablations.
 * :mod:`.centroid_contrast` — the two views and the OCCL (Eqs. 3–6).
 * :mod:`.separability` — class separability CS (Eq. 8).
+
+HPL (seed 001):
+
+* :mod:`.hyperspherical_prototypes` — Gaussian-potential uniformity loss,
+  prototype estimation (Eq. 5), Table 7 statistics, simplex ETF.
+* :mod:`.class_means` — class-mean moving average counting every sample,
+  all-reduced over ranks.
+* :mod:`.prototype_assignment` — Hungarian label-to-prototype assignment
+  (Eq. 9).
 """
 from ._utils import ReduceFn, autocast_disabled
 from .assignment import (ASSIGNMENT_METHODS, assign_subcentroids,
@@ -41,6 +50,11 @@ from .centroid_contrast import (category_loss, centroid_loss,
                                 online_centroid_contrastive_loss, split_views,
                                 view_centroids)
 from .separability import class_separability
+from .class_means import class_sums, ema_class_means, update_class_means
+from .hyperspherical_prototypes import (estimate_prototypes,
+                                        prototype_statistics, simplex_etf,
+                                        uniformity_loss)
+from .prototype_assignment import assignment_changes, hungarian_assignment
 
 __all__ = [
     'ReduceFn', 'autocast_disabled', 'ASSIGNMENT_METHODS',
@@ -53,5 +67,8 @@ __all__ = [
     'category_basis_prototypes', 'check_basis_size', 'ema_update_prototypes',
     'equalize_norms', 'gram_schmidt', 'orthogonality_penalty',
     'category_loss', 'centroid_loss', 'online_centroid_contrastive_loss',
-    'split_views', 'view_centroids', 'class_separability'
+    'split_views', 'view_centroids', 'class_separability',
+    'class_sums', 'ema_class_means', 'update_class_means',
+    'estimate_prototypes', 'prototype_statistics', 'simplex_etf',
+    'uniformity_loss', 'assignment_changes', 'hungarian_assignment'
 ]
