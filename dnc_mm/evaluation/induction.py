@@ -24,7 +24,11 @@ def evaluate_induction(config: Union[str, Config], checkpoint: str,
     head's l2-normalised embedding), ``clustering`` (per coarse class
     ACC/NMI/ARI of each test image's nearest active sub-centroid of its own
     coarse class against its fine label) and ``K`` (active sub-centroids per
-    class).
+    class). ``clustering_kmeans`` is a reference for every head: k-means
+    (scikit-learn, ``k`` = the number of fine classes of the coarse class,
+    10 restarts) on the l2-normalised test features of each coarse class
+    (DNC: the embedding, otherwise the pooled feature), scored the same way:
+    how well the learned space separates the hidden classes at all.
     """
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     model = load_model(cfg, checkpoint)
@@ -51,4 +55,24 @@ def evaluate_induction(config: Union[str, Config], checkpoint: str,
             te['labels'].numpy(), te['fine_labels'].numpy(),
             own.argmax(1).numpy())
         out['K'] = clf.num_subcentroids.tolist()
+    space = te['embed'] if 'embed' in te else te['neck']
+    out['clustering_kmeans'] = kmeans_reference(
+        torch.nn.functional.normalize(space, dim=1), te['labels'],
+        te['fine_labels'])
     return out
+
+
+def kmeans_reference(features: torch.Tensor, coarse: torch.Tensor,
+                     fine: torch.Tensor, seed: int = 0) -> Dict:
+    """k-means per coarse class with k = its number of fine classes,
+    scored by :func:`per_class_clustering_scores`."""
+    from sklearn.cluster import KMeans
+    assign = torch.zeros_like(coarse)
+    for c in coarse.unique():
+        sel = coarse == c
+        k = int(fine[sel].unique().numel())
+        km = KMeans(n_clusters=k, n_init=10, random_state=seed)
+        assign[sel] = torch.as_tensor(km.fit_predict(features[sel].numpy()),
+                                      dtype=assign.dtype)
+    return per_class_clustering_scores(coarse.numpy(), fine.numpy(),
+                                       assign.numpy())

@@ -60,6 +60,9 @@ def test_dnc_induction_and_clustering(repo_root, fashion_mnist_small,
         for key in ('acc', 'nmi', 'ari'):
             assert got[key] == pytest.approx(want[key])
         assert got['num_fine'] == (4 if c == 0 else 3)
+        # the k-means reference uses k = number of fine classes
+        assert res['clustering_kmeans']['per_class'][c]['num_clusters'] == (
+            4 if c == 0 else 3)
 
 
 def test_fine_labels_required(repo_root, fashion_mnist_small, tmp_path):

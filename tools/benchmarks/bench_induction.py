@@ -101,6 +101,9 @@ def main(argv=None) -> int:
                         '(custom_hooks.1.* only to configs with 2 hooks)')
     parser.add_argument('--work-dir', default='work_dirs/bench_induction')
     parser.add_argument('--out', required=True, help='JSON results')
+    parser.add_argument('--eval-only', action='store_true',
+                        help='evaluate the checkpoints already in --work-dir '
+                        '(same command otherwise) instead of training')
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     base_opts = []
@@ -117,7 +120,10 @@ def main(argv=None) -> int:
                 o.startswith('custom_hooks.1.') and len(hooks) < 2)]
             name = osp.splitext(osp.basename(config))[0]
             work = osp.join(ROOT, args.work_dir, f'{name}_seed{seed}')
-            seconds = train(config, seed, work, opts)
+            if args.eval_only:
+                seconds = float('nan')
+            else:
+                seconds = train(config, seed, work, opts)
             res = evaluate(osp.join(ROOT, config), work, opts)
             res.update(seed=seed, train_seconds=seconds)
             runs[config].append(res)
@@ -128,11 +134,17 @@ def main(argv=None) -> int:
                 msg += (f' (embed {res["induction_1nn_embed"]:.2f}) K '
                         f'{res["K"]} clustering acc {m["acc"]:.3f} nmi '
                         f'{m["nmi"]:.3f} ari {m["ari"]:.3f}')
+            km = res['clustering_kmeans']['mean']
+            msg += (f'; k-means reference acc {km["acc"]:.3f} nmi '
+                    f'{km["nmi"]:.3f} ari {km["ari"]:.3f}')
             print(msg + f' ({seconds:.0f} s)', flush=True)
     summary = {}
     for config, rs in runs.items():
         row = dict(coarse_top1=_stats([r['coarse_top1'] for r in rs]),
                    induction_1nn=_stats([r['induction_1nn'] for r in rs]))
+        for key in ('acc', 'nmi', 'ari'):
+            row[f'kmeans_{key}'] = _stats(
+                [r['clustering_kmeans']['mean'][key] for r in rs])
         if 'clustering' in rs[0]:
             row['induction_1nn_embed'] = _stats(
                 [r['induction_1nn_embed'] for r in rs])
@@ -146,7 +158,8 @@ def main(argv=None) -> int:
         json.dump(dict(command=' '.join(['python'] + sys.argv),
                        seeds=args.seeds, summary=summary, runs=runs), f,
                   indent=2)
-    _plot_k(runs, osp.splitext(args.out)[0] + '_auto_k.png')
+    if not args.eval_only:
+        _plot_k(runs, osp.splitext(args.out)[0] + '_auto_k.png')
     print(json.dumps(summary, indent=1))
     return 0
 
