@@ -37,36 +37,15 @@ import sys
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch.nn as nn
-import torch.nn.functional as F
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 from torch import Tensor
 
+from ..utils import labels_at
+
 __all__ = ['CategoryBasisHeadMixin', 'cbp_head_class', 'labels_at']
 
 ConfigLike = Union[dict, Sequence[dict], None]
-
-
-def labels_at(seg_label: Tensor, size: Sequence[int], num_classes: int,
-              ignore_index: Optional[int]) -> Tensor:
-    """``(B, H, W)`` int64 labels at ``size`` (nearest), invalid = -1.
-
-    Args:
-        seg_label: ``(B, 1, H', W')`` or ``(B, H', W')`` label map.
-        size: Target ``(H, W)``.
-        num_classes: Labels outside ``[0, num_classes)`` become -1.
-        ignore_index: This label becomes -1 too.
-    """
-    if seg_label.dim() == 3:
-        seg_label = seg_label.unsqueeze(1)
-    if tuple(seg_label.shape[-2:]) != tuple(size):
-        seg_label = F.interpolate(seg_label.float(), size=tuple(size),
-                                  mode='nearest')
-    lab = seg_label[:, 0].long()
-    bad = (lab < 0) | (lab >= num_classes)
-    if ignore_index is not None:
-        bad |= lab == ignore_index
-    return lab.masked_fill(bad, -1)
 
 
 class CategoryBasisHeadMixin:

@@ -30,6 +30,7 @@ from torch import Tensor
 
 from ..layers import (SubCentroidClassifier, build_logit_normalization,
                       build_projection)
+from ..utils import labels_at
 
 __all__ = ['SubCentroidHeadMixin', 'sample_per_class']
 
@@ -280,22 +281,6 @@ class SubCentroidHeadMixin:
         return losses
 
     # ------------------------------------------------------------- update
-    def pixel_labels(self, seg_label: Tensor, size: Sequence[int]) -> Tensor:
-        """Labels ``(B, H, W)`` at the embedding size (nearest), int64.
-
-        Pixels labelled ``ignore_index`` or outside ``[0, C)`` become -1.
-        """
-        if seg_label.dim() == 3:
-            seg_label = seg_label.unsqueeze(1)
-        if tuple(seg_label.shape[-2:]) != tuple(size):
-            seg_label = F.interpolate(seg_label.float(), size=tuple(size),
-                                      mode='nearest')
-        labels = seg_label.squeeze(1).long()
-        invalid = (labels < 0) | (labels >= self.num_classes)
-        if self.ignore_index is not None:
-            invalid |= labels == self.ignore_index
-        return labels.masked_fill(invalid, -1)
-
     @torch.no_grad()
     def update_subcentroids(self, embedding: Tensor, logits: Tensor,
                             seg_label: Tensor) -> Tensor:
@@ -317,8 +302,8 @@ class SubCentroidHeadMixin:
             (summed over ranks).
         """
         b, d, h, w = embedding.shape
-        labels = self.pixel_labels(seg_label.to(embedding.device),
-                                   (h, w)).reshape(-1)
+        labels = labels_at(seg_label.to(embedding.device), (h, w),
+                           self.num_classes, self.ignore_index).reshape(-1)
         if self.classifier.update_correct_only:
             correct = logits.argmax(dim=1).reshape(-1) == labels
             labels = labels.masked_fill(~correct, -1)
