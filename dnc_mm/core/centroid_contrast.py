@@ -36,7 +36,7 @@ the view and category centroids are l2-normalised before the inner products
 ``|w_j| cos(v, w_j) / t``, like the classifier's logits ``f^T w``): the
 paper writes plain inner products, but with raw decoder features and
 ``t = 0.07`` the literal version diverged in our runs (``L_occ`` grew from
-43 to 1.5e5 within 20 SGD iterations of the bundled FCN benchmark, see
+about 45 to 7e4 within 20 SGD iterations of the bundled FCN benchmark, see
 ``docs/methods/cbp_occl.md``); ``normalize=False`` gives the literal
 formula. The paper prints Eqs. (4) and
 (5) as ratios without ``-log`` and with a sum over classes; we implement the
