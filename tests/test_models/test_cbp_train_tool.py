@@ -21,7 +21,8 @@ def test_cbp_occl_train_resume_test(tmp_path, repo_root, python_exe,
     opts = ['default_hooks.logger.interval=1',
             'default_hooks.checkpoint.interval=1',
             'default_hooks.checkpoint.max_keep_ckpts=5',
-            'train_dataloader.batch_size=2', 'val_dataloader.dataset.indices=4',
+            'train_dataloader.batch_size=2',
+            'val_dataloader.dataset.indices=4',
             'test_dataloader.dataset.indices=4', 'train_cfg.val_interval=3'
             ] + loader_options(data_root)
     train = [python_exe, 'tools/train.py', CONFIG, '--work-dir', work]

@@ -55,7 +55,8 @@ def plot_groups(rows: Dict[str, Dict], path: str) -> None:
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     names = list(rows)
-    groups = sorted(k for k in rows[names[0]]['values'] if k.startswith('F1_g'))
+    groups = sorted(k for k in rows[names[0]]['values']
+                    if k.startswith('F1_g'))
     width = 0.8 / len(names)
     fig, ax = plt.subplots(figsize=(7, 3.2))
     for i, name in enumerate(names):

@@ -25,7 +25,6 @@ import copy
 import json
 import os
 import os.path as osp
-import statistics
 import sys
 import time
 

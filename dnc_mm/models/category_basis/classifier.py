@@ -1,6 +1,6 @@
 """The category-basis pixel classifier that replaces a decode head's
 ``conv_seg`` (seed 002, §3.2; ablations of Tables 4 and 5)."""
-from typing import Dict, Optional
+from typing import Dict
 
 import torch
 import torch.nn as nn
