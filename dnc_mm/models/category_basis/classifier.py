@@ -91,6 +91,11 @@ class CategoryBasisClassifier(nn.Module):
     def out_channels(self) -> int:
         return self.num_classes
 
+    @property
+    def updates_from_features(self) -> bool:
+        """Whether :meth:`update` needs the training features (EMA)."""
+        return self.mode == 'ema'
+
     def class_weights(self) -> Tensor:
         """``(N, C)`` prototypes as used by ``forward``."""
         if self.mode == 'penalty':

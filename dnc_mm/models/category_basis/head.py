@@ -112,9 +112,11 @@ class CategoryBasisHeadMixin:
             self._captured = feat
         return self.conv_seg(feat)
 
+    def _updates_classifier(self) -> bool:
+        return bool(getattr(self.conv_seg, 'updates_from_features', False))
+
     def _needs_features(self) -> bool:
-        return len(self.feature_losses) > 0 or hasattr(self.conv_seg,
-                                                       'update')
+        return len(self.feature_losses) > 0 or self._updates_classifier()
 
     def loss(self, *args, **kwargs) -> dict:
         """The head's own ``loss`` with the classifier input captured."""
@@ -153,7 +155,7 @@ class CategoryBasisHeadMixin:
                 raise KeyError(f'two losses are named {name!r}; give each '
                                'feature loss its own loss_name')
             losses[name] = loss_fn(feats, labels, weights)
-        if hasattr(self.conv_seg, 'update'):
+        if self._updates_classifier():
             self.conv_seg.update(feats.detach(), labels)
         return losses
 
