@@ -94,3 +94,21 @@ def test_metric_on_real_labels(seg_benchmark, tmp_path):
     with pytest.raises(ValueError, match='11 classes'):
         METRICS.build(dict(type='FrequencyF1Metric',
                            class_pixel_counts=[1, 2]))._counts(11)
+
+
+def test_count_class_pixels_reduce_zero_label(tmp_path):
+    from PIL import Image
+    sub = tmp_path / 'training' / 'part'
+    sub.mkdir(parents=True)
+    a = np.array([[0, 1, 1], [2, 3, 255]], dtype=np.uint8)
+    Image.fromarray(a).save(sub / 'a.png')
+    Image.fromarray(np.full((2, 2), 3, dtype=np.uint8)).save(
+        tmp_path / 'training' / 'b.png')
+    plain = count_class_pixels(str(tmp_path / 'training'), 4)
+    assert plain.tolist() == [1, 2, 1, 5]
+    # ADE20K: 0 is ignored, k -> k - 1 (255 stays ignored)
+    reduced = count_class_pixels(str(tmp_path / 'training'), 4,
+                                 reduce_zero_label=True)
+    assert reduced.tolist() == [2, 1, 5, 0]
+    with pytest.raises(FileNotFoundError, match='no label maps'):
+        count_class_pixels(str(tmp_path / 'empty'), 4)
