@@ -8,11 +8,12 @@ interpreter start-up per run), the validation runs once at the end, on the
 balanced 1,000-image test subset. Same data, schedule, backbone and seed for
 the three methods.
 
-Example (what docs/benchmarks/hpl_fashion_mnist.md reports)::
+Example (the 72 runs of docs/benchmarks/hpl_fashion_mnist.md; there they
+were split over processes by --settings / --seeds, with ``--done`` pointing
+at the logs of earlier processes so that no run was repeated)::
 
     OMP_NUM_THREADS=1 nice -n 10 python tools/benchmarks/bench_hpl_fashion_mnist.py \
-        --dims 2 3 5 10 --seeds 0 1 2 \
-        --out docs/benchmarks/hpl_fashion_mnist.json
+        --dims 2 3 5 10 --seeds 0 1 2 --out work_dirs/bench_hpl.json
 """
 import argparse
 import json
@@ -84,18 +85,29 @@ def main(argv=None) -> int:
     parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs',
                                                        'bench_hpl'))
     parser.add_argument('--out', default=None)
+    parser.add_argument('--done', nargs='*', default=[],
+                        help='logs of earlier runs of this script (their '
+                        'JSON lines): runs found there are not repeated')
     args = parser.parse_args(argv)
     import dnc_mm  # noqa: F401  (registration)
     torch.set_num_threads(1)
     logging.getLogger('mmengine').setLevel(logging.WARNING)
     info = machine_info(torch.device('cpu'))
     runs = []
+    for log in args.done:
+        with open(log) as f:
+            runs += [json.loads(line) for line in f if line.startswith('{')]
+    done = {(r['setting'], r['method'], r['dims'], r['seed']) for r in runs}
     start = time.process_time()
-    for setting in args.settings:
-        for dims in args.dims:
-            for seed in args.seeds:
-                # methods interleaved: drift of the shared machine hits all
+    # seeds outermost, methods innermost: a run cut short still has every
+    # (d, method) cell for the seeds it finished, and the three methods of a
+    # cell run back to back (drift of the shared machine hits all three)
+    for seed in args.seeds:
+        for setting in args.settings:
+            for dims in args.dims:
                 for method in args.methods:
+                    if (setting, method, dims, seed) in done:
+                        continue
                     rec = run_one(method, setting, dims, seed, args.epochs,
                                   args.work_dir)
                     runs.append(rec)
@@ -106,6 +118,8 @@ def main(argv=None) -> int:
             for method in args.methods:
                 acc = [r['top1'] for r in runs if r['setting'] == setting
                        and r['dims'] == dims and r['method'] == method]
+                if not acc:
+                    continue
                 summary[f'{setting}/d{dims}/{method}'] = dict(
                     mean=statistics.mean(acc),
                     std=statistics.stdev(acc) if len(acc) > 1 else 0.0,
