@@ -30,7 +30,6 @@ Example (the issue's setting; on CUDA add --device cuda)::
 import argparse
 import copy
 import json
-import logging
 import os
 import os.path as osp
 import sys
@@ -38,8 +37,8 @@ import time
 from typing import Dict, List
 
 import torch
-from bench_utils import (alternate, machine_info, summarize,  # noqa: E402
-                         sync, time_method)
+from bench_utils import (alternate, setup_benchmark,  # noqa: E402
+                         summarize, sync, time_method)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -114,20 +113,8 @@ def main(argv=None) -> int:
     parser.add_argument('--out', help='write the results as JSON here')
     args = parser.parse_args(argv)
     device = torch.device(args.device)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-
-    import dnc_mm  # noqa: F401  (registration)
-    from mmengine.logging import MMLogger
+    info = setup_benchmark(device, 'mmseg', args.threads)
     from mmengine.optim import OptimWrapper
-    from mmengine.registry import init_default_scope
-    init_default_scope('mmseg')
-    MMLogger.get_current_instance().setLevel(logging.WARNING)
-
-    info = machine_info(device)
-    print(f'machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
-          f'{info["torch"]}, {info["torch_threads"]} threads, device '
-          f'{device}')
     print(f'setting: FCN-R50-D8, batch {args.batch_size}, {args.img_size}x'
           f'{args.img_size}, C={args.num_classes}; DNC K='
           f'{args.num_subcentroids}, '

@@ -34,14 +34,13 @@ Example::
 """
 import argparse
 import json
-import logging
 import os
 import os.path as osp
 import statistics
 import sys
 import time
-from bench_utils import (alternate, machine_info, summarize,  # noqa: E402
-                         sync, time_method)
+from bench_utils import (alternate, setup_benchmark,  # noqa: E402
+                         summarize, sync, time_method)
 
 import torch
 import torch.nn.functional as F
@@ -137,22 +136,8 @@ def main(argv=None) -> int:
         parser.error('--device cuda but CUDA is not available')
     if args.img_size is None:
         args.img_size = 224 if device.type == 'cuda' else 64
-    if args.threads:
-        torch.set_num_threads(args.threads)
-
-    import dnc_mm  # noqa: F401  (registers SubCentroidClsHead)
-    from mmengine.logging import MMLogger
+    info = setup_benchmark(device, 'mmpretrain', args.threads)
     from mmengine.optim import OptimWrapper
-    from mmengine.registry import init_default_scope
-    init_default_scope('mmpretrain')
-    # init_weights() logs one message per parameter: keep the output short
-    MMLogger.get_current_instance().setLevel(logging.WARNING)
-
-    info = machine_info(device)
-    print(f'machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
-          f'{info["torch"]}, {info["torch_threads"]} threads, device '
-          f'{device}' + (f' ({info["cuda_device"]})'
-                         if 'cuda_device' in info else ''))
     rows = args.memory_batches * args.batch_size
     print(f'setting: ResNet-50 + GAP, batch {args.batch_size}, '
           f'{args.img_size}x{args.img_size}, C={args.num_classes}; DNC '

@@ -96,3 +96,30 @@ def alternate(step: Callable[[str], float], names: Sequence[str],
         if on_round is not None:
             on_round(i, times)
     return times
+
+
+def setup_benchmark(device: torch.device, scope: str,
+                    threads: Optional[int] = None) -> dict:
+    """Common start of the model benchmarks: thread count, dnc_mm
+    registration, the toolbox's default scope, a quiet mmengine logger
+    (``init_weights`` logs one line per parameter), and the machine line.
+
+    Returns:
+        :func:`machine_info` of ``device``.
+    """
+    import logging
+
+    from mmengine.logging import MMLogger
+    from mmengine.registry import init_default_scope
+
+    import dnc_mm  # noqa: F401  (registration)
+    if threads:
+        torch.set_num_threads(threads)
+    init_default_scope(scope)
+    MMLogger.get_current_instance().setLevel(logging.WARNING)
+    info = machine_info(device)
+    print(f'machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
+          f'{info["torch"]}, {info["torch_threads"]} threads, device '
+          f'{device}' + (f' ({info["cuda_device"]})'
+                         if 'cuda_device' in info else ''))
+    return info
