@@ -1,4 +1,5 @@
 """Shared fixtures: repository paths and the prepared real data."""
+import copy
 import os
 import os.path as osp
 import sys
@@ -50,6 +51,16 @@ def subprocess_env() -> dict:
     env['PYTHONPATH'] = REPO_ROOT + os.pathsep + env.get('PYTHONPATH', '')
     env.setdefault('OMP_NUM_THREADS', '1')
     return env
+
+
+@pytest.fixture(autouse=True)
+def _restore_default_scope():
+    """Undo any default scope a test sets (``init_default_scope`` in the
+    config tests), so that no test depends on which one ran before it.
+    Same mechanism as mmengine's ``DefaultScope.overwrite_default_scope``."""
+    saved = copy.deepcopy(DefaultScope._instance_dict)
+    yield
+    DefaultScope._instance_dict = saved
 
 
 @pytest.fixture
