@@ -198,13 +198,14 @@ def check_pretrained_files(cfg: Config) -> None:
     missing = missing_pretrained_files(cfg)
     if missing:
         raise FileNotFoundError(
-            'backbone initialisation file(s) not found: '
-            + ', '.join(missing) + '. Produce a segmentation backbone from '
-            'a classification checkpoint with `python tools/model_converters/'
+            'initialisation file(s) named by init_cfg=dict(type='
+            "'Pretrained', ...) not found: " + ', '.join(missing) + '. '
+            'A segmentation backbone file is made from a classification '
+            'checkpoint with `python tools/model_converters/'
             'cls_to_seg_backbone.py CLS_CKPT THIS_CONFIG OUT` (see '
-            'docs/methods/dnc_segmentation.md), or point '
-            'model.backbone.init_cfg.checkpoint elsewhere with '
-            '--cfg-options.')
+            'docs/methods/dnc_segmentation.md); or point the init_cfg '
+            'elsewhere with --cfg-options (e.g. '
+            'model.backbone.init_cfg.checkpoint=PATH).')
 
 
 def build_runner(cfg: Config) -> Runner:
