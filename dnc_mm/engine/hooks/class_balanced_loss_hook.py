@@ -4,7 +4,7 @@ from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 from mmpretrain.models.heads import ClsHead
 
-from .utils import find_modules
+from .utils import find_modules, training_labels
 
 
 @HOOKS.register_module()
@@ -25,12 +25,7 @@ class ClassBalancedLossHook(Hook):
     priority = 'VERY_HIGH'
 
     def before_train(self, runner) -> None:
-        dataset = runner.train_dataloader.dataset
-        if not hasattr(dataset, 'get_gt_labels'):
-            raise TypeError(f'{type(dataset).__name__} has no get_gt_labels()'
-                            '; ClassBalancedLossHook needs the training '
-                            'labels')
-        labels = np.asarray(dataset.get_gt_labels(), dtype=np.int64)
+        labels = training_labels(runner, 'ClassBalancedLossHook')
         heads = [h for h in find_modules(runner.model, ClsHead)
                  if hasattr(h.loss_module, 'class_weight')]
         if not heads:

@@ -5,7 +5,7 @@ from mmengine.registry import HOOKS
 
 from dnc_mm.core import num_subcentroids_from_counts
 from dnc_mm.models.heads import SubCentroidClsHead
-from .utils import find_modules
+from .utils import find_modules, training_labels
 
 
 @HOOKS.register_module()
@@ -34,12 +34,7 @@ class SubCentroidClassCountsHook(Hook):
         self.min_subcentroids = min_subcentroids
 
     def before_train(self, runner) -> None:
-        dataset = runner.train_dataloader.dataset
-        if not hasattr(dataset, 'get_gt_labels'):
-            raise TypeError(f'{type(dataset).__name__} has no get_gt_labels(); '
-                            'SubCentroidClassCountsHook needs the labels of '
-                            'the training set')
-        labels = np.asarray(dataset.get_gt_labels(), dtype=np.int64)
+        labels = training_labels(runner, 'SubCentroidClassCountsHook')
         for head in find_modules(runner.model, SubCentroidClsHead):
             if head.classifier.anchored:
                 continue  # resumed after anchoring: K is fixed
