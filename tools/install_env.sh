@@ -44,6 +44,28 @@ fi
 export PIP_CONSTRAINT="$REQ/constraints.txt"
 pip_install() { "$PY" -m pip install --disable-pip-version-check -q "$@" 2>&1 | grep -v "^WARNING: Location" || true; }
 
+# Reads the verbose pip/ninja build output; prints one line per tenth of the
+# objects compiled, with the time spent and an estimate of the time left.
+show_build_progress() {
+    local start="$1" last=-1 done total pct now spent
+    while IFS= read -r line; do
+        line="${line#"${line%%[![:space:]]*}"}"
+        case "$line" in
+            \[*/*\]*) ;;
+            *) continue ;;
+        esac
+        done="${line#[}"; done="${done%%/*}"
+        total="${line#*/}"; total="${total%%]*}"
+        case "$done$total" in *[!0-9]*|'') continue ;; esac
+        pct=$(( 100 * done / total ))
+        if [ $(( pct / 10 )) -gt "$last" ]; then
+            last=$(( pct / 10 ))
+            now=$(date +%s); spent=$(( now - start ))
+            log "mmcv build: $done/$total objects, ${spent} s so far, about $(( spent * (total - done) / (done > 0 ? done : 1) )) s left"
+        fi
+    done
+}
+
 log "step 1/4: build tools"
 pip_install -r "$REQ/build.txt"
 
@@ -69,7 +91,7 @@ if [ -f "$WHEEL_DIR/.torch_id" ] && [ "$(cat "$WHEEL_DIR/.torch_id")" = "$TORCH_
     log "mmcv already installed for $TORCH_ID"
 else
     if ! ls "$WHEEL_DIR"/mmcv-"$MMCV_VERSION"-*.whl >/dev/null 2>&1; then
-        log "building mmcv $MMCV_VERSION from source (about 10 minutes on 2 cores)"
+        log "building mmcv $MMCV_VERSION from source (once per torch build; the wheel is kept)"
         mkdir -p "$WHEEL_DIR"
         SRC_DIR="$(mktemp -d)"
         "$PY" -m pip download --disable-pip-version-check --no-deps --no-binary :all: \
@@ -79,9 +101,24 @@ else
         if "$PY" -c 'import sys, torch; v = tuple(int(x) for x in torch.__version__.split("+")[0].split(".")[:2]); sys.exit(0 if v >= (2, 10) else 1)'; then
             sed -i 's/c++17/c++20/g' "$SRC_DIR/mmcv-$MMCV_VERSION/setup.py"
         fi
-        MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
-            "$PY" -m pip wheel --disable-pip-version-check --no-build-isolation --no-deps \
-            --no-cache-dir -w "$WHEEL_DIR" "$SRC_DIR/mmcv-$MMCV_VERSION"
+        # ninja (from build.txt, in the venv) compiles MAX_JOBS files at once;
+        # torch finds it on PATH. -g0 drops the debug information that
+        # Python's CFLAGS ask for: the same optimised code, ~40% less compile
+        # time per file (measured: 7.7 s instead of 13.5 s for nms.cpp).
+        n_src="$(find "$SRC_DIR/mmcv-$MMCV_VERSION/mmcv/ops/csrc/pytorch" -maxdepth 2 -name '*.cpp' | wc -l)"
+        jobs="${MAX_JOBS:-$(nproc)}"
+        log "compiling $n_src C++ files with $jobs parallel jobs (about 7 minutes on 2 cores; progress below)"
+        build_start=$(date +%s)
+        PATH="$VENV/bin:$PATH" MMCV_WITH_OPS=1 MAX_JOBS="$jobs" CFLAGS="${CFLAGS:-} -g0" \
+            "$PY" -m pip wheel -v --disable-pip-version-check --no-build-isolation --no-deps \
+            --no-cache-dir -w "$WHEEL_DIR" "$SRC_DIR/mmcv-$MMCV_VERSION" 2>&1 \
+            | tee "$SRC_DIR/build.log" | show_build_progress "$build_start" || true
+        ls "$WHEEL_DIR"/mmcv-"$MMCV_VERSION"-*.whl >/dev/null 2>&1 || {
+            log "ERROR: the mmcv build failed; the last lines of its log:"
+            tail -n 40 "$SRC_DIR/build.log" >&2
+            exit 1
+        }
+        log "mmcv built in $(( $(date +%s) - build_start )) s"
         rm -rf "$SRC_DIR"
         echo "$TORCH_ID" > "$WHEEL_DIR/.torch_id"
     else

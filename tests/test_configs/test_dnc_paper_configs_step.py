@@ -22,23 +22,21 @@ anchored update of §4.3.
 this file checks that they train.
 """
 import copy
-import glob
 import logging
 import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import dnc_mm  # noqa: F401  (registration)
 from cls_config_step import one_thread  # noqa: F401  (autouse fixture)
+from config_cache import REPO_ROOT, load_config, shipped_configs
 from cls_config_step import (BATCH, build_model_and_optim, hook_cfgs,
                              image_shape, random_batch, shrink_backbone)
 from dnc_mm.models.heads import SubCentroidClsHead
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'dnc', '*.py')))
+CONFIGS = shipped_configs(('dnc', ))
 
 MEMORY_PREFILL = 8  # rows pushed into the memory before the step
 
@@ -75,7 +73,7 @@ def test_config_train_step(path, monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(0)
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     assert cfg.custom_imports['imports'] == ['dnc_mm']
     init_default_scope(cfg.default_scope)
     from mmpretrain.registry import HOOKS

@@ -13,26 +13,24 @@ weights must reach the loss) and ``PrototypeAssignmentHook`` at the end of
 the "epoch" (it must log and leave a permutation).
 """
 import copy
-import glob
 import logging
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 
 import dnc_mm  # noqa: F401  (registration)
 from cls_config_step import one_thread  # noqa: F401  (autouse fixture)
+from config_cache import REPO_ROOT, load_config, shipped_configs
 from cls_config_step import (BATCH, build_model_and_optim, hook_cfgs,
                              image_shape, random_batch, shrink_backbone)
 from dnc_mm.core.hyperspherical_prototypes import prototype_statistics
 from dnc_mm.models.heads import HypersphericalPrototypeHead
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIGS = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', 'hpl', '*.py')))
+CONFIGS = shipped_configs(('hpl', ))
 
 
 class _Dataset:
@@ -69,7 +67,7 @@ def test_config_train_step(path, monkeypatch, caplog):
     monkeypatch.chdir(REPO_ROOT)
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(0)
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     assert cfg.custom_imports['imports'] == ['dnc_mm']
     init_default_scope(cfg.default_scope)
     from mmpretrain.registry import HOOKS

@@ -18,7 +18,6 @@ starts from PyTorch's default initialisation. ``SyncBN`` is reverted to
 ``BN`` as the CPU runner does (``dnc_mm/engine/cpu_distributed.py``).
 """
 import copy
-import glob
 import os.path as osp
 
 import pytest
@@ -29,31 +28,22 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
 import dnc_mm  # noqa: F401  (registration)
+from config_cache import (REPO_ROOT, SEG_DIRS, crop_in_name, load_config,
+                          shipped_configs)
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BATCH = 2
 MAX_TEST_CROP = 128  # crops up to this size run as configured
 REDUCED_CROP = 64  # larger crops (paper data sets) run at this size
 IGNORE_FRACTION = 0.05
 
 
-def _seg_configs():
-    paths = sorted(
-        p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'),
-                             recursive=True)
-        if '_base_' not in p.split(osp.sep))
-    for path in paths:
-        cfg = Config.fromfile(path)
-        if cfg.get('default_scope') == 'mmseg':
-            yield path, _crop_size(cfg)[1]
-
-
 def _params():
     """Paper-scale models (full-width ResNet-101 / Swin-B ..., reduced crop)
     take 2-15 s each on a 2-core CPU: marked ``slow`` (they still run by
     default; ``-m "not slow"`` leaves them out)."""
-    for path, reduced in _seg_configs():
+    for path in shipped_configs(SEG_DIRS):
         rel = osp.relpath(path, osp.join(REPO_ROOT, 'configs'))
+        reduced = max(crop_in_name(path)) > MAX_TEST_CROP
         marks = [pytest.mark.slow] if reduced else []
         yield pytest.param(path, id=rel, marks=marks)
 
@@ -108,7 +98,7 @@ def _buffers(module):
 @pytest.mark.parametrize('path', list(_params()))
 def test_seg_config_train_step(path, monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     assert cfg.custom_imports['imports'] == ['dnc_mm']
     init_default_scope('mmseg')
     from mmseg.registry import MODELS
