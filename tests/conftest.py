@@ -12,7 +12,6 @@ DATA_ROOT = osp.join(REPO_ROOT, 'data')
 SETUP_HINT = 'run `bash tools/setup_data.sh` (the README test command does)'
 
 
-
 @pytest.fixture(scope='session')
 def repo_root() -> str:
     return REPO_ROOT
@@ -46,8 +45,10 @@ def seg_benchmark() -> str:
 
 @pytest.fixture
 def subprocess_env() -> dict:
-    """Environment for tool subprocesses: repo on the path, one thread."""
+    """Environment for tool subprocesses: repo on the path, one thread,
+    checkpoints not trusted (every load goes through the allow-list)."""
     env = dict(os.environ)
+    env.pop('DNC_MM_TRUST_CHECKPOINTS', None)
     env['PYTHONPATH'] = REPO_ROOT + os.pathsep + env.get('PYTHONPATH', '')
     env.setdefault('OMP_NUM_THREADS', '1')
     return env
@@ -75,3 +76,13 @@ def mmseg_scope():
     """Build from registries with mmseg as the default scope."""
     with DefaultScope.overwrite_default_scope('mmseg'):
         yield
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the ``slow`` end-to-end tests (20-45 s each) first, then the
+    ``slow`` paper-scale config steps (2-7 s), then the rest, each group in
+    its usual order: with pytest-xdist the long ones start early and the
+    short ones fill the workers up at the end, instead of one worker
+    finishing a long run while the other waits."""
+    items.sort(key=lambda item: (item.get_closest_marker('slow') is None,
+                                 'test_configs/' in item.nodeid))

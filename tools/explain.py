@@ -39,7 +39,11 @@ def main(argv=None) -> int:
     parser.add_argument('--batch-size', type=int, default=256)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='key=value overrides of the config')
+    from dnc_mm.apis import add_trust_checkpoint_arg
+    add_trust_checkpoint_arg(parser)
     args = parser.parse_args(argv)
+    from dnc_mm.apis import apply_trust_checkpoint
+    apply_trust_checkpoint(args)
     from dnc_mm.explain.report import run_explain
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
@@ -57,4 +61,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from dnc_mm.apis import checkpoint_errors_as_exit
+    with checkpoint_errors_as_exit('explain.py'):
+        sys.exit(main())

@@ -28,7 +28,11 @@ def main(argv=None) -> int:
     parser.add_argument('--batch-size', type=int, default=500)
     parser.add_argument('--out', help='write the results as JSON here')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    from dnc_mm.apis import add_trust_checkpoint_arg
+    add_trust_checkpoint_arg(parser)
     args = parser.parse_args(argv)
+    from dnc_mm.apis import apply_trust_checkpoint
+    apply_trust_checkpoint(args)
     from dnc_mm.evaluation.induction import evaluate_induction
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
@@ -52,4 +56,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from dnc_mm.apis import checkpoint_errors_as_exit
+    with checkpoint_errors_as_exit('induction_eval.py'):
+        sys.exit(main())

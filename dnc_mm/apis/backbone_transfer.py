@@ -29,6 +29,8 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 import torch
 from torch import Tensor, nn
 
+from dnc_mm.compat.checkpoint_loading import load_checkpoint_file
+
 __all__ = [
     'BackboneTransferError', 'TransferReport', 'ALLOWED_MISSING',
     'backbone_tensors', 'rename_backbone_key', 'transfer_backbone'
@@ -245,7 +247,7 @@ def load_checkpoint_state_dict(path: str,
                                map_location: Optional[str] = 'cpu'
                                ) -> Tuple[Dict[str, Tensor], dict]:
     """``(state_dict, meta)`` of an mmengine/mmpretrain checkpoint file."""
-    ckpt = torch.load(path, map_location=map_location, weights_only=False)
+    ckpt = load_checkpoint_file(path, map_location=map_location)
     if isinstance(ckpt, dict) and 'state_dict' in ckpt:
         return dict(ckpt['state_dict']), dict(ckpt.get('meta', {}) or {})
     if isinstance(ckpt, dict) and all(isinstance(v, Tensor)

@@ -6,14 +6,17 @@ One pair of tools serves mmpretrain (classification) and mmsegmentation
 the differences stated in each option's help.
 """
 import argparse
+import contextlib
 import os
 import os.path as osp
-from typing import List, Optional, Sequence
+import sys
+from typing import Iterator, List, Optional, Sequence
 
 from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from dnc_mm.compat import CheckpointLoadError, trust_checkpoints
 from dnc_mm.engine.cpu_distributed import prepare_cpu_distributed
 
 TASKS = {'mmpretrain': 'cls', 'mmcls': 'cls', 'mmseg': 'seg'}
@@ -35,6 +38,33 @@ def task_of(cfg: Config) -> str:
     return TASKS[scope]
 
 
+def add_trust_checkpoint_arg(parser: argparse.ArgumentParser) -> None:
+    """``--trust-checkpoint``: the explicit opt-in to load checkpoints as
+    full pickles (see :mod:`dnc_mm.compat.checkpoint_loading`)."""
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='load checkpoints that need Python objects beyond tensors, '
+        'numbers, strings, numpy arrays and mmengine log buffers (a full '
+        'pickle, which can run code: only for files you trust; same as '
+        'DNC_MM_TRUST_CHECKPOINTS=1)')
+
+
+def apply_trust_checkpoint(args: argparse.Namespace) -> None:
+    """Opt in for this process and its children when the flag is set."""
+    if getattr(args, 'trust_checkpoint', False):
+        trust_checkpoints()
+
+
+@contextlib.contextmanager
+def checkpoint_errors_as_exit(prog: str) -> Iterator[None]:
+    """Turn a refused, truncated or missing checkpoint into one line on
+    stderr and exit status 1 (for the command-line tools)."""
+    try:
+        yield
+    except CheckpointLoadError as error:
+        sys.exit(f'{prog}: error: {error}')
+
+
 def _add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('config', help='config file path')
     parser.add_argument('--work-dir', help='folder for logs and checkpoints '
@@ -48,6 +78,7 @@ def _add_common_args(parser: argparse.ArgumentParser) -> None:
     # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
                         help=argparse.SUPPRESS)
+    add_trust_checkpoint_arg(parser)
 
 
 def train_arg_parser() -> argparse.ArgumentParser:
@@ -224,6 +255,7 @@ def train(argv: Optional[Sequence[str]] = None) -> Runner:
     """Entry point of ``tools/train.py``."""
     args = train_arg_parser().parse_args(argv)
     _export_local_rank(args)
+    apply_trust_checkpoint(args)
     cfg = merge_train_args(Config.fromfile(args.config), args)
     check_pretrained_files(cfg)
     runner = build_runner(cfg)
@@ -235,6 +267,7 @@ def test(argv: Optional[Sequence[str]] = None) -> dict:
     """Entry point of ``tools/test.py``; returns the test metrics."""
     args = test_arg_parser().parse_args(argv)
     _export_local_rank(args)
+    apply_trust_checkpoint(args)
     cfg = merge_test_args(Config.fromfile(args.config), args)
     runner = build_runner(cfg)
     if args.out and task_of(cfg) == 'cls':
@@ -245,7 +278,8 @@ def test(argv: Optional[Sequence[str]] = None) -> dict:
 
 
 __all__: List[str] = [
-    'task_of', 'train_arg_parser', 'test_arg_parser', 'merge_train_args',
+    'add_trust_checkpoint_arg', 'apply_trust_checkpoint',
+    'checkpoint_errors_as_exit', 'task_of', 'train_arg_parser', 'test_arg_parser', 'merge_train_args',
     'merge_test_args', 'missing_pretrained_files', 'check_pretrained_files',
     'build_runner', 'train', 'test'
 ]

@@ -33,11 +33,15 @@ def parse_args(argv=None):
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, xxx=yyy')
+    from dnc_mm.apis import add_trust_checkpoint_arg
+    add_trust_checkpoint_arg(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    from dnc_mm.apis import apply_trust_checkpoint
+    apply_trust_checkpoint(args)
     from mmengine.config import Config
     from mmengine.dataset import Compose
     from mmengine.model import revert_sync_batchnorm
@@ -101,4 +105,6 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from dnc_mm.apis import checkpoint_errors_as_exit
+    with checkpoint_errors_as_exit('show_subcentroids.py'):
+        main()

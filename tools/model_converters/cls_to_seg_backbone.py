@@ -39,6 +39,8 @@ def parse_args(argv=None):
         '--adapt-in-channels', action='store_true',
         help='adapt the first convolution between 1 and N input channels '
         '(grey filters repeated and divided by N, or summed)')
+    from dnc_mm.apis import add_trust_checkpoint_arg
+    add_trust_checkpoint_arg(parser)
     return parser.parse_args(argv)
 
 
@@ -64,6 +66,8 @@ def build_target_backbone(config: str) -> torch.nn.Module:
 
 
 def convert(args) -> int:
+    from dnc_mm.apis import apply_trust_checkpoint
+    apply_trust_checkpoint(args)
     if not osp.isfile(args.checkpoint):
         print(f'error: checkpoint {args.checkpoint} not found', file=sys.stderr)
         return 2
@@ -99,4 +103,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from dnc_mm.apis import checkpoint_errors_as_exit
+    with checkpoint_errors_as_exit('cls_to_seg_backbone.py'):
+        sys.exit(main())
