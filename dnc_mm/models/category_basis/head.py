@@ -19,8 +19,8 @@ which applies ``self.dropout`` and then the 1x1 ``self.conv_seg``.
    labelled ``ignore_index`` or outside ``[0, N)`` are ``-1``.
 
 Prediction, ``predict_by_feat``, samplers and ``loss_decode`` are mmseg's.
-A ``CBP`` variant of every decode head registered in mmseg is registered at
-import (``CBPFCNHead``, ``CBPASPPHead``, ``CBPUPerHead``,
+A ``CBP`` variant of each mmseg head listed in :data:`CBP_BASE_HEADS` is
+registered at import (``CBPFCNHead``, ``CBPASPPHead``, ``CBPUPerHead``,
 ``CBPSegformerHead``, ...), so switching a config to CBP is::
 
     decode_head=dict(type='CBPFCNHead', ...,   # was 'FCNHead'
@@ -32,7 +32,6 @@ import (``CBPFCNHead``, ``CBPASPPHead``, ``CBPUPerHead``,
 
 For a head from another package use :func:`cbp_head_class`.
 """
-import inspect
 import sys
 from typing import Dict, List, Optional, Sequence, Union
 
@@ -43,7 +42,9 @@ from torch import Tensor
 
 from ..utils import labels_at
 
-__all__ = ['CategoryBasisHeadMixin', 'cbp_head_class', 'labels_at']
+__all__ = [
+    'CBP_BASE_HEADS', 'CategoryBasisHeadMixin', 'cbp_head_class', 'labels_at'
+]
 
 ConfigLike = Union[dict, Sequence[dict], None]
 
@@ -174,31 +175,30 @@ def cbp_head_class(base: type) -> type:
         })
 
 
-def _uses_cls_seg(cls: type) -> bool:
-    """Whether the head's own code (below ``BaseDecodeHead``) calls
-    ``cls_seg`` (heads that do not, e.g. depth or mask-transformer heads,
-    get no CBP variant)."""
-    for klass in cls.__mro__:
-        if klass is BaseDecodeHead:
-            return False
-        try:
-            if 'cls_seg(' in inspect.getsource(klass):
-                return True
-        except (OSError, TypeError):
-            continue
-    return False
+#: The mmseg 1.2 decode heads that get a ``CBP<Head>`` variant at import:
+#: the heads whose ``forward`` ends in one ``self.cls_seg(feat)`` call, which
+#: is where the category-basis classifier goes. Any other head (of mmseg or
+#: another package) is switched with :func:`cbp_head_class`.
+CBP_BASE_HEADS = (
+    'ANNHead', 'APCHead', 'ASPPHead', 'FCNHead', 'CCHead', 'DAHead',
+    'DDRHead', 'DMHead', 'DNLHead', 'DPTHead', 'EMAHead', 'EncHead',
+    'FPNHead', 'GCHead', 'LightHamHead', 'ISAHead', 'IterativeDecodeHead',
+    'LRASPPHead', 'NLHead', 'OCRHead', 'PointHead', 'PSAHead', 'PSPHead',
+    'SegformerHead', 'DepthwiseSeparableASPPHead',
+    'DepthwiseSeparableFCNHead', 'SETRMLAHead', 'SETRUPHead', 'STDCHead',
+    'UPerHead')
 
 
-def _register_all() -> List[str]:
-    """Register ``CBP<Head>`` for every decode head of mmseg itself."""
+def _register(base_names: Sequence[str]) -> List[str]:
+    """Register ``CBP<Head>`` for each named mmseg decode head."""
     names = []
     module = sys.modules[__name__]
-    for name, cls in list(MODELS.module_dict.items()):
-        if (not isinstance(cls, type) or not issubclass(cls, BaseDecodeHead)
-                or not cls.__module__.startswith('mmseg.')
-                or not _uses_cls_seg(cls)
-                or f'CBP{name}' in MODELS.module_dict):
-            continue
+    for name in base_names:
+        cls = MODELS.get(name)
+        if cls is None:
+            raise KeyError(f'{name} is not an mmseg decode head of the '
+                           'installed mmseg; the CBP head list in '
+                           f'{__name__} needs updating')
         new = cbp_head_class(cls)
         new.__name__ = new.__qualname__ = f'CBP{name}'
         setattr(module, new.__name__, new)
@@ -208,4 +208,4 @@ def _register_all() -> List[str]:
 
 
 #: names of the registered CBP heads (``CBPFCNHead``, ...)
-REGISTERED_HEADS = _register_all()
+REGISTERED_HEADS = _register(CBP_BASE_HEADS)
