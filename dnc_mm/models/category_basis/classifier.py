@@ -11,6 +11,7 @@ from torch import Tensor
 from ...core import (all_reduce_fn, category_basis_prototypes,
                      ema_update_prototypes, equalize_norms,
                      orthogonality_penalty)
+from ..utils import finite_on_all_ranks
 
 __all__ = ['CategoryBasisClassifier']
 
@@ -128,7 +129,8 @@ class CategoryBasisClassifier(nn.Module):
             labels: ``(B, H, W)`` int64 labels at feature resolution,
                 negative = ignored.
         """
-        if self.mode != 'ema':
+        if self.mode != 'ema' or not finite_on_all_ranks(
+                feats.detach(), what='CBP EMA prototypes'):
             return
         c = feats.shape[1]
         lab = labels.reshape(-1)

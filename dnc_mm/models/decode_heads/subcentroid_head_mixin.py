@@ -30,7 +30,7 @@ from torch import Tensor
 
 from ..layers import (SubCentroidClassifier, build_logit_normalization,
                       build_projection)
-from ..utils import labels_at
+from ..utils import finite_on_all_ranks, labels_at
 
 __all__ = ['SubCentroidHeadMixin', 'sample_per_class']
 
@@ -301,6 +301,8 @@ class SubCentroidHeadMixin:
             ``(C, K)`` number of pixels behind each sub-centroid's update
             (summed over ranks).
         """
+        if not finite_on_all_ranks(embedding, what='DNC sub-centroids'):
+            return embedding.new_zeros(self.classifier.active.shape)
         b, d, h, w = embedding.shape
         labels = labels_at(seg_label.to(embedding.device), (h, w),
                            self.num_classes, self.ignore_index).reshape(-1)

@@ -33,6 +33,7 @@ from dnc_mm.core.hyperspherical_prototypes import (estimate_prototypes,
 from dnc_mm.core.prototype_assignment import (assignment_changes,
                                               hungarian_assignment)
 from ..losses.ipm_loss import IPMLoss
+from ..utils import finite_on_all_ranks
 
 PROTOTYPE_TYPES = ('uniform', 'etf')
 ESTIMATE_DEFAULTS = dict(iters=1000, lr=0.1, t=2.0, subset_size=None, seed=0)
@@ -243,7 +244,8 @@ class HypersphericalPrototypeHead(ClsHead):
         z = self.pre_logits(feats)
         scores = self.logit_scale * (z @ self.class_prototypes().t())
         losses = self._get_loss(scores, data_samples, **kwargs)
-        if self.training:
+        if self.training and finite_on_all_ranks(
+                z.detach(), what='HPL class means'):
             if 'gt_score' in data_samples[0]:  # Mixup / CutMix
                 targets = torch.stack([s.gt_score for s in data_samples])
             else:

@@ -12,6 +12,7 @@ from dnc_mm.core.gather import all_gather_rows
 from dnc_mm.core.memory import FeatureMemory
 from ..layers import (SubCentroidClassifier, build_logit_normalization,
                       build_projection)
+from ..utils import finite_on_all_ranks
 
 
 @MODELS.register_module()
@@ -163,6 +164,9 @@ class SubCentroidClsHead(ClsHead):
             dtype=torch.long, device=x.device)
         x, labels, correct, indices = all_gather_rows(x, labels, correct,
                                                       indices)
+        if not finite_on_all_ranks(
+                x, what='DNC sub-centroids and feature memory'):
+            return
         # The memory holds room for the current batch beside the earlier
         # ones: pushing first lets the clustering read one block of views
         # instead of concatenating batch and memory (a copy of the memory).
