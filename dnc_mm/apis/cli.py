@@ -157,7 +157,31 @@ def merge_train_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.randomness.seed = args.seed
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    use_atomic_checkpoints(cfg)
+    add_epoch_seed_hook(cfg)
     return cfg
+
+
+def add_epoch_seed_hook(cfg: Config) -> None:
+    """Add :class:`~dnc_mm.engine.hooks.EpochSeedHook` (exact ``--resume``)
+    unless the config lists it already."""
+    hooks = list(cfg.get('custom_hooks', None) or [])
+    if not any(h.get('type') in ('EpochSeedHook', 'dnc_mm.EpochSeedHook')
+               for h in hooks):
+        hooks.append(dict(type='EpochSeedHook'))
+    cfg.custom_hooks = hooks
+
+
+def use_atomic_checkpoints(cfg: Config) -> None:
+    """Make the checkpoint hook write through
+    :class:`~dnc_mm.engine.fileio.AtomicLocalBackend` (temporary file +
+    rename), unless the config chose a backend or a remote ``out_dir``."""
+    hook = cfg.get('default_hooks', {}).get('checkpoint', None)
+    if not hook or hook.get('backend_args') or hook.get('file_client_args'):
+        return
+    if '://' in str(hook.get('out_dir') or ''):
+        return
+    hook.backend_args = dict(backend='local_atomic')
 
 
 def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -279,7 +303,8 @@ def test(argv: Optional[Sequence[str]] = None) -> dict:
 
 __all__: List[str] = [
     'add_trust_checkpoint_arg', 'apply_trust_checkpoint',
-    'checkpoint_errors_as_exit', 'task_of', 'train_arg_parser', 'test_arg_parser', 'merge_train_args',
+    'checkpoint_errors_as_exit', 'use_atomic_checkpoints',
+    'add_epoch_seed_hook', 'task_of', 'train_arg_parser', 'test_arg_parser', 'merge_train_args',
     'merge_test_args', 'missing_pretrained_files', 'check_pretrained_files',
     'build_runner', 'train', 'test'
 ]

@@ -1,4 +1,5 @@
 from .class_balanced_loss_hook import ClassBalancedLossHook
+from .epoch_seed_hook import EpochSeedHook
 from .prototype_assignment_hook import PrototypeAssignmentHook
 from .subcentroid_anchor_hook import SubCentroidAnchorHook
 from .subcentroid_class_counts_hook import SubCentroidClassCountsHook
@@ -6,7 +7,7 @@ from .subcentroid_memory_hook import SubCentroidMemoryHook
 from .subcentroid_split_merge_hook import SubCentroidSplitMergeHook
 
 __all__ = [
-    'ClassBalancedLossHook', 'PrototypeAssignmentHook',
+    'ClassBalancedLossHook', 'EpochSeedHook', 'PrototypeAssignmentHook',
     'SubCentroidAnchorHook', 'SubCentroidClassCountsHook',
     'SubCentroidMemoryHook', 'SubCentroidSplitMergeHook'
 ]
