@@ -78,6 +78,12 @@ class SubCentroidClassifier(nn.Module):
             raise ValueError(f'clustering must be one of '
                              f'{sorted(ASSIGNMENT_METHODS)}, got '
                              f'{clustering!r}')
+        if not sinkhorn_epsilon > 0:
+            raise ValueError(f'sinkhorn_epsilon must be > 0 (paper: 0.05), '
+                             f'got {sinkhorn_epsilon}')
+        if sinkhorn_iters < 1 or kmeans_iters < 1:
+            raise ValueError('sinkhorn_iters and kmeans_iters must be >= 1, '
+                             f'got {sinkhorn_iters} and {kmeans_iters}')
         if distributed_mode not in ('reduce', 'none'):
             raise ValueError("distributed_mode must be 'reduce' or 'none', "
                              f'got {distributed_mode!r}')
