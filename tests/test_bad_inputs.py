@@ -68,3 +68,40 @@ def test_catalogue_row(row, tmp_path, monkeypatch):
             make()
     assert '\n' not in str(info.value)
     assert list(tmp_path.iterdir()) == [], 'a refused input wrote a file'
+
+
+def test_load_from_of_another_architecture(tmp_path):
+    """``load_from`` with a checkpoint of another model is refused in one
+    line (mmengine would skip the tensors and train from scratch); a
+    checkpoint of the same model, or one lacking only the head, loads."""
+    from mmpretrain.registry import MODELS
+
+    from dnc_mm.apis.cli import CheckpointMismatchError, check_load_from
+
+    def classifier(depth, head_channels):
+        return MODELS.build(dict(
+            type='ImageClassifier',
+            backbone=dict(type='ResNet_CIFAR', depth=depth, base_channels=8,
+                          in_channels=1),
+            neck=dict(type='GlobalAveragePooling'),
+            head=dict(type='SubCentroidClsHead', num_classes=3,
+                      in_channels=head_channels)))
+
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = classifier(18, 64)
+        other_width = classifier(18, 64)
+        other_width.backbone.conv1 = torch.nn.Conv2d(1, 16, 3)
+        for name, state in (('same', model.state_dict()),
+                            ('no_head', {k: v for k, v in
+                                         model.state_dict().items()
+                                         if not k.startswith('head.')}),
+                            ('shape', other_width.state_dict()),
+                            ('foreign', {'encoder.w': torch.ones(3)})):
+            torch.save({'state_dict': state}, tmp_path / f'{name}.pth')
+        check_load_from(model, str(tmp_path / 'same.pth'))
+        check_load_from(model, str(tmp_path / 'no_head.pth'))
+        with pytest.raises(CheckpointMismatchError,
+                           match='backbone.conv1.weight'):
+            check_load_from(model, str(tmp_path / 'shape.pth'))
+        with pytest.raises(CheckpointMismatchError, match='none of the'):
+            check_load_from(model, str(tmp_path / 'foreign.pth'))

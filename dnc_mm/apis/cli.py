@@ -16,7 +16,8 @@ from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from dnc_mm.compat import CheckpointLoadError, trust_checkpoints
+from dnc_mm.compat import (CheckpointLoadError, load_checkpoint_file,
+                           trust_checkpoints)
 from dnc_mm.engine.cpu_distributed import prepare_cpu_distributed
 
 TASKS = {'mmpretrain': 'cls', 'mmcls': 'cls', 'mmseg': 'seg'}
@@ -263,6 +264,48 @@ def check_pretrained_files(cfg: Config) -> None:
             'model.backbone.init_cfg.checkpoint=PATH).')
 
 
+class CheckpointMismatchError(CheckpointLoadError):
+    """``load_from`` names a checkpoint of another architecture."""
+
+
+def check_load_from(model, path: str) -> None:
+    """Refuse a ``load_from`` checkpoint that does not fit ``model``.
+
+    mmengine loads ``load_from`` with ``strict=False``: tensors of another
+    shape or name are skipped with a logged warning, and a checkpoint of
+    another architecture silently starts the run from scratch. Refused
+    here: any tensor whose name the model has but whose shape differs, and
+    a checkpoint that holds none of the model's tensors. Missing tensors
+    alone (e.g. a new head when fine-tuning) stay allowed. Tensors the model
+    sizes at run time (an empty feature memory) are not compared.
+
+    Raises:
+        CheckpointMismatchError: One line naming the first mismatches.
+    """
+    from mmengine.model import is_model_wrapper
+    if is_model_wrapper(model):
+        model = model.module
+    ckpt = load_checkpoint_file(path, map_location='cpu')
+    saved = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
+    saved = {k[len('module.'):] if k.startswith('module.') else k: v
+             for k, v in saved.items() if hasattr(v, 'shape')}
+    own = {k: v for k, v in model.state_dict().items() if v.numel() > 0}
+    wrong = [f'{k} {tuple(saved[k].shape)} vs {tuple(v.shape)}'
+             for k, v in own.items() if k in saved
+             and tuple(saved[k].shape) != tuple(v.shape)]
+    if wrong:
+        raise CheckpointMismatchError(
+            f'load_from={path} does not fit this model: {len(wrong)} '
+            f'tensors differ in shape (checkpoint vs model), e.g. '
+            f'{"; ".join(wrong[:3])}. Point load_from at a checkpoint of '
+            'this config (or use a converter for another architecture)')
+    if own and not any(k in saved for k in own):
+        raise CheckpointMismatchError(
+            f'load_from={path} holds none of the {len(own)} tensors of this '
+            f'model (it has e.g. {", ".join(list(saved)[:3]) or "nothing"}): '
+            'a checkpoint of another architecture or task')
+
+
 def build_runner(cfg: Config) -> Runner:
     """Build the config's runner (``runner_type`` if set, else ``Runner``).
 
@@ -283,6 +326,8 @@ def train(argv: Optional[Sequence[str]] = None) -> Runner:
     cfg = merge_train_args(Config.fromfile(args.config), args)
     check_pretrained_files(cfg)
     runner = build_runner(cfg)
+    if cfg.get('load_from') and not cfg.get('resume'):
+        check_load_from(runner.model, cfg.load_from)
     runner.train()
     return runner
 
@@ -304,7 +349,8 @@ def test(argv: Optional[Sequence[str]] = None) -> dict:
 __all__: List[str] = [
     'add_trust_checkpoint_arg', 'apply_trust_checkpoint',
     'checkpoint_errors_as_exit', 'use_atomic_checkpoints',
-    'add_epoch_seed_hook', 'task_of', 'train_arg_parser', 'test_arg_parser', 'merge_train_args',
+    'add_epoch_seed_hook', 'CheckpointMismatchError', 'check_load_from',
+    'task_of', 'train_arg_parser', 'test_arg_parser', 'merge_train_args',
     'merge_test_args', 'missing_pretrained_files', 'check_pretrained_files',
     'build_runner', 'train', 'test'
 ]
