@@ -195,9 +195,10 @@ def load_checkpoint_file(filename: str,
         # than data; any other unpickler failure is a damaged file
         if not trusted and (found or 'not allowed' in reason
                             or 'unrecognized function' in reason
-                            or 'is blocked' in reason):
+                            or 'is blocked' in reason
+                            or reason.startswith('Can only build')):
             what = (f'the Python global {found.group(1)}' if found else
-                    f'a call that is not data ({reason})')
+                    f'an object that is not data ({reason})')
             raise UntrustedCheckpointError(
                 f'refused to load {filename}: it needs {what}, which a '
                 'checkpoint of mmengine, mmpretrain, mmseg or dnc_mm never '

@@ -94,6 +94,13 @@ def test_malicious_checkpoint_is_refused(tmp_path):
     assert not marker.exists(), 'the checkpoint ran its command'
 
 
+def test_object_arrays_are_refused(tmp_path):
+    path = tmp_path / 'objects.pth'
+    torch.save({'meta': np.array([1, 'x', None], dtype=object)}, path)
+    with pytest.raises(UntrustedCheckpointError, match='not data'):
+        _load_checkpoint(str(path))
+
+
 def test_trusted_files_load_other_objects(tmp_path, monkeypatch):
     path = tmp_path / 'other.pth'
     torch.save({'state_dict': {}, 'meta': argparse.Namespace(a=1)}, path)
