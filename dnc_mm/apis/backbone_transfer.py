@@ -26,7 +26,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-import torch
 from torch import Tensor, nn
 
 from dnc_mm.compat.checkpoint_loading import load_checkpoint_file
