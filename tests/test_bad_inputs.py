@@ -56,6 +56,16 @@ CATALOGUE = {
     'segmentation K < 1': (lambda: _dnc_seg(num_subcentroids=0),
                            'num_subcentroids must be >= 1'),
     'HPL d < 2': (lambda: _hpl(embed_dims=1), 'embed_dims must be >= 2'),
+    'unknown mask order': (lambda: _dnc_cls(mask_order='later'),
+                           "mask_order must be one of"),
+    'unknown initialisation': (lambda: _dnc_seg(init='zeros'),
+                               "init must be one of"),
+    'warm-up start above mu': (lambda: _dnc_cls(
+        momentum=0.9, momentum_warmup_iters=10, momentum_warmup_start=0.95),
+        r'momentum_warmup_start must be in \[0, momentum\]'),
+    'memory age < 0': (lambda: SubCentroidMemoryHook(size_in_batches=1,
+                                                     max_age_iters=-1),
+                       'max_age_iters must be >= 0 or None'),
 }
 
 

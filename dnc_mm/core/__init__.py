@@ -1,4 +1,8 @@
-"""Pure-PyTorch core of Deep Nearest Centroids (DNC, seed 000).
+"""Pure-PyTorch core of the prototype classifiers of dnc_mm.
+
+DNC: Wang, Han, Zhou, Liu, "Visual Recognition with Deep Nearest
+Centroids", ICLR 2023, https://arxiv.org/abs/2209.07383 (code:
+https://github.com/ChengHan111/DNC).
 
 No OpenMMLab imports: the mmpretrain classification head and the mmseg
 decode heads build on these functions.
@@ -11,17 +15,24 @@ decode heads build on these functions.
 * :mod:`.momentum` — per-sub-centroid sums/counts and the momentum update
   (Eq. 8).
 * :mod:`.update` — the whole estimation step of Algorithm 1.
+* :mod:`.health` — collapse and usage of every class's sub-centroids.
+* :mod:`.data_init` — sub-centroids seeded from data (batched k-means++),
+  beyond the paper.
 * :mod:`.num_subcentroids` — per-class ``K`` (Table 23) and active masks.
 * :mod:`.distributed` — the ``reduce_fn`` hook over ``torch.distributed``.
 
-CBP + OCCL (seed 002):
+CBP + OCCL (Chen et al., "Frozen is better than learning: a new design of
+prototype-based classifier for semantic segmentation", Pattern Recognition
+2024):
 
 * :mod:`.category_basis` — frozen orthogonal equal-norm prototypes
   (Algorithm 1) and the Table 4/5 ablations.
 * :mod:`.centroid_contrast` — the two views and the OCCL (Eqs. 3–6).
 * :mod:`.separability` — class separability CS (Eq. 8).
 
-HPL (seed 001):
+HPL (Saadabadi et al., "Hyperspherical Classification with Dynamic
+Label-to-Prototype Assignment", CVPR 2024,
+https://github.com/msed-Ebrahimi/DL2PA_CVPR24):
 
 * :mod:`.hyperspherical_prototypes` — Gaussian-potential uniformity loss,
   prototype estimation (Eq. 5), Table 7 statistics, simplex ETF.
@@ -33,8 +44,11 @@ HPL (seed 001):
 from ._utils import ReduceFn, autocast_disabled
 from .assignment import (ASSIGNMENT_METHODS, assign_subcentroids,
                          kmeans_subcentroids)
-from .distributed import all_reduce_fn
-from .momentum import apply_momentum_update, subcentroid_sums
+from .data_init import DataInit, kmeanspp_subcentroids
+from .distributed import all_reduce_fn, broadcast_fn
+from .health import subcentroid_health
+from .momentum import (apply_momentum_update, scheduled_momentum,
+                       subcentroid_sums)
 from .num_subcentroids import (active_subcentroid_mask,
                                num_subcentroids_from_counts,
                                num_subcentroids_per_class)
@@ -42,7 +56,7 @@ from .similarity import (class_similarities, gather_class_similarities,
                          subcentroid_logits)
 from .sinkhorn import (segment_logsumexp, sinkhorn_knopp,
                        sinkhorn_knopp_segments)
-from .update import SubcentroidUpdate, update_subcentroids
+from .update import MASK_ORDERS, SubcentroidUpdate, update_subcentroids
 from .category_basis import (category_basis_prototypes, check_basis_size,
                              ema_update_prototypes, equalize_norms,
                              gram_schmidt, orthogonality_penalty)
@@ -59,11 +73,13 @@ from .prototype_assignment import assignment_changes, hungarian_assignment
 __all__ = [
     'ReduceFn', 'autocast_disabled', 'ASSIGNMENT_METHODS',
     'assign_subcentroids', 'kmeans_subcentroids', 'all_reduce_fn',
-    'apply_momentum_update', 'subcentroid_sums', 'active_subcentroid_mask',
+    'broadcast_fn', 'DataInit', 'kmeanspp_subcentroids', 'subcentroid_health',
+    'apply_momentum_update', 'scheduled_momentum', 'subcentroid_sums',
+    'active_subcentroid_mask',
     'num_subcentroids_from_counts', 'num_subcentroids_per_class',
     'class_similarities', 'gather_class_similarities', 'subcentroid_logits',
     'segment_logsumexp', 'sinkhorn_knopp', 'sinkhorn_knopp_segments',
-    'SubcentroidUpdate', 'update_subcentroids',
+    'MASK_ORDERS', 'SubcentroidUpdate', 'update_subcentroids',
     'category_basis_prototypes', 'check_basis_size', 'ema_update_prototypes',
     'equalize_norms', 'gram_schmidt', 'orthogonality_penalty',
     'category_loss', 'centroid_loss', 'online_centroid_contrastive_loss',

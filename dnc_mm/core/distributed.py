@@ -6,7 +6,7 @@ they can run SwAV-style on several ranks without knowing about process groups
 keeps the column sums local; the momentum update all-reduces per-sub-centroid
 sums and counts so every rank ends with identical sub-centroids).
 """
-from typing import Optional
+from typing import Callable, Optional
 
 import torch.distributed as dist
 from torch import Tensor
@@ -41,3 +41,25 @@ def all_reduce_fn(group: Optional[object] = None) -> Optional[ReduceFn]:
         return tensor
 
     return reduce_fn
+
+
+def broadcast_fn(group: Optional[object] = None
+                 ) -> Optional[Callable[[Tensor], Tensor]]:
+    """Build ``broadcast(tensor)`` that copies rank 0's ``tensor`` in place.
+
+    Returns ``None`` outside distributed runs (as :func:`all_reduce_fn`).
+
+    Args:
+        group: A process group (``None``: the default group).
+    """
+    if not (dist.is_available() and dist.is_initialized()):
+        return None
+    if dist.get_world_size(group) <= 1:
+        return None
+
+    def broadcast(tensor: Tensor) -> Tensor:
+        src = 0 if group is None else dist.get_global_rank(group, 0)
+        dist.broadcast(tensor, src=src, group=group)
+        return tensor
+
+    return broadcast

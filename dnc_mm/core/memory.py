@@ -7,7 +7,13 @@ are still seen. The store keeps the last ``capacity`` rows, with their
 labels and whether the sample was correctly classified when it was stored
 (Algorithm 1 clusters correctly classified samples only).
 
-Everything lives in buffers: it is saved in checkpoints, restored on resume
+Optionally rows older than ``max_age`` pushes (training iterations) are left
+out of :meth:`rows` (staleness, beyond the paper): in a short run a memory of
+100 batches spans almost the whole run, so the clustering keeps averaging
+features, and "correct" flags, from the first iterations.
+
+Everything lives in buffers (including the push clock and every row's
+stamp): it is saved in checkpoints, restored on resume
 and moved with the module. Storage can be float16 to halve the footprint;
 rows are returned as views in the storage dtype.
 """
@@ -34,17 +40,35 @@ class FeatureMemory(nn.Module):
     Args:
         dtype: Storage dtype of the features, ``torch.float32`` or
             ``torch.float16``.
+        max_age: Rows pushed more than this many pushes before the newest
+            one are not returned by :meth:`rows` (0: only the newest push);
+            ``None``: no limit.
     """
 
-    def __init__(self, dtype: torch.dtype = torch.float32) -> None:
+    def __init__(self, dtype: torch.dtype = torch.float32,
+                 max_age: Optional[int] = None) -> None:
         super().__init__()
         _check_dtype(dtype)
         self.storage_dtype = dtype
+        self.max_age = self._check_age(max_age)
         self.register_buffer('features', torch.zeros(0, 0, dtype=dtype))
         self.register_buffer('labels', torch.zeros(0, dtype=torch.long))
         self.register_buffer('correct', torch.zeros(0, dtype=torch.bool))
         self.register_buffer('cursor', torch.zeros((), dtype=torch.long))
         self.register_buffer('num_filled', torch.zeros((), dtype=torch.long))
+        # push clock and the push number of every row (staleness)
+        self.register_buffer('clock', torch.zeros((), dtype=torch.long))
+        self.register_buffer('stamps', torch.zeros(0, dtype=torch.long))
+
+    @staticmethod
+    def _check_age(max_age: Optional[int]) -> Optional[int]:
+        if max_age is not None and int(max_age) < 0:
+            raise ValueError(f'max_age must be >= 0 or None, got {max_age}')
+        return None if max_age is None else int(max_age)
+
+    def set_max_age(self, max_age: Optional[int]) -> None:
+        """Set the staleness limit (in pushes; ``None``: no limit)."""
+        self.max_age = self._check_age(max_age)
 
     @property
     def capacity(self) -> int:
@@ -87,6 +111,7 @@ class FeatureMemory(nn.Module):
         self.labels = torch.full((capacity, ), -1, dtype=torch.long,
                                  device=device)
         self.correct = torch.zeros(capacity, dtype=torch.bool, device=device)
+        self.stamps = torch.zeros(capacity, dtype=torch.long, device=device)
         self.cursor.zero_()
         self.num_filled.zero_()
 
@@ -115,6 +140,8 @@ class FeatureMemory(nn.Module):
         self.features[idx] = features.detach().to(self.storage_dtype)
         self.labels[idx] = labels.to(torch.long)
         self.correct[idx] = correct.to(torch.bool)
+        self.stamps[idx] = self.clock
+        self.clock.add_(1)
         self.cursor.copy_((self.cursor + n) % self.capacity)
         self.num_filled.clamp_(max=self.capacity - n).add_(n)
 
@@ -123,21 +150,33 @@ class FeatureMemory(nn.Module):
 
         No copy is made: the features keep the storage dtype (the DNC core
         upcasts them chunk by chunk), so reading a float16 memory costs no
-        float32 copy of it.
+        float32 copy of it. With ``max_age`` the labels of stale rows are
+        returned as -1 (a copy of the labels only), which every DNC
+        function skips.
 
         Returns:
             ``(features (M, D), labels (M,), correct (M,))``.
         """
         m = int(self.num_filled)
-        if m == self.capacity:
-            return self.features, self.labels, self.correct
         # not yet wrapped around: rows [0, m) are filled
-        return self.features[:m], self.labels[:m], self.correct[:m]
+        feats, labels, correct, stamps = (self.features[:m],
+                                          self.labels[:m],
+                                          self.correct[:m], self.stamps[:m])
+        if self.max_age is not None:
+            stale = (self.clock - 1 - stamps) > self.max_age
+            labels = labels.masked_fill(stale, -1)
+        return feats, labels, correct
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # a checkpoint's store may have another size than this (empty) one:
         # take its shape, so resume restores the content exactly
         key = prefix + 'features'
+        if key in state_dict and prefix + 'stamps' not in state_dict:
+            # a checkpoint written before the staleness clock: every row
+            # counts as pushed at step 0
+            state_dict[prefix + 'stamps'] = torch.zeros(
+                state_dict[key].shape[0], dtype=torch.long)
+            state_dict[prefix + 'clock'] = torch.zeros((), dtype=torch.long)
         if key in state_dict and (
                 state_dict[key].shape != self.features.shape
                 or state_dict[key].dtype != self.features.dtype):
@@ -149,8 +188,11 @@ class FeatureMemory(nn.Module):
                                       device=self.labels.device)
             self.correct = torch.zeros(saved.shape[0], dtype=torch.bool,
                                        device=self.correct.device)
+            self.stamps = torch.zeros(saved.shape[0], dtype=torch.long,
+                                      device=self.stamps.device)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def extra_repr(self) -> str:
         return (f'capacity={self.capacity}, dim={self.features.shape[1]}, '
-                f'dtype={self.storage_dtype}, filled={int(self.num_filled)}')
+                f'dtype={self.storage_dtype}, filled={int(self.num_filled)}, '
+                f'max_age={self.max_age}')

@@ -22,7 +22,7 @@ from torch import Tensor
 
 from ._utils import ReduceFn, autocast_disabled, maybe_reduce
 
-__all__ = ['subcentroid_sums', 'apply_momentum_update']
+__all__ = ['subcentroid_sums', 'apply_momentum_update', 'scheduled_momentum']
 
 _EPS = 1e-12  # as F.normalize
 
@@ -135,3 +135,33 @@ def apply_momentum_update(subcentroids: Tensor,
                                           keepdim=True).clamp_min_(_EPS))
         flat.index_copy_(0, rows, new.to(out.dtype))
     return out
+
+
+def scheduled_momentum(target: float, step: int, warmup_iters: int = 0,
+                       start: float = 0.9) -> float:
+    """Momentum ``mu`` of Eq. 8 at update ``step`` under a linear warm-up.
+
+    ``mu`` rises linearly from ``start`` (step 0) to ``target`` (step
+    ``warmup_iters``) and stays there; ``warmup_iters = 0`` is the paper's
+    constant ``mu``. A low early ``mu`` lets sub-centroids follow the
+    features while they still change fast, in the spirit of the momentum
+    schedules of mmengine's EMA models; the paper (Wang et al., ICLR 2023,
+    Eq. 8) keeps ``mu`` constant.
+
+    Args:
+        target: ``mu`` after the warm-up, in ``[0, 1]``.
+        step: Number of updates made before this one (>= 0).
+        warmup_iters: Length of the warm-up in updates (>= 0).
+        start: ``mu`` at step 0, in ``[0, target]``.
+
+    Returns:
+        The momentum to use for this update.
+    """
+    if warmup_iters < 0:
+        raise ValueError(f'warmup_iters must be >= 0, got {warmup_iters}')
+    if warmup_iters == 0 or step >= warmup_iters:
+        return target
+    if not 0.0 <= start <= target <= 1.0:
+        raise ValueError('need 0 <= momentum_warmup_start <= momentum <= 1, '
+                         f'got start={start}, momentum={target}')
+    return start + (target - start) * step / warmup_iters

@@ -1,5 +1,7 @@
 """One full DNC sub-centroid estimation step (Algorithm 1, lower half).
 
+Wang, Han, Zhou, Liu, "Visual Recognition with Deep Nearest Centroids",
+ICLR 2023, https://arxiv.org/abs/2209.07383, Algorithm 1: class-wise
 clustering of the selected samples of every class (Eq. 5/6, or k-means /
 nearest), per-sub-centroid means, momentum update (Eq. 8). This is the
 function the classification and segmentation heads call once per training
@@ -8,13 +10,20 @@ classification).
 """
 from typing import NamedTuple, Optional
 
+import torch
 from torch import Tensor
 
 from ._utils import ReduceFn
 from .assignment import assign_subcentroids
 from .momentum import apply_momentum_update, subcentroid_sums
 
-__all__ = ['SubcentroidUpdate', 'update_subcentroids']
+__all__ = ['MASK_ORDERS', 'SubcentroidUpdate', 'update_subcentroids']
+
+#: When the misclassified samples are dropped: ``'after'`` the transport
+#: (Algorithm 1 of DNC: cluster all samples of the class, then only the
+#: correctly classified ones move a sub-centroid) or ``'before'`` it (the
+#: equipartition is then among the correct samples only).
+MASK_ORDERS = ('after', 'before')
 
 
 class SubcentroidUpdate(NamedTuple):
@@ -46,7 +55,8 @@ def update_subcentroids(subcentroids: Tensor,
                         similarities: Optional[Tensor] = None,
                         chunk_size: Optional[int] = None,
                         reduce_fn: Optional[ReduceFn] = None,
-                        inplace: bool = False) -> SubcentroidUpdate:
+                        inplace: bool = False,
+                        mask_order: str = 'after') -> SubcentroidUpdate:
     """Cluster the selected samples per class and momentum-update ``P``.
 
     Algorithm 1 of DNC: assignment (Eq. 5, solved by Sinkhorn Eq. 6 by
@@ -77,15 +87,26 @@ def update_subcentroids(subcentroids: Tensor,
         chunk_size: Gather chunk size for computing similarities.
         reduce_fn: Optional distributed hook ``reduce_fn(tensor, op)``.
         inplace: Write the new values into ``subcentroids``.
+        mask_order: ``'after'`` (Algorithm 1): every sample with a valid
+            label takes part in the transport and ``selected`` only decides
+            which assigned samples enter the means; ``'before'``: unselected
+            samples are dropped before the transport.
 
     Returns:
         :class:`SubcentroidUpdate` ``(subcentroids, assignment, counts)``.
     """
+    if mask_order not in MASK_ORDERS:
+        raise ValueError(f'mask_order must be one of {MASK_ORDERS}, got '
+                         f'{mask_order!r}')
     c, k, _ = subcentroids.shape
+    before = selected if mask_order == 'before' else None
     assignment = assign_subcentroids(features, labels, subcentroids,
-                                     active_mask, selected, method, epsilon,
+                                     active_mask, before, method, epsilon,
                                      sinkhorn_iters, kmeans_iters,
                                      similarities, chunk_size, reduce_fn)
+    if selected is not None and mask_order == 'after':
+        assignment = assignment.masked_fill(
+            ~selected.to(assignment.device, torch.bool).view(-1), -1)
     sums, counts = subcentroid_sums(features, labels, assignment, c, k,
                                     reduce_fn)
     new = apply_momentum_update(subcentroids, sums, counts, momentum,

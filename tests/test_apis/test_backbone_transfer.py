@@ -136,8 +136,10 @@ def test_dnc_classifier_initialises_dnc_fcn(tmp_path, repo_root, python_exe,
     log = run_tool(convert + ['--adapt-in-channels'], repo_root,
                    subprocess_env)
     assert 'adapted input channels of stem.0.weight' in log
-    # the DNC head's sub-centroids, projection and memory: reported dropped
-    assert 'head.classifier.* (3 tensors)' in log, log
+    # the DNC head's classifier state (sub-centroids, active slots, anchors,
+    # initialised classes, update count, usage), projection and memory:
+    # reported dropped
+    assert 'head.classifier.* (6 tensors)' in log, log
 
     # 3. the segmentation model built from the config loads exactly these
     from mmengine.config import Config

@@ -222,16 +222,21 @@ def test_class_absent_from_batch_is_untouched():
 
 
 # ------------------------------------------------------ per-class reference
-def _reference_update(subs, emb, label, correct, mu, eps, iters):
-    """Algorithm 1 class by class, exp domain, float64."""
+def _reference_update(subs, emb, label, correct, mu, eps, iters,
+                      mask_order='after'):
+    """Algorithm 1 class by class, exp domain, float64. ``'after'``: the
+    transport runs on every pixel of the class, then only correct ones
+    enter the means; ``'before'``: on the correct pixels only."""
     c, k, _ = subs.shape
     new = subs.double().clone()
     x_all = emb.permute(0, 2, 3, 1).reshape(-1, emb.shape[1]).double()
     y_all = label.reshape(-1)
     ok = correct.reshape(-1)
     for cls in range(c):
-        x = x_all[(y_all == cls) & ok]
-        if len(x) == 0:
+        take = (y_all == cls) if mask_order == 'after' else (y_all == cls) & ok
+        x = x_all[take]
+        keep = ok[take]
+        if not keep.any():
             continue
         p = subs[cls].double()
         s = p @ x.t()  # (K, N_c)
@@ -247,19 +252,21 @@ def _reference_update(subs, emb, label, correct, mu, eps, iters):
                 q /= len(x)
             assign = q.argmax(0)
         for j in range(k):
-            members = x[assign == j]
+            members = x[(assign == j) & keep]
             if len(members):
                 mean = F.normalize(members.mean(0), dim=0)
                 new[cls, j] = F.normalize(mu * p[j] + (1 - mu) * mean, dim=0)
     return new.float()
 
 
-def test_batched_update_equals_per_class_reference():
+@pytest.mark.parametrize('mask_order', ['after', 'before'])
+def test_batched_update_equals_per_class_reference(mask_order):
     c, k, d = 3, 3, 6
     g = torch.Generator().manual_seed(3)
     centres = F.normalize(torch.randn(c, d, generator=g), dim=1)
     head = make_head(c=c, k=k, d=d, momentum=0.5,
-                     logit_normalization='temperature')
+                     logit_normalization='temperature',
+                     mask_order=mask_order)
     head.classifier.subcentroids = F.normalize(
         centres[:, None] + 0.3 * torch.randn(c, k, d, generator=g), dim=-1)
     for step in range(2):
@@ -279,7 +286,7 @@ def test_batched_update_equals_per_class_reference():
         assert (counts >= 5).all(), counts  # every class clustered
         assert (~correct & (small != IGNORE)).any()  # and some are wrong
         expected = _reference_update(before, emb, small, correct, 0.5, 0.05,
-                                     3)
+                                     3, mask_order)
         loss_step(head, feat, label)
         torch.testing.assert_close(head.classifier.subcentroids, expected,
                                    atol=1e-5, rtol=0)

@@ -24,8 +24,8 @@ class SubCentroidMemoryHook(Hook):
     get sub-centroid updates. Capacity = (``size_in_batches`` + 1) x
     per-rank batch size x world size rows: the current batch is stored
     first and clustered together with the ``size_in_batches`` earlier ones,
-    which avoids copying the memory at every step. It lives in the head's buffers, so it is
-    saved in checkpoints and restored on resume.
+    which avoids copying the memory at every step. It lives in the head's
+    buffers, so it is saved in checkpoints and restored on resume.
 
     Paper values: 100 batches on CIFAR-10, 1,000 (ResNet) and 500 (Swin) on
     ImageNet; 0 disables it (Table 5b's first row): leave the hook out.
@@ -36,6 +36,10 @@ class SubCentroidMemoryHook(Hook):
             bytes; clustering still runs in float32).
         batch_size: Per-rank batch size; ``None`` reads it from the train
             dataloader.
+        max_age_iters: Staleness limit (beyond the paper): features stored
+            more than this many iterations ago are left out of the
+            clustering even while the memory still holds them; ``None``
+            (paper): only the size limits the memory.
     """
 
     priority = 'VERY_HIGH'
@@ -43,7 +47,8 @@ class SubCentroidMemoryHook(Hook):
     def __init__(self,
                  size_in_batches: int,
                  dtype: str = 'float32',
-                 batch_size: Optional[int] = None) -> None:
+                 batch_size: Optional[int] = None,
+                 max_age_iters: Optional[int] = None) -> None:
         if int(size_in_batches) < 1:
             raise ValueError(
                 f'size_in_batches must be >= 1, got {size_in_batches}; to '
@@ -55,6 +60,10 @@ class SubCentroidMemoryHook(Hook):
         self.size_in_batches = int(size_in_batches)
         self.dtype = _DTYPES[dtype]
         self.batch_size = batch_size
+        if max_age_iters is not None and int(max_age_iters) < 0:
+            raise ValueError(f'max_age_iters must be >= 0 or None, got '
+                             f'{max_age_iters}')
+        self.max_age_iters = max_age_iters
 
     def before_train(self, runner) -> None:
         # runs after load_or_resume: a resumed memory of the same size and
@@ -82,6 +91,7 @@ class SubCentroidMemoryHook(Hook):
                     f'{memory.features.dtype} features; this run asks for '
                     f'{capacity} {self.dtype}: starting an empty memory')
             memory.allocate(capacity, head.embed_dims, self.dtype)
+            memory.set_max_age(self.max_age_iters)
             runner.logger.info(
                 f'DNC memory: ({self.size_in_batches} earlier + the current) '
                 f'batches x {batch} x {get_world_size()} ranks = {capacity} '

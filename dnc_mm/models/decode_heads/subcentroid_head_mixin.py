@@ -142,8 +142,11 @@ class SubCentroidHeadMixin:
         projection: ``'layernorm'`` (LayerNorm over channels, the reference),
             ``'linear'`` (1x1 conv + LayerNorm) or ``'none'``.
         logit_normalization: ``'layernorm'`` (LayerNorm over classes without
-            affine parameters; keeps the ranking) or ``'temperature'``.
-        temperature: ``tau`` for ``logit_normalization='temperature'``.
+            affine parameters; keeps the ranking), ``'layernorm_affine'``
+            (learnable per-class scale and bias, as the official code),
+            ``'learned_scale'`` (one learnable scale) or ``'temperature'``.
+        temperature: ``tau`` of ``'temperature'``; ``1 / tau`` is the
+            initial scale of ``'learned_scale'``.
         momentum: ``mu`` of Eq. 8 (paper: 0.999).
         clustering: ``'sinkhorn'`` (paper), ``'kmeans'`` (Table 17) or
             ``'nearest'``.
@@ -152,6 +155,12 @@ class SubCentroidHeadMixin:
         kmeans_iters: Lloyd iterations for ``clustering='kmeans'``.
         update_correct_only: Cluster only correctly classified pixels
             (Algorithm 1).
+        mask_order, init, momentum_warmup_iters, momentum_warmup_start:
+            Algorithm 1's masking order and the schedule-aware options
+            (beyond the paper), as in
+            :class:`~dnc_mm.models.layers.SubCentroidClassifier`. With
+            ``init='data'`` each rank sees its own pixels: rank 0 seeds and
+            broadcasts.
         max_pixels_per_class: At most this many (random) pixels per class
             and rank enter the update; ``None`` (default) uses every
             eligible pixel, as the paper does (65,536 pixels per batch of
@@ -177,6 +186,10 @@ class SubCentroidHeadMixin:
                  sinkhorn_iters: int = 3,
                  kmeans_iters: int = 3,
                  update_correct_only: bool = True,
+                 mask_order: str = 'after',
+                 init: str = 'random',
+                 momentum_warmup_iters: int = 0,
+                 momentum_warmup_start: float = 0.9,
                  max_pixels_per_class: Optional[int] = None,
                  class_counts: Optional[Sequence[int]] = None,
                  **kwargs) -> None:
@@ -208,6 +221,9 @@ class SubCentroidHeadMixin:
             sinkhorn_epsilon=sinkhorn_epsilon, sinkhorn_iters=sinkhorn_iters,
             kmeans_iters=kmeans_iters,
             update_correct_only=update_correct_only,
+            mask_order=mask_order, init=init,
+            momentum_warmup_iters=momentum_warmup_iters,
+            momentum_warmup_start=momentum_warmup_start,
             # each rank clusters its own pixels; marginals, sums and counts
             # are all-reduced (65k pixels x D are not worth all-gathering)
             distributed_mode='reduce')
@@ -241,14 +257,16 @@ class SubCentroidHeadMixin:
             feat = self.dropout(feat)
         x = self.embed(feat)
         logits, _ = self.classifier(x, channel_dim=1)
+        scores = self.logit_norm(logits)
         if self._capturing:
             if self._captured is not None:
                 raise RuntimeError(
                     f'{type(self).__name__}.cls_seg ran twice in one '
                     'training forward pass; the DNC update expects one pixel '
                     'classification per forward')
-            self._captured = (x.detach(), logits.detach())
-        return self.logit_norm(logits)
+            # "correct" is judged on what the model predicts (the scores)
+            self._captured = (x.detach(), scores.detach())
+        return scores
 
     # --------------------------------------------------------------- loss
     def loss(self, *args, **kwargs) -> dict:
@@ -306,13 +324,18 @@ class SubCentroidHeadMixin:
         b, d, h, w = embedding.shape
         labels = labels_at(seg_label.to(embedding.device), (h, w),
                            self.num_classes, self.ignore_index).reshape(-1)
+        correct = None
+        eligible = labels
         if self.classifier.update_correct_only:
             correct = logits.argmax(dim=1).reshape(-1) == labels
-            labels = labels.masked_fill(~correct, -1)
-        idx = sample_per_class(labels, self.max_pixels_per_class,
+            if self.classifier.mask_order == 'before':
+                # sub-sample among the correct pixels only
+                eligible = labels.masked_fill(~correct, -1)
+        idx = sample_per_class(eligible, self.max_pixels_per_class,
                                self.num_classes)
         # rows of the selected pixels only, without an (N, D) copy of all
         pixels = embedding.flatten(2).transpose(1, 2)  # (B, HW, D) view
         feats = pixels[idx // (h * w), idx % (h * w)]  # (M, D)
-        return self.classifier.update(feats, labels.index_select(0, idx),
-                                      None)
+        return self.classifier.update(
+            feats, labels.index_select(0, idx),
+            None if correct is None else correct.index_select(0, idx))

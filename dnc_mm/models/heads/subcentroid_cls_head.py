@@ -43,9 +43,13 @@ class SubCentroidClsHead(ClsHead):
             ``'linear'`` (Linear + LayerNorm) or ``'none'``.
         logit_normalization: How the cosine scores are scaled before the
             cross-entropy: ``'layernorm'`` (LayerNorm over classes without
-            affine parameters, the reference's choice; keeps the ranking)
-            or ``'temperature'`` (divide by ``temperature``).
-        temperature: Used with ``logit_normalization='temperature'``.
+            affine parameters; keeps the ranking), ``'layernorm_affine'``
+            (with learnable per-class scale and bias, as the official
+            code), ``'learned_scale'`` (one learnable scale for all
+            classes; keeps the ranking) or ``'temperature'`` (divide by
+            ``temperature``). See ``docs/methods/dnc.md``.
+        temperature: ``tau`` of ``'temperature'``; ``1 / tau`` is the
+            initial scale of ``'learned_scale'``.
         momentum: ``mu`` of Eq. 8 (paper 0.999).
         clustering: ``'sinkhorn'`` (paper), ``'kmeans'`` (Table 17) or
             ``'nearest'``.
@@ -55,6 +59,15 @@ class SubCentroidClsHead(ClsHead):
         update_correct_only: Cluster correctly classified samples only
             (Algorithm 1); ``False`` with ``K=1, momentum=0`` is DeepNCM's
             batch class mean (Tables 18-19).
+        mask_order: ``'after'`` (default, Algorithm 1: every sample of the
+            class takes part in the Sinkhorn transport, then only the
+            correctly classified ones move a sub-centroid) or ``'before'``
+            (misclassified samples dropped before the transport).
+        init: ``'random'`` unit vectors (paper) or ``'data'``: k-means++ on
+            the first features seen of each class (beyond the paper).
+        momentum_warmup_iters: Updates over which ``mu`` rises linearly from
+            ``momentum_warmup_start`` to ``momentum``; 0 (paper): constant.
+        momentum_warmup_start: ``mu`` at the first update of the warm-up.
         loss: Classification loss config.
         topk: Top-k accuracy reported when ``cal_acc``.
         cal_acc: Report training accuracy.
@@ -76,6 +89,10 @@ class SubCentroidClsHead(ClsHead):
                  sinkhorn_iters: int = 3,
                  kmeans_iters: int = 3,
                  update_correct_only: bool = True,
+                 mask_order: str = 'after',
+                 init: str = 'random',
+                 momentum_warmup_iters: int = 0,
+                 momentum_warmup_start: float = 0.9,
                  loss: dict = dict(type='CrossEntropyLoss', loss_weight=1.0),
                  topk: Union[int, Tuple[int]] = (1, ),
                  cal_acc: bool = False,
@@ -96,6 +113,9 @@ class SubCentroidClsHead(ClsHead):
             sinkhorn_epsilon=sinkhorn_epsilon, sinkhorn_iters=sinkhorn_iters,
             kmeans_iters=kmeans_iters,
             update_correct_only=update_correct_only,
+            mask_order=mask_order, init=init,
+            momentum_warmup_iters=momentum_warmup_iters,
+            momentum_warmup_start=momentum_warmup_start,
             # every rank clusters the same all-gathered batch and memory
             distributed_mode='none')
         self.logit_norm = build_logit_normalization(
@@ -136,10 +156,11 @@ class SubCentroidClsHead(ClsHead):
         labels = self._hard_labels(data_samples)
         x = self.pre_logits(feats)
         logits, _ = self.classifier(x)
-        losses = self._get_loss(self.logit_norm(logits), data_samples,
-                                **kwargs)
+        scores = self.logit_norm(logits)
+        losses = self._get_loss(scores, data_samples, **kwargs)
         if self.training:
-            self._update_state(x.detach(), logits.detach(),
+            # "correct" is judged on what the model predicts (the scores)
+            self._update_state(x.detach(), scores.detach(),
                                labels.to(x.device), data_samples)
         return losses
 
@@ -184,8 +205,9 @@ class SubCentroidClsHead(ClsHead):
                 ) -> List[DataSample]:
         """Scores (softmax of the normalised scores) and labels.
 
-        Both normalisations preserve the ranking of the classes, so the
-        predicted label is the class of the nearest sub-centroid.
+        Except with ``'layernorm_affine'``, the normalisation preserves the
+        ranking of the classes, so the predicted label is the class of the
+        nearest sub-centroid.
         """
         return self._get_predictions(self(feats), data_samples)
 

@@ -2,19 +2,34 @@
 
 * the feature projection before l2 normalisation (the DNC reference uses a
   LayerNorm over the feature channels);
-* the scaling of cosine scores before the cross-entropy (Eq. 7 is a
-  cross-entropy over ``s_c(x)``; cosines in [-1, 1] need a scale: a
-  LayerNorm over classes, as in the reference, or a temperature).
+* the scaling of cosine scores before the cross-entropy (Eq. 7 of Wang,
+  Han, Zhou, Liu, "Visual Recognition with Deep Nearest Centroids", ICLR
+  2023, https://arxiv.org/abs/2209.07383, is a cross-entropy over
+  ``s_c(x)``; cosines in [-1, 1] need a scale). The paper does not say which;
+  the official code (https://github.com/ChengHan111/DNC) and its
+  segmentation ancestor ProtoSeg (https://github.com/tfzhou/ProtoSeg) use a
+  LayerNorm over the classes *with* learnable scale and bias.
 """
+import math
+
 import torch
 from torch import Tensor, nn
 
 PROJECTIONS = ('layernorm', 'linear', 'none')
-LOGIT_NORMALIZATIONS = ('layernorm', 'temperature')
+#: ``'layernorm'``: LayerNorm over classes without affine parameters;
+#: ``'layernorm_affine'``: with a learnable scale and bias per class (the
+#: official code's ``nn.LayerNorm(num_classes)``); ``'learned_scale'``: one
+#: learnable scale shared by all classes; ``'temperature'``: a fixed ``1/tau``.
+LOGIT_NORMALIZATIONS = ('layernorm', 'layernorm_affine', 'learned_scale',
+                        'temperature')
+#: Normalisations that keep the order of the classes, so the prediction is
+#: the class of the nearest sub-centroid (Eq. 4).
+RANK_PRESERVING = ('layernorm', 'learned_scale', 'temperature')
 
 __all__ = [
-    'PROJECTIONS', 'LOGIT_NORMALIZATIONS', 'build_projection',
-    'build_logit_normalization', 'ChannelLayerNorm', 'Temperature'
+    'PROJECTIONS', 'LOGIT_NORMALIZATIONS', 'RANK_PRESERVING',
+    'build_projection', 'build_logit_normalization', 'ChannelLayerNorm',
+    'Temperature', 'LearnedScale'
 ]
 
 
@@ -41,6 +56,29 @@ class Temperature(nn.Module):
 
     def extra_repr(self) -> str:
         return f'temperature={self.temperature}'
+
+
+class LearnedScale(nn.Module):
+    """Multiply scores by one learnable positive scale ``exp(log_scale)``.
+
+    Shared by all classes, so the class ranking (the nearest-centroid
+    decision) is unchanged while the loss can sharpen the soft-max.
+
+    Args:
+        init_scale: Scale at initialisation (``1 / temperature``).
+    """
+
+    def __init__(self, init_scale: float) -> None:
+        super().__init__()
+        if init_scale <= 0:
+            raise ValueError(f'init_scale must be > 0, got {init_scale}')
+        self.log_scale = nn.Parameter(torch.tensor(math.log(init_scale)))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x * self.log_scale.exp()
+
+    def extra_repr(self) -> str:
+        return f'scale={float(self.log_scale.detach().exp()):.4g}'
 
 
 def build_projection(kind: str, in_channels: int, embed_dims: int,
@@ -76,17 +114,27 @@ def build_logit_normalization(kind: str, num_classes: int,
     """Scaling of cosine scores before the loss; keeps the class ranking.
 
     Args:
-        kind: ``'layernorm'`` (LayerNorm over classes, no affine parameters,
-            so the arg-max is unchanged) or ``'temperature'``.
+        kind: One of :data:`LOGIT_NORMALIZATIONS`: ``'layernorm'``
+            (LayerNorm over classes, no affine parameters, so the arg-max is
+            unchanged), ``'layernorm_affine'`` (learnable per-class scale
+            and bias, as the official code; the arg-max may then differ from
+            the nearest sub-centroid), ``'learned_scale'`` (one learnable
+            scale, initialised to ``1 / temperature``) or ``'temperature'``.
         num_classes: ``C``.
-        temperature: ``tau`` for ``'temperature'``.
+        temperature: ``tau`` for ``'temperature'`` and the initial scale
+            ``1 / tau`` of ``'learned_scale'``.
     """
     if kind not in LOGIT_NORMALIZATIONS:
         raise ValueError(f'logit_normalization must be one of '
                          f'{LOGIT_NORMALIZATIONS}, got {kind!r}')
     if kind == 'temperature':
         return Temperature(temperature)
+    if kind == 'learned_scale':
+        if temperature <= 0:
+            raise ValueError(f'temperature must be > 0, got {temperature}')
+        return LearnedScale(1.0 / temperature)
     if num_classes < 2:
-        raise ValueError("logit_normalization='layernorm' needs at least 2 "
-                         "classes; use 'temperature'")
-    return ChannelLayerNorm(num_classes, elementwise_affine=False)
+        raise ValueError(f'logit_normalization={kind!r} needs at least 2 '
+                         "classes; use 'temperature' or 'learned_scale'")
+    return ChannelLayerNorm(num_classes,
+                            elementwise_affine=kind == 'layernorm_affine')

@@ -9,26 +9,46 @@ DNC's non-parametric classifier and calls the algorithms of
 * ``active`` ``(C, K_max)``: which of the padded slots are used (per-class K,
   Table 23);
 * ``anchor_indices`` ``(C, K_max)``: the training-set index each
-  sub-centroid is anchored to (§4.3), -1 while not anchored.
+  sub-centroid is anchored to (§4.3), -1 while not anchored;
+* ``initialized`` ``(C,)``: which classes have left their initial state
+  (always true with ``init='random'``; with ``init='data'`` a class becomes
+  initialised, once, when an update first sees at least ``K_c`` of its
+  samples);
+* ``num_updates`` ``()``: the number of estimation steps made, which drives
+  the momentum warm-up;
+* ``usage`` ``(C, K_max)``: a moving average (decay 0.9 per update) of how
+  many samples each sub-centroid was assigned, for the health statistics
+  (:meth:`health`).
+
+All of it is identical on every rank and restored on resume, so a resumed
+run never re-initialises and continues the momentum schedule where it was.
 
 :meth:`forward` gives the logits ``s_c(x) = max_k <x, p_k^c>`` (Eq. 7);
 :meth:`update` runs one estimation step of Algorithm 1 (clustering + momentum,
 Eqs. 5, 6, 8) on detached features. The mmpretrain head and the mmseg decode
 heads are thin adapters around it.
 """
-from typing import Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from dnc_mm.core import (ASSIGNMENT_METHODS, active_subcentroid_mask,
-                         all_reduce_fn, apply_momentum_update,
-                         num_subcentroids_per_class,
-                         subcentroid_logits, update_subcentroids)
+from dnc_mm.core import (ASSIGNMENT_METHODS, MASK_ORDERS,
+                         active_subcentroid_mask, all_reduce_fn,
+                         apply_momentum_update, broadcast_fn,
+                         kmeanspp_subcentroids, num_subcentroids_per_class,
+                         scheduled_momentum, subcentroid_logits,
+                         update_subcentroids)
+from dnc_mm.core.health import subcentroid_health
 from dnc_mm.core.split_merge import split_merge_step
 
-__all__ = ['SubCentroidClassifier']
+__all__ = ['SubCentroidClassifier', 'INIT_MODES']
+
+#: ``'random'``: random unit vectors (the paper); ``'data'``: each class is
+#: seeded by k-means++ on the first features seen of it (beyond the paper).
+INIT_MODES = ('random', 'data')
+_USAGE_DECAY = 0.9
 
 
 class SubCentroidClassifier(nn.Module):
@@ -51,8 +71,20 @@ class SubCentroidClassifier(nn.Module):
             (Algorithm 1). ``False`` for DeepNCM-style class means.
         distributed_mode: How ranks stay identical: ``'reduce'`` all-reduces
             Sinkhorn marginals and per-sub-centroid sums and counts (each
-            rank passes its own samples); ``'none'``: the caller passes the
+            rank passes its own samples; a data initialisation is computed
+            on rank 0 and broadcast); ``'none'``: the caller passes the
             same (gathered) samples on every rank.
+        mask_order: ``'after'`` (Algorithm 1): all samples of a class take
+            part in the transport and only the correctly classified ones
+            move the sub-centroids; ``'before'``: misclassified samples are
+            dropped before the transport.
+        init: ``'random'`` (paper) or ``'data'`` (k-means++ per class on the
+            first update that sees ``K_c`` samples of it, all samples
+            counted, then ``kmeans_iters`` Lloyd iterations).
+        momentum_warmup_iters: Updates over which ``mu`` rises linearly from
+            ``momentum_warmup_start`` to ``momentum`` (0: constant ``mu``,
+            the paper).
+        momentum_warmup_start: ``mu`` at the first update of the warm-up.
     """
 
     def __init__(self,
@@ -66,7 +98,11 @@ class SubCentroidClassifier(nn.Module):
                  sinkhorn_iters: int = 3,
                  kmeans_iters: int = 3,
                  update_correct_only: bool = True,
-                 distributed_mode: str = 'reduce') -> None:
+                 distributed_mode: str = 'reduce',
+                 mask_order: str = 'after',
+                 init: str = 'random',
+                 momentum_warmup_iters: int = 0,
+                 momentum_warmup_start: float = 0.9) -> None:
         super().__init__()
         if num_classes < 1:
             raise ValueError(f'num_classes must be >= 1, got {num_classes}')
@@ -87,6 +123,20 @@ class SubCentroidClassifier(nn.Module):
         if distributed_mode not in ('reduce', 'none'):
             raise ValueError("distributed_mode must be 'reduce' or 'none', "
                              f'got {distributed_mode!r}')
+        if mask_order not in MASK_ORDERS:
+            raise ValueError(f'mask_order must be one of {MASK_ORDERS}, got '
+                             f'{mask_order!r}')
+        if init not in INIT_MODES:
+            raise ValueError(f'init must be one of {INIT_MODES}, got '
+                             f'{init!r}')
+        if momentum_warmup_iters < 0:
+            raise ValueError('momentum_warmup_iters must be >= 0, got '
+                             f'{momentum_warmup_iters}')
+        if momentum_warmup_iters > 0 and not (0.0 <= momentum_warmup_start
+                                              <= momentum):
+            raise ValueError(
+                'momentum_warmup_start must be in [0, momentum] = '
+                f'[0, {momentum}], got {momentum_warmup_start}')
         per_class = num_subcentroids_per_class(num_classes, num_subcentroids,
                                                class_counts)
         self.num_classes = num_classes
@@ -98,13 +148,43 @@ class SubCentroidClassifier(nn.Module):
         self.kmeans_iters = kmeans_iters
         self.update_correct_only = update_correct_only
         self.distributed_mode = distributed_mode
+        self.mask_order = mask_order
+        self.init = init
+        self.momentum_warmup_iters = int(momentum_warmup_iters)
+        self.momentum_warmup_start = momentum_warmup_start
         k_max = int(per_class.max())
-        init = F.normalize(torch.randn(num_classes, k_max, embed_dims), dim=-1)
-        self.register_buffer('subcentroids', init)
+        start = F.normalize(torch.randn(num_classes, k_max, embed_dims),
+                            dim=-1)
+        self.register_buffer('subcentroids', start)
         self.register_buffer('active', active_subcentroid_mask(per_class))
         self.register_buffer(
             'anchor_indices',
             torch.full((num_classes, k_max), -1, dtype=torch.long))
+        self.register_buffer(
+            'initialized', torch.full((num_classes, ), init == 'random'))
+        self.register_buffer('num_updates',
+                             torch.zeros((), dtype=torch.long))
+        self.register_buffer('usage', torch.zeros(num_classes, k_max))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # checkpoints written before these buffers existed hold trained
+        # sub-centroids: they count as initialised, the schedule as done
+        if prefix + 'subcentroids' in state_dict:
+            state_dict.setdefault(prefix + 'initialized',
+                                  torch.ones_like(self.initialized))
+            state_dict.setdefault(
+                prefix + 'num_updates',
+                torch.tensor(self.momentum_warmup_iters, dtype=torch.long))
+            state_dict.setdefault(prefix + 'usage',
+                                  torch.zeros_like(self.usage))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    @property
+    def current_momentum(self) -> float:
+        """``mu`` the next update uses (after the warm-up: ``momentum``)."""
+        return scheduled_momentum(self.momentum, int(self.num_updates),
+                                  self.momentum_warmup_iters,
+                                  self.momentum_warmup_start)
 
     @property
     def num_subcentroids(self) -> Tensor:
@@ -186,15 +266,54 @@ class SubCentroidClassifier(nn.Module):
         selected = correct if self.update_correct_only else None
         reduce_fn = (all_reduce_fn()
                      if self.distributed_mode == 'reduce' else None)
+        features = features.detach()
+        if not bool(self.initialized.all()):
+            self._initialize_from_data(features, labels)
         result = update_subcentroids(
-            self.subcentroids, features.detach(), labels,
-            selected=selected, active_mask=self.active,
-            momentum=self.momentum, method=self.clustering,
+            self.subcentroids, features, labels,
+            selected=selected,
+            # classes still waiting for their data initialisation stay put
+            active_mask=self.active & self.initialized.unsqueeze(1),
+            momentum=self.current_momentum, method=self.clustering,
             epsilon=self.sinkhorn_epsilon,
             sinkhorn_iters=self.sinkhorn_iters,
             kmeans_iters=self.kmeans_iters, reduce_fn=reduce_fn,
-            inplace=True)  # the buffer keeps its identity (DDP, hooks)
+            inplace=True,  # the buffer keeps its identity (DDP, hooks)
+            mask_order=self.mask_order)
+        self.num_updates.add_(1)
+        self.usage.mul_(_USAGE_DECAY).add_(result.counts.to(self.usage))
         return result.counts
+
+    @torch.no_grad()
+    def health(self) -> Dict[str, Tensor]:
+        """Per-class collapse and usage statistics, see
+        :func:`dnc_mm.core.health.subcentroid_health`."""
+        return subcentroid_health(self.subcentroids, self.active, self.usage)
+
+    @torch.no_grad()
+    def _initialize_from_data(self, features: Tensor, labels: Tensor) -> None:
+        """Seed every not yet initialised class that has ``K_c`` samples.
+
+        All samples with a valid label count (early in training few are
+        correctly classified). In ``'reduce'`` mode rank 0's result is
+        broadcast, so every rank holds the same sub-centroids.
+        """
+        result = kmeanspp_subcentroids(features, labels, self.num_classes,
+                                       self.active, self.kmeans_iters,
+                                       seed=int(self.num_updates))
+        new = result.ready & ~self.initialized
+        centres = result.subcentroids.to(self.subcentroids)
+        broadcast = (broadcast_fn()
+                     if self.distributed_mode == 'reduce' else None)
+        if broadcast is not None:
+            flag = new.to(torch.uint8)
+            broadcast(centres)
+            broadcast(flag)
+            new = flag.bool()
+        seeded = (new.unsqueeze(1) & self.active).unsqueeze(-1)
+        self.subcentroids.copy_(torch.where(seeded, centres,
+                                            self.subcentroids))
+        self.initialized.logical_or_(new)
 
     @torch.no_grad()
     def set_anchors(self, indices: Tensor, features: Tensor) -> None:
@@ -235,8 +354,9 @@ class SubCentroidClassifier(nn.Module):
         match = (anchors.unsqueeze(1) == sample_indices.view(1, -1)).float()
         sums = (match @ features.detach().float()).view(c, k, d)
         counts = match.sum(dim=1).view(c, k)
-        apply_momentum_update(self.subcentroids, sums, counts, self.momentum,
-                              inplace=True)
+        apply_momentum_update(self.subcentroids, sums, counts,
+                              self.current_momentum, inplace=True)
+        self.num_updates.add_(1)
         return counts
 
     @torch.no_grad()
@@ -276,5 +396,7 @@ class SubCentroidClassifier(nn.Module):
                   f'{int(k.min())}..{int(k.max())}')
         return (f'num_classes={self.num_classes}, K={k_text}, '
                 f'embed_dims={self.embed_dims}, momentum={self.momentum}, '
-                f'clustering={self.clustering!r}')
+                f'clustering={self.clustering!r}, '
+                f'mask_order={self.mask_order!r}, init={self.init!r}, '
+                f'momentum_warmup_iters={self.momentum_warmup_iters}')
 
