@@ -1,0 +1,193 @@
+"""DNC and its baselines side by side, over budgets and seeds, in one run.
+
+Two suites. ``--suite cls`` (default): DNC vs linear on Fashion-MNIST and
+the ablation of DNC's choices. ``--suite seg``: DNC-FCN, CBP, OCCL and
+CBP + OCCL (Chen et al., "Frozen is better than learning: a new design of
+prototype-based classifier for semantic segmentation", Pattern Recognition
+2024) against the same FCN runs on the bundled fashion_scenes benchmark, as
+a learning curve over ``--budgets`` (iterations).
+
+Every variant trains the same backbone on the same data with the same
+schedule and seeds (``tools/train.py``); only the head (or one head option)
+differs. Variants:
+
+* ``linear`` — the parametric softmax twin;
+* ``dnc`` — the bundled DNC config (paper settings: K = 4, Sinkhorn, mu =
+  0.999, 100-batch memory, Algorithm 1's masking order, plain LayerNorm
+  over the class scores);
+* ``dnc-mask-before`` — misclassified samples dropped before the transport;
+* ``dnc-ln-affine`` / ``dnc-learned-scale`` / ``dnc-temperature`` — the
+  other class-score normalisations;
+* ``dnc-data-init`` / ``dnc-mu-warmup`` / ``dnc-mem-age`` — one
+  schedule-aware option each (k-means++ initialisation, momentum warm-up
+  0.9 -> 0.999 over 200 iterations, memory rows older than 20 iterations
+  dropped), and ``dnc-schedule-aware`` with all three.
+
+The JSON holds one record per run (``method``, ``variant``, ``budget`` in
+epochs or iterations, ``seed``, the metric — ``accuracy/top1`` or
+``mIoU`` — and the wall time) and is rewritten after every
+run; a rerun skips the records already there, so the benchmark can be
+stopped and continued. ``--markdown`` writes the mean ± std table.
+
+Example (the table in docs/benchmarks/dnc_ablation_fashion_mnist.md)::
+
+    python tools/benchmarks/bench_dnc_ablation.py --budgets 5 \
+        --seeds 0 1 2 --out docs/benchmarks/dnc_ablation_fashion_mnist.json \
+        --markdown docs/benchmarks/dnc_ablation_fashion_mnist.md
+
+Segmentation learning curve::
+
+    python tools/benchmarks/bench_dnc_ablation.py --suite seg \
+        --budgets 1000 4000 8000 --seeds 0 1 2 \
+        --out docs/benchmarks/seg_curve_fashion_scenes.json
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import statistics
+import sys
+from typing import Dict, List
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from bench_accuracy import final_metrics, train  # noqa: E402
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DNC = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
+LINEAR = 'configs/dnc/linear_resnet18-w16_5e_fashion-mnist-10k.py'
+DATA_INIT = ['model.head.init=data']
+WARMUP = ['model.head.momentum_warmup_iters=200',
+          'model.head.momentum_warmup_start=0.9']
+MEM_AGE = ['custom_hooks.0.max_age_iters=20']
+
+#: variant -> (method, config, options)
+CLS_VARIANTS: Dict[str, tuple] = {
+    'dnc': ('dnc', DNC, []),
+    'linear': ('linear', LINEAR, []),
+    'dnc-schedule-aware': ('dnc', DNC, DATA_INIT + WARMUP + MEM_AGE),
+    'dnc-data-init': ('dnc', DNC, DATA_INIT),
+    'dnc-mask-before': ('dnc', DNC, ['model.head.mask_order=before']),
+    'dnc-ln-affine': ('dnc', DNC,
+                      ['model.head.logit_normalization=layernorm_affine']),
+    'dnc-learned-scale': ('dnc', DNC,
+                          ['model.head.logit_normalization=learned_scale']),
+    'dnc-temperature': ('dnc', DNC,
+                        ['model.head.logit_normalization=temperature']),
+    'dnc-mu-warmup': ('dnc', DNC, WARMUP),
+    'dnc-mem-age': ('dnc', DNC, MEM_AGE),
+}
+SEG = 'fashion-scenes-128x128.py'
+SEG_VARIANTS: Dict[str, tuple] = {
+    'fcn': ('fcn', f'configs/fcn/fcn_r18-w16-d8_1k_{SEG}', []),
+    'dnc-fcn': ('dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_{SEG}',
+                []),
+    'dnc-fcn-schedule-aware': (
+        'dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_{SEG}',
+        ['model.decode_head.init=data',
+         'model.decode_head.momentum_warmup_iters=500',
+         'model.decode_head.momentum_warmup_start=0.9']),
+    'cbp': ('cbp', f'configs/cbp/cbp_fcn_r18-w16-d8_1k_{SEG}', []),
+    'occl': ('occl', f'configs/cbp/occl_fcn_r18-w16-d8_1k_{SEG}', []),
+    'cbp-occl': ('cbp-occl', f'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_{SEG}',
+                 []),
+}
+
+
+def cls_budget(epochs: int) -> List[str]:
+    """Options that set the schedule to ``epochs`` (cosine over all)."""
+    return [f'train_cfg.max_epochs={epochs}',
+            f'param_scheduler.1.T_max={epochs}']
+
+
+def seg_budget(iters: int) -> List[str]:
+    """Options that set the schedule to ``iters`` (poly decay over all)."""
+    return [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+            f'param_scheduler.0.end={iters}',
+            f'default_hooks.checkpoint.interval={iters}']
+
+
+SUITES = {
+    'cls': dict(variants=CLS_VARIANTS, metric='accuracy/top1',
+                unit='epochs', baseline='linear', budget=cls_budget),
+    'seg': dict(variants=SEG_VARIANTS, metric='mIoU', unit='iterations',
+                baseline='fcn', budget=seg_budget),
+}
+
+
+def table(records: List[dict], suite: dict) -> str:
+    """Markdown table: mean ± std per (variant, budget), Δ vs the
+    baseline."""
+    metric, base = suite['metric'], suite['baseline']
+    groups: Dict[tuple, List[float]] = {}
+    for r in records:
+        groups.setdefault((r['variant'], r['budget']), []).append(r[metric])
+    lines = [f'| variant | budget ({suite["unit"]}) | seeds | {metric} '
+             f'mean ± std | Δ vs {base} |',
+             '| --- | --- | --- | --- | --- |']
+    for (variant, budget), vals in groups.items():
+        ref = groups.get((base, budget))
+        std = statistics.stdev(vals) if len(vals) > 1 else float('nan')
+        delta = (f'{statistics.mean(vals) - statistics.mean(ref):+.2f}'
+                 if ref else '')
+        lines.append(f'| {variant} | {budget} | {len(vals)} | '
+                     f'{statistics.mean(vals):.2f} ± {std:.2f} | {delta} |')
+    return '\n'.join(lines) + '\n'
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--suite', choices=list(SUITES), default='cls')
+    parser.add_argument('--variants', nargs='+',
+                        help='default: every variant of the suite')
+    parser.add_argument('--budgets', type=int, nargs='+', default=[5],
+                        help='epochs (cls) or iterations (seg)')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--work-dir', default='work_dirs/bench_dnc_ablation')
+    parser.add_argument('--out', required=True, help='JSON of all runs')
+    parser.add_argument('--markdown', help='write the table here')
+    args = parser.parse_args(argv)
+    suite = SUITES[args.suite]
+    variants = args.variants or list(suite['variants'])
+    unknown = set(variants) - set(suite['variants'])
+    if unknown:
+        parser.error(f'unknown variants for --suite {args.suite}: '
+                     f'{sorted(unknown)}; choose from '
+                     f'{list(suite["variants"])}')
+    metric = suite['metric']
+
+    records: List[dict] = []
+    if osp.exists(args.out):
+        with open(args.out) as f:
+            records = json.load(f)['runs']
+    done = {(r['variant'], r['budget'], r['seed']) for r in records}
+    for budget in args.budgets:
+        for variant in variants:
+            method, config, options = suite['variants'][variant]
+            for seed in args.seeds:
+                if (variant, budget, seed) in done:
+                    continue
+                work = osp.join(args.work_dir, f'{variant}_{budget}_s{seed}')
+                extra = ['--cfg-options'] + suite['budget'](budget) + options
+                seconds = train(osp.join(ROOT, config), seed, work, extra)
+                records.append(dict(
+                    method=method, variant=variant, budget=budget,
+                    seed=seed, config=config, options=options,
+                    **{metric: final_metrics(work)[metric]},
+                    wall_s=round(seconds, 1)))
+                print(f'{variant} {budget} {suite["unit"]} seed {seed}: '
+                      f'{records[-1][metric]:.2f} ({seconds:.0f} s)',
+                      flush=True)
+                os.makedirs(osp.dirname(osp.abspath(args.out)),
+                            exist_ok=True)
+                with open(args.out, 'w') as f:
+                    json.dump(dict(command=' '.join(sys.argv), metric=metric,
+                                   runs=records), f, indent=1)
+                if args.markdown:
+                    with open(args.markdown, 'w') as f:
+                        f.write(table(records, suite))
+    print(table(records, suite))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
