@@ -1,4 +1,7 @@
-"""Spread c unit prototypes in R^d before HPL training (seed 001, §3.2.1).
+"""Spread c unit prototypes in R^d before HPL training (§3.2.1 of HPL).
+
+HPL: Saadabadi et al., "Hyperspherical Classification with Dynamic
+Label-to-Prototype Assignment", CVPR 2024, https://arxiv.org/abs/2403.16937.
 
 Minimises the Gaussian-potential uniformity loss (Eq. 5) with SGD (lr 0.1,
 1000 iterations, random subsets of prototypes per step, re-normalised after

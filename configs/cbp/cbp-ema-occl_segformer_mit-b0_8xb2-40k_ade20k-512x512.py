@@ -1,6 +1,7 @@
 # Table 4, row "EMA": the prototypes start as CBP and move towards the batch's
-# category centroids (momentum 0.999, re-equalised) (seed 002 §4.3:
-# Segformer-B0, ADE20K, 40k iterations, lambda 1.0, phi 0.3, length 2).
+# category centroids (momentum 0.999, re-equalised) (Chen et al., Pattern
+# Recognition 2024, §4.3: Segformer-B0, ADE20K, 40k iterations, lambda 1.0,
+# phi 0.3, length 2).
 _base_ = ['./segformer_mit-b0_8xb2-40k_ade20k-512x512.py']
 
 model = dict(

@@ -1,5 +1,5 @@
 # Table 5, row "Equal only": Kaiming vectors rescaled to length 2 without
-# orthogonalisation (seed 002 §4.3: Segformer-B0,
+# orthogonalisation (Chen et al., Pattern Recognition 2024, §4.3: Segformer-B0,
 # ADE20K, 40k iterations, lambda 1.0, phi 0.3, length 2).
 _base_ = ['./segformer_mit-b0_8xb2-40k_ade20k-512x512.py']
 

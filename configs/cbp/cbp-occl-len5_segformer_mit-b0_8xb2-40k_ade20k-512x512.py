@@ -1,6 +1,7 @@
 # Table 9: CBP length 5.0 (otherwise
-# ./cbp-occl_segformer_mit-b0_8xb2-40k_ade20k-512x512.py) (seed 002 §4.3:
-# Segformer-B0, ADE20K, 40k iterations, lambda 1.0, phi 0.3, length 5).
+# ./cbp-occl_segformer_mit-b0_8xb2-40k_ade20k-512x512.py) (Chen et al., Pattern
+# Recognition 2024, §4.3: Segformer-B0, ADE20K, 40k iterations, lambda 1.0,
+# phi 0.3, length 5).
 _base_ = ['./segformer_mit-b0_8xb2-40k_ade20k-512x512.py']
 
 model = dict(

@@ -2,7 +2,8 @@
 # ./baseline_fcn_r18-w16-d8_1k_fashion-scenes-128x128.py with the 1x1 conv_seg
 # replaced by frozen category-basis prototypes (length 2) and the online
 # centroid contrastive loss (lambda 0.4, phi 0.1: the paper's FCN values on
-# ADE20K, seed 002 §4.2). The decoder has 64 channels >= 11 classes.
+# ADE20K, Chen et al., Pattern Recognition 2024, §4.2). The decoder has 64
+# channels >= 11 classes.
 _base_ = ['./baseline_fcn_r18-w16-d8_1k_fashion-scenes-128x128.py']
 
 model = dict(

@@ -1,7 +1,7 @@
-# CBP + OCCL (seed 002, Table 1) on COCO-Stuff-10k:
-# ./segformer_mit-b1_8xb2-80k_coco-stuff10k-512x512.py with frozen
-# category-basis prototypes of length 1.0 instead of the 1x1 conv_seg and OCCL
-# with lambda 1.0, phi 0.1, tau 0.07 (paper §4.2).
+# CBP + OCCL (Chen et al., Pattern Recognition 2024, Table 1) on
+# COCO-Stuff-10k: ./segformer_mit-b1_8xb2-80k_coco-stuff10k-512x512.py with
+# frozen category-basis prototypes of length 1.0 instead of the 1x1 conv_seg
+# and OCCL with lambda 1.0, phi 0.1, tau 0.07 (paper §4.2).
 _base_ = ['./segformer_mit-b1_8xb2-80k_coco-stuff10k-512x512.py']
 
 model = dict(

@@ -1,4 +1,4 @@
-# CBP + OCCL (seed 002, Table 1) on ADE20K:
+# CBP + OCCL (Chen et al., Pattern Recognition 2024, Table 1) on ADE20K:
 # ./segformer_mit-b3_8xb2-160k_ade20k-512x512.py with frozen category-basis
 # prototypes of length 1.0 instead of the 1x1 conv_seg and OCCL with lambda
 # 1.0, phi 0.1, tau 0.07 (paper §4.2).

@@ -1,8 +1,8 @@
-# CBP + OCCL (seed 002, Table 1) on COCO-Stuff-10k:
-# ./upernet_swin-b_8xb2-80k_coco-stuff10k-512x512.py with frozen category-basis
-# prototypes of length 2.0 instead of the 1x1 conv_seg and OCCL with lambda
-# 1.0, phi 0.3, tau 0.07 (paper §4.2; length not stated for Swin on COCO-Stuff:
-# the default 2).
+# CBP + OCCL (Chen et al., Pattern Recognition 2024, Table 1) on
+# COCO-Stuff-10k: ./upernet_swin-b_8xb2-80k_coco-stuff10k-512x512.py with
+# frozen category-basis prototypes of length 2.0 instead of the 1x1 conv_seg
+# and OCCL with lambda 1.0, phi 0.3, tau 0.07 (paper §4.2; length not stated
+# for Swin on COCO-Stuff: the default 2).
 _base_ = ['./upernet_swin-b_8xb2-80k_coco-stuff10k-512x512.py']
 
 model = dict(

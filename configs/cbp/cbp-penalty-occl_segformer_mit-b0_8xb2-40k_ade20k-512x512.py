@@ -1,6 +1,6 @@
 # Table 4, row "Penalty": learnable prototypes kept at equal norm, plus an
-# orthogonality penalty of weight 0.01 (seed 002 §4.3: Segformer-B0,
-# ADE20K, 40k iterations, lambda 1.0, phi 0.3, length 2).
+# orthogonality penalty of weight 0.01 (Chen et al., Pattern Recognition 2024,
+# §4.3: Segformer-B0, ADE20K, 40k iterations, lambda 1.0, phi 0.3, length 2).
 _base_ = ['./segformer_mit-b0_8xb2-40k_ade20k-512x512.py']
 
 model = dict(

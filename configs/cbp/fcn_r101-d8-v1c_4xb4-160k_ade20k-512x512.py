@@ -1,8 +1,9 @@
-# Baseline of the CBP paper (seed 002) on ADE20K: FCN, ResNet-V1c-101 (dilated,
-# output stride 8), learned 1x1 conv_seg and cross-entropy; 160k iterations,
-# batch 16 (4 GPUs x 4), crop 512x512. The validation also logs the class
-# separability CS of the classifier weights (Eq. 8) and the per-class F1
-# grouped by training-pixel frequency (Fig. 5, 15 groups).
+# Baseline of the CBP paper (Chen et al., Pattern Recognition 2024) on ADE20K:
+# FCN, ResNet-V1c-101 (dilated, output stride 8), learned 1x1 conv_seg and
+# cross-entropy; 160k iterations, batch 16 (4 GPUs x 4), crop 512x512. The
+# validation also logs the class separability CS of the classifier weights
+# (Eq. 8) and the per-class F1 grouped by training-pixel frequency (Fig. 5,
+# 15 groups).
 _base_ = [
     '../_base_/models/fcn_r101-d8_v1c.py',
     '../_base_/datasets/ade20k_512x512.py',

@@ -1,7 +1,8 @@
-# Baseline of the CBP paper (seed 002) on COCO-Stuff-10k: FCN, ResNet-V1c-101
-# (dilated, output stride 8), learned 1x1 conv_seg and cross-entropy; 80k
-# iterations, batch 16 (4 GPUs x 4), crop 512x512. The validation also logs the
-# class separability CS of the classifier weights (Eq. 8).
+# Baseline of the CBP paper (Chen et al., Pattern Recognition 2024) on
+# COCO-Stuff-10k: FCN, ResNet-V1c-101 (dilated, output stride 8), learned 1x1
+# conv_seg and cross-entropy; 80k iterations, batch 16 (4 GPUs x 4), crop
+# 512x512. The validation also logs the class separability CS of the classifier
+# weights (Eq. 8).
 _base_ = [
     '../_base_/models/fcn_r101-d8_v1c.py',
     '../_base_/datasets/coco-stuff10k_512x512.py',

@@ -1,6 +1,6 @@
 # Table 3, row "OCCL": learned 1x1 conv_seg (its weights are the prototypes of
-# the category loss) + OCCL (seed 002 §4.3: Segformer-B0,
-# ADE20K, 40k iterations, lambda 1.0, phi 0.3, length 2).
+# the category loss) + OCCL (Chen et al., Pattern Recognition 2024, §4.3:
+# Segformer-B0, ADE20K, 40k iterations, lambda 1.0, phi 0.3, length 2).
 _base_ = ['./segformer_mit-b0_8xb2-40k_ade20k-512x512.py']
 
 model = dict(

@@ -1,6 +1,7 @@
-# Baseline of the CBP paper (seed 002): Segformer with MiT-B5, i.e.
-# ./segformer_mit-b0_8xb2-160k_ade20k-512x512.py with the MiT-B5 encoder
-# (sizes and ImageNet-1k weights from ../_base_/models/segformer_mit-b5.py).
+# Baseline of the CBP paper (Chen et al., Pattern Recognition 2024): Segformer
+# with MiT-B5, i.e. ./segformer_mit-b0_8xb2-160k_ade20k-512x512.py with the
+# MiT-B5 encoder (sizes and ImageNet-1k weights from
+# ../_base_/models/segformer_mit-b5.py).
 _base_ = [
     './segformer_mit-b0_8xb2-160k_ade20k-512x512.py',
     '../_base_/models/segformer_mit-b5.py',

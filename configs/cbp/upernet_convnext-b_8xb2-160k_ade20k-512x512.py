@@ -1,6 +1,6 @@
-# Baseline of the CBP paper (seed 002) on ADE20K: UperNet, ConvNeXt-B,
-# learned 1x1 conv_seg and cross-entropy; 160k iterations, batch 16
-# (8 GPUs x 2), crop 512x512. The validation also logs the class
+# Baseline of the CBP paper (Chen et al., Pattern Recognition 2024) on ADE20K:
+# UperNet, ConvNeXt-B, learned 1x1 conv_seg and cross-entropy; 160k iterations,
+# batch 16 (8 GPUs x 2), crop 512x512. The validation also logs the class
 # separability CS of the classifier weights (Eq. 8) and the per-class F1
 # grouped by training-pixel frequency (Fig. 5, 15 groups).
 _base_ = [

@@ -1,7 +1,7 @@
-# Baseline of the CBP paper (seed 002) on COCO-Stuff-10k: UperNet, ConvNeXt-B,
-# learned 1x1 conv_seg and cross-entropy; 80k iterations, batch 16
-# (8 GPUs x 2), crop 512x512. The validation also logs the class
-# separability CS of the classifier weights (Eq. 8).
+# Baseline of the CBP paper (Chen et al., Pattern Recognition 2024) on
+# COCO-Stuff-10k: UperNet, ConvNeXt-B, learned 1x1 conv_seg and cross-entropy;
+# 80k iterations, batch 16 (8 GPUs x 2), crop 512x512. The validation also logs
+# the class separability CS of the classifier weights (Eq. 8).
 _base_ = [
     '../_base_/models/upernet_convnext-b.py',
     '../_base_/datasets/coco-stuff10k_512x512.py',

@@ -18,8 +18,9 @@ model = dict(
         num_classes=1000,
         in_channels=1024,
         num_subcentroids=4,  # K (§4.1)
-        projection='layernorm',  # reference: LayerNorm, then l2
-        logit_normalization='layernorm',  # reference; the paper is silent
+        # As the official DNC code (https://github.com/ChengHan111/DNC):
+        projection='layernorm',  # LayerNorm, then l2
+        logit_normalization='layernorm',  # the paper is silent
         momentum=0.999,  # mu of Eq. 8 (§4.1)
         clustering='sinkhorn',
         sinkhorn_epsilon=0.05,  # eps of Eq. 6 (§3)

@@ -1,6 +1,7 @@
-# HPL (seed 001) on ImageNet-200 with He et al.'s ResNet-32, d=100: Tables 1-2.
-# Fixed uniformity prototypes, IPM loss, class means (momentum 0.9), Hungarian
-# re-assignment once per epoch (tau' = 1, §4.4.2); schedule of §7.1.
+# HPL (Saadabadi et al., CVPR 2024) on ImageNet-200 with He et al.'s ResNet-32,
+# d=100: Tables 1-2. Fixed uniformity prototypes, IPM loss, class means
+# (momentum 0.9), Hungarian re-assignment once per epoch (tau' = 1, §4.4.2);
+# schedule of §7.1.
 _base_ = [
     '../_base_/models/resnet32_cifar-he.py',
     '../_base_/datasets/imagenet200_bs128.py',

@@ -1,4 +1,8 @@
-"""Category-basis prototypes (CBP, seed 002, §3.2 and Algorithm 1).
+"""Category-basis prototypes (CBP; §3.2 and Algorithm 1 of the paper).
+
+CBP: Chen et al., "Frozen is better than learning: a new design of
+prototype-based classifier for semantic segmentation", Pattern
+Recognition 2024, https://doi.org/10.1016/j.patcog.2024.110431.
 
 Pure PyTorch. ``N`` prototypes of dimension ``C`` are drawn once before
 training from Kaiming's normal initialisation, orthogonalised with

@@ -1,4 +1,8 @@
-"""Online centroid contrastive loss (OCCL, seed 002, §3.3, Eqs. 3–6).
+"""Online centroid contrastive loss (OCCL; CBP paper §3.3, Eqs. 3–6).
+
+CBP paper: Chen et al., "Frozen is better than learning: a new design of
+prototype-based classifier for semantic segmentation", Pattern
+Recognition 2024, https://doi.org/10.1016/j.patcog.2024.110431.
 
 Pure PyTorch (plus :func:`scipy.ndimage.label` for connected components).
 

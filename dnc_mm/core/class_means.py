@@ -1,12 +1,16 @@
 """Exponential moving average of each class's normalised feature (HPL).
 
-HPL (seed 001, §3.2.3) keeps one representative per class,
-``z̄_y ← α z̄_y + (1 − α) z_i`` for every training sample ``(z_i, y_i)``,
-and re-assigns labels to prototypes from these means (Eq. 9).
+HPL (Saadabadi et al., "Hyperspherical Classification with Dynamic
+Label-to-Prototype Assignment", CVPR 2024,
+https://arxiv.org/abs/2403.16937, §3.2.3) keeps one representative per
+class, ``z̄_y ← α z̄_y + (1 − α) z_i`` for every training sample
+``(z_i, y_i)``, and re-assigns labels to prototypes from these means
+(Eq. 9).
 
-The official code gets this wrong (SPEC §6): it writes ``q += 0.9 q +
-0.1 x`` (not an average), keeps one write per class when a batch holds
-several samples of it, and never synchronises across GPUs. Here a class
+The official code (https://github.com/msed-Ebrahimi/DL2PA_CVPR24) gets
+this wrong: it writes ``q += 0.9 q + 0.1 x`` (not an average), keeps one
+write per class when a batch holds several samples of it, and never
+synchronises across GPUs. Here a class
 that receives ``n_y`` samples in a step (all ranks together) takes ``n_y``
 moving-average steps towards the mean ``m_y`` of those samples:
 

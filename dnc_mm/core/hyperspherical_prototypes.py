@@ -1,8 +1,10 @@
 """Hyperspherical prototypes spread by a Gaussian-potential uniformity loss.
 
-HPL (seed 001, §3.2.1) fixes the ``c`` class prototypes before training:
-``c`` unit vectors in ``R^d`` spread as uniformly as possible on the sphere
-by minimising Eq. 5,
+HPL (Saadabadi et al., "Hyperspherical Classification with Dynamic
+Label-to-Prototype Assignment", CVPR 2024,
+https://arxiv.org/abs/2403.16937, §3.2.1) fixes the ``c`` class prototypes
+before training: ``c`` unit vectors in ``R^d`` spread as uniformly as
+possible on the sphere by minimising Eq. 5,
 
     L_uni = log( (1/ĉ) Σ_{i∈subset} Σ_{j=1..c} exp(-t ‖w_i − w_j‖²) ),
 

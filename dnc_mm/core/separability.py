@@ -1,4 +1,8 @@
-"""Class separability of a classifier's weights (seed 002, Eq. 8).
+"""Class separability of a classifier's weights (CBP paper, Eq. 8).
+
+CBP paper: Chen et al., "Frozen is better than learning: a new design of
+prototype-based classifier for semantic segmentation", Pattern
+Recognition 2024, https://doi.org/10.1016/j.patcog.2024.110431.
 
 ``CS = 1/2 * sum_{i != j} cos(w_i, w_j)``: half the sum of the pairwise
 cosine similarities between the class weights (each unordered pair counted
@@ -14,7 +18,7 @@ __all__ = ['class_separability']
 
 
 def class_separability(weights: Tensor) -> Tensor:
-    """Eq. 8 of seed 002 for ``(N, D)`` class weights.
+    """Eq. 8 of Chen et al. (Pattern Recognition 2024), ``(N, D)`` weights.
 
     Args:
         weights: ``(N, D)`` one weight vector per class (rows), or

@@ -1,7 +1,9 @@
 """Sinkhorn–Knopp equipartition for class-wise sub-centroid assignment.
 
-Implements the relaxed transport problem of DNC (seed 000, Eq. 5 relaxed to
-the transportation polytope, solved in the form of Eq. 6 and Algorithm 1's
+Implements the relaxed transport problem of DNC (Wang, Han, Zhou, Liu,
+"Visual Recognition with Deep Nearest Centroids", ICLR 2023,
+https://arxiv.org/abs/2209.07383; Eq. 5 relaxed to the transportation
+polytope, solved in the form of Eq. 6 and Algorithm 1's
 ``online_clustering``), batched over classes:
 
     Q^c = diag(alpha) exp(P^c^T X^c / eps) diag(beta),

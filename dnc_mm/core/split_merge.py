@@ -3,11 +3,12 @@
 DNC fixes ``K`` per class (or derives it from class counts, Table 23) and
 names an automatic ``K`` as future work (§O). This module grows or shrinks
 each class's number of sub-centroids within ``[1, K_max]`` in the spirit of
-DeepDPM (seed 003): proposals alternate between *split* rounds (every
-sub-centroid proposes to split into two sub-clusters; splits are
-independent and run in parallel) and *merge* rounds (pairs of sub-centroids
-of one class propose to merge), and a proposal is accepted when the data
-support it.
+DeepDPM (Ronen, Finder, Freifeld, "DeepDPM: Deep Clustering With an
+Unknown Number of Clusters", CVPR 2022, https://arxiv.org/abs/2203.15502):
+proposals alternate between *split* rounds (every sub-centroid proposes to
+split into two sub-clusters; splits are independent and run in parallel)
+and *merge* rounds (pairs of sub-centroids of one class propose to merge),
+and a proposal is accepted when the data support it.
 
 The acceptance test differs from DeepDPM's Hastings ratio of Gaussian
 (NIW) marginal likelihoods, whose value grows with the number of samples

@@ -1,5 +1,10 @@
-"""Class separability CS (seed 002, Eq. 8) of a segmentor's pixel classifier,
-logged with the validation (and test) metrics."""
+"""Class separability CS of a segmentor's pixel classifier, logged with the
+validation (and test) metrics.
+
+CS is Eq. 8 of Chen et al., "Frozen is better than learning: a new design of
+prototype-based classifier for semantic segmentation", Pattern
+Recognition 2024, https://doi.org/10.1016/j.patcog.2024.110431.
+"""
 from typing import Dict, Optional
 
 import torch.nn as nn

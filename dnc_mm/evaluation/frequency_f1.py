@@ -1,4 +1,8 @@
-"""Per-class F1 grouped by training-pixel frequency (seed 002, Fig. 5).
+"""Per-class F1 grouped by training-pixel frequency (CBP paper, Fig. 5).
+
+CBP paper: Chen et al., "Frozen is better than learning: a new design of
+prototype-based classifier for semantic segmentation", Pattern
+Recognition 2024, https://doi.org/10.1016/j.patcog.2024.110431.
 
 The paper sorts the classes by their number of pixels in the training set,
 splits them into equal groups (15 groups of 10 classes on ADE20K) and plots

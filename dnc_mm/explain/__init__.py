@@ -1,4 +1,7 @@
-"""Explanations of DNC predictions (seed 000 §4.3, Figs. 4 and 6).
+"""Explanations of DNC predictions (DNC paper §4.3, Figs. 4 and 6).
+
+DNC: Wang, Han, Zhou, Liu, "Visual Recognition with Deep Nearest
+Centroids", ICLR 2023, https://arxiv.org/abs/2209.07383.
 
 :mod:`.explainer` picks the image behind every sub-centroid and turns the
 head's own similarities into IF…THEN rules; :mod:`.plots` draws galleries,

@@ -1,4 +1,5 @@
-"""The class-mean moving average with repeated labels (HPL, SPEC §6)."""
+"""The class-mean moving average with repeated labels (HPL: Saadabadi et
+al., CVPR 2024, §3.2.3)."""
 import pytest
 import torch
 

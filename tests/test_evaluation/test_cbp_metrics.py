@@ -1,5 +1,5 @@
 """CS of any decode head's classifier (hook) and the frequency-grouped F1
-metric (seed 002, Eq. 8 and Fig. 5)."""
+metric (Chen et al., Pattern Recognition 2024, Eq. 8 and Fig. 5)."""
 import json
 import os.path as osp
 from types import SimpleNamespace

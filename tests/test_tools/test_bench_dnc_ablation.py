@@ -5,6 +5,7 @@ import importlib.util
 import os.path as osp
 
 import pytest
+import torch
 from mmengine.config import Config, DictAction
 
 from config_cache import REPO_ROOT
@@ -55,3 +56,48 @@ def test_table_means_and_delta_to_the_baseline():
     text = bench.table(runs, suite)
     assert '| dnc | 5 | 2 | 84.00 ± 1.41 | +3.00 |' in text
     assert '| linear | 5 | 2 | 81.00 ± 1.41 | +0.00 |' in text
+
+
+def _fake_run(tmp_path, state_dict):
+    """A work dir as tools/train.py leaves it: a scalar log with two
+    validations and a last checkpoint."""
+    logs = tmp_path / '20261202_000000' / 'vis_data'
+    logs.mkdir(parents=True)
+    lines = ['{"loss": 1.0, "step": 10}',
+             '{"accuracy/top1": 70.0, "step": 1}',
+             '{"loss": 0.5, "step": 20}',
+             '{"accuracy/top1": 80.0, "step": 2}']
+    (logs / 'scalars.json').write_text('\n'.join(lines) + '\n')
+    ckpt = tmp_path / 'epoch_2.pth'
+    torch.save(dict(state_dict=state_dict), ckpt)
+    (tmp_path / 'last_checkpoint').write_text(str(ckpt))
+    return str(tmp_path)
+
+
+def test_curve_and_health_are_read_from_the_run(tmp_path):
+    # class 0: two orthogonal sub-centroids used equally; class 1: two
+    # identical ones (collapsed), one of them never used
+    p = torch.tensor([[[1., 0.], [0., 1.]], [[1., 0.], [1., 0.]]])
+    state = {'head.classifier.subcentroids': p,
+             'head.classifier.active': torch.ones(2, 2, dtype=torch.bool),
+             'head.classifier.usage': torch.tensor([[5., 5.], [4., 0.]])}
+    work = _fake_run(tmp_path, state)
+    assert bench.validation_curve(work, 'accuracy/top1') == [[1, 70.0],
+                                                             [2, 80.0]]
+    health = bench.final_health(work)
+    assert health == dict(mean_cos=0.5, max_cos=0.5, usage_entropy=0.5)
+
+
+def test_health_is_none_without_a_dnc_classifier(tmp_path):
+    work = _fake_run(tmp_path, {'head.fc.weight': torch.zeros(2, 2)})
+    assert bench.final_health(work) is None
+
+
+def test_plot_writes_a_png(tmp_path):
+    runs = [dict(variant=v, budget=b, seed=s, curve=[[1, a - 5], [2, a]],
+                 **{'accuracy/top1': a + s})
+            for v in ('dnc', 'linear') for b, a in ((5, 80.), (20, 85.))
+            for s in (0, 1)]
+    out = tmp_path / 'curve.png'
+    bench.plot(runs, bench.SUITES['cls'], str(out))
+    assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'

@@ -6,11 +6,12 @@ Sinkhorn-Knopp assignment, per-sub-centroid means, momentum update Eq. 8)
 * ``batched``: :func:`dnc_mm.core.update_subcentroids` (``method='sinkhorn'``),
   all classes in a few tensor operations;
 * ``loop``: a faithful per-class implementation written here (the shape of
-  the DNC reference code): the selected samples are sorted by class once,
-  then for every class with samples its ``K`` similarities are one GEMM,
-  Sinkhorn-Knopp runs with the same ``eps``/iterations in the log domain
-  (rows to ``1/K``, columns to ``1/N_c``), argmax, per-sub-centroid mean,
-  momentum update and renormalisation;
+  the official DNC code, https://github.com/ChengHan111/DNC): the selected
+  samples are sorted by class once, then for every class with samples its
+  ``K`` similarities are one GEMM, Sinkhorn-Knopp runs with the same
+  ``eps``/iterations in the log domain (rows to ``1/K``, columns to
+  ``1/N_c``), argmax, per-sub-centroid mean, momentum update and
+  renormalisation;
 
 and, for the segmentation scale, ``batched+sims``: the batched step given
 the own-class similarities that a decode head already has from its forward
@@ -79,7 +80,7 @@ def timed(fn: Callable[[], object], device: torch.device) -> float:
 def loop_update(subcentroids: Tensor, features: Tensor, labels: Tensor,
                 selected: Optional[Tensor], momentum: float, epsilon: float,
                 num_iters: int) -> Dict[str, Tensor]:
-    """One DNC estimation step, one class at a time (the reference's shape).
+    """One DNC estimation step, one class at a time (official code's shape).
 
     Same maths as :func:`dnc_mm.core.update_subcentroids` with
     ``method='sinkhorn'``: only selected samples with a label in ``[0, C)``

@@ -25,7 +25,11 @@ differs. Variants:
 
 The JSON holds one record per run (``method``, ``variant``, ``budget`` in
 epochs or iterations, ``seed``, the metric — ``accuracy/top1`` or
-``mIoU`` — and the wall time) and is rewritten after every
+``mIoU`` — the wall time, the ``curve`` of every validation of the run as
+``[step, metric]`` pairs, and for DNC heads the final sub-centroid
+``health``: the mean over classes of the mean and max cosine between a
+class's sub-centroids and of the entropy of their usage, see
+:func:`dnc_mm.core.subcentroid_health`) and is rewritten after every
 run; a rerun skips the records already there, so the benchmark can be
 stopped and continued. ``--markdown`` writes the mean ± std table.
 
@@ -42,15 +46,20 @@ Segmentation learning curve::
         --out docs/benchmarks/seg_curve_fashion_scenes.json
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
 import statistics
 import sys
-from typing import Dict, List
+from typing import Dict, List, Optional
+
+import torch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_accuracy import final_metrics, train  # noqa: E402
+
+from dnc_mm.core import subcentroid_health  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DNC = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
@@ -91,6 +100,37 @@ SEG_VARIANTS: Dict[str, tuple] = {
     'cbp-occl': ('cbp-occl', f'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_{SEG}',
                  []),
 }
+
+
+def validation_curve(work_dir: str, metric: str) -> List[list]:
+    """``[step, metric]`` of every validation in a work dir's scalar log
+    (``step`` is the epoch or iteration mmengine logged it at)."""
+    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                     'scalars.json')))
+    curve = []
+    with open(logs[-1]) as f:
+        for line in f:
+            record = json.loads(line)
+            if metric in record and 'loss' not in record:
+                curve.append([record['step'], record[metric]])
+    return curve
+
+
+def final_health(work_dir: str) -> Optional[Dict[str, float]]:
+    """Class-averaged sub-centroid health of the run's last checkpoint,
+    or ``None`` when its model has no DNC classifier."""
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        path = f.read().strip()
+    state = torch.load(path, map_location='cpu',
+                       weights_only=True)['state_dict']
+    prefix = next((k[:-len('subcentroids')] for k in state
+                   if k.endswith('classifier.subcentroids')), None)
+    if prefix is None:
+        return None
+    stats = subcentroid_health(state[prefix + 'subcentroids'],
+                               state[prefix + 'active'],
+                               state[prefix + 'usage'])
+    return {k: round(float(v.nanmean()), 4) for k, v in stats.items()}
 
 
 def cls_budget(epochs: int) -> List[str]:
@@ -134,6 +174,47 @@ def table(records: List[dict], suite: dict) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def plot(records: List[dict], suite: dict, path: str) -> None:
+    """Learning curves as a PNG: the final metric against the budget
+    (mean ± std over seeds, one line per variant) and, for the largest
+    budget, the validation curve within the runs (mean over seeds)."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    metric, unit = suite['metric'], suite['unit']
+    by_variant: Dict[str, Dict[int, List[dict]]] = {}
+    for r in records:
+        by_variant.setdefault(r['variant'], {}).setdefault(
+            r['budget'], []).append(r)
+    fig, (ax_budget, ax_curve) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for variant, budgets in sorted(by_variant.items()):
+        xs = sorted(budgets)
+        vals = [[r[metric] for r in budgets[b]] for b in xs]
+        means = [statistics.mean(v) for v in vals]
+        stds = [statistics.stdev(v) if len(v) > 1 else 0. for v in vals]
+        line = ax_budget.errorbar(xs, means, yerr=stds, marker='o',
+                                  capsize=3, label=variant)[0]
+        runs = [r for r in budgets[xs[-1]] if r.get('curve')]
+        if runs:
+            steps = [s for s, _ in runs[0]['curve']]
+            curve = [statistics.mean(r['curve'][i][1] for r in runs
+                                     if len(r['curve']) > i)
+                     for i in range(len(steps))]
+            ax_curve.plot(steps, curve, color=line.get_color(),
+                          label=f'{variant} ({xs[-1]} {unit})')
+    ax_budget.set(xlabel=f'budget ({unit})', ylabel=metric,
+                  title='final metric, mean ± std over seeds')
+    ax_curve.set(xlabel=unit, ylabel=metric,
+                 title='validation during the largest budget')
+    for ax in (ax_budget, ax_curve):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--suite', choices=list(SUITES), default='cls')
@@ -145,6 +226,7 @@ def main(argv=None) -> int:
     parser.add_argument('--work-dir', default='work_dirs/bench_dnc_ablation')
     parser.add_argument('--out', required=True, help='JSON of all runs')
     parser.add_argument('--markdown', help='write the table here')
+    parser.add_argument('--plot', help='write the learning curves (PNG)')
     args = parser.parse_args(argv)
     suite = SUITES[args.suite]
     variants = args.variants or list(suite['variants'])
@@ -173,7 +255,9 @@ def main(argv=None) -> int:
                     method=method, variant=variant, budget=budget,
                     seed=seed, config=config, options=options,
                     **{metric: final_metrics(work)[metric]},
-                    wall_s=round(seconds, 1)))
+                    wall_s=round(seconds, 1),
+                    curve=validation_curve(work, metric),
+                    health=final_health(work)))
                 print(f'{variant} {budget} {suite["unit"]} seed {seed}: '
                       f'{records[-1][metric]:.2f} ({seconds:.0f} s)',
                       flush=True)
@@ -185,6 +269,8 @@ def main(argv=None) -> int:
                 if args.markdown:
                     with open(args.markdown, 'w') as f:
                         f.write(table(records, suite))
+    if args.plot and records:
+        plot(records, suite, args.plot)
     print(table(records, suite))
     return 0
 

@@ -1,8 +1,8 @@
-# ImageNet-200 as used by HPN and HPL (seed 001, §7.1): 200 ImageNet classes,
-# about 110k images, of which 10k are held out for testing. No official
-# mmpretrain class exists: a CustomDataset over class folders, resized to
-# 64x64 (the HPN set-up; an assumption here, the paper does not give the
-# resolution), random crop with 4-pixel padding and horizontal flip.
+# ImageNet-200 as used by HPN and HPL (Saadabadi et al., CVPR 2024, §7.1): 200
+# ImageNet classes, about 110k images, of which 10k are held out for testing.
+# No official mmpretrain class exists: a CustomDataset over class folders,
+# resized to 64x64 (the HPN set-up; an assumption here, the paper does not give
+# the resolution), random crop with 4-pixel padding and horizontal flip.
 #   data/imagenet200/train/<wnid>/*.JPEG   data/imagenet200/test/<wnid>/*.JPEG
 dataset_type = 'CustomDataset'
 data_root = 'data/imagenet200'

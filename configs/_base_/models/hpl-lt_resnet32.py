@@ -1,9 +1,9 @@
-# HPL's long-tailed recipe (seed 001, §7.2) on the CIFAR ResNet-32: the
-# prototype head with the IPM loss, Mixup (alpha 1), inverse-frequency class
-# weights and the Hungarian re-assignment hook. Written for 10 classes and
-# d=64 (long-tailed CIFAR-10 / SVHN / STL-10, Table 6); the CIFAR-100
-# configs of Table 4 change num_classes, d and the prototype file. The
-# configs add their data set, schedule and runtime.
+# HPL's long-tailed recipe (Saadabadi et al., CVPR 2024, §7.2) on the CIFAR
+# ResNet-32: the prototype head with the IPM loss, Mixup (alpha 1),
+# inverse-frequency class weights and the Hungarian re-assignment hook. Written
+# for 10 classes and d=64 (long-tailed CIFAR-10 / SVHN / STL-10, Table 6); the
+# CIFAR-100 configs of Table 4 change num_classes, d and the prototype file.
+# The configs add their data set, schedule and runtime.
 _base_ = ['./resnet32_cifar-he.py']
 
 model = dict(

@@ -1,6 +1,6 @@
-# HPL balanced CIFAR-100 / ImageNet-200 schedule (seed 001, §7.1): SGD,
-# batch 128, lr 0.01, momentum 0.9, weight decay 1e-4, 250 epochs, lr / 10
-# at epochs 100 and 200.
+# HPL balanced CIFAR-100 / ImageNet-200 schedule (Saadabadi et al., CVPR 2024,
+# §7.1): SGD, batch 128, lr 0.01, momentum 0.9, weight decay 1e-4, 250 epochs,
+# lr / 10 at epochs 100 and 200.
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4))
 param_scheduler = dict(type='MultiStepLR', by_epoch=True,

@@ -1,5 +1,6 @@
-# HPL long-tailed schedule (seed 001, §7.2): SGD, batch 128, lr 0.1,
-# momentum 0.9, weight decay 2e-4, 200 epochs, lr / 10 at epochs 160 and 180.
+# HPL long-tailed schedule (Saadabadi et al., CVPR 2024, §7.2): SGD, batch 128,
+# lr 0.1, momentum 0.9, weight decay 2e-4, 200 epochs, lr / 10 at epochs 160
+# and 180.
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=2e-4))
 param_scheduler = dict(type='MultiStepLR', by_epoch=True,

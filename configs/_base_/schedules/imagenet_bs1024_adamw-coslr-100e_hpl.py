@@ -1,7 +1,7 @@
-# HPL ImageNet-1K Swin-T schedule (seed 001, §7.1 and Table 3): AdamW,
-# batch 1024 (8 GPUs x 128), lr 0.001, weight decay 2e-5, 100 epochs; the
-# paper gives no warm-up or decay: 5 epochs of linear warm-up and cosine
-# decay as for its ResNets (an assumption).
+# HPL ImageNet-1K Swin-T schedule (Saadabadi et al., CVPR 2024, §7.1 and
+# Table 3): AdamW, batch 1024 (8 GPUs x 128), lr 0.001, weight decay 2e-5, 100
+# epochs; the paper gives no warm-up or decay: 5 epochs of linear warm-up and
+# cosine decay as for its ResNets (an assumption).
 optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=0.001, weight_decay=2e-5,
                    betas=(0.9, 0.999)),

@@ -1,6 +1,6 @@
-# HPL ImageNet-1K ResNet schedule (seed 001, §7.1): SGD, batch 1024
-# (8 GPUs x 128), lr 0.5, momentum 0.9, weight decay 2e-5, 5 epochs of
-# linear warm-up then cosine decay, 100 epochs.
+# HPL ImageNet-1K ResNet schedule (Saadabadi et al., CVPR 2024, §7.1): SGD,
+# batch 1024 (8 GPUs x 128), lr 0.5, momentum 0.9, weight decay 2e-5, 5 epochs
+# of linear warm-up then cosine decay, 100 epochs.
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.5, momentum=0.9, weight_decay=2e-5))
 param_scheduler = [

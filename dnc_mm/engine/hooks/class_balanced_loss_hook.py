@@ -11,9 +11,11 @@ from .utils import find_modules, training_labels
 class ClassBalancedLossHook(Hook):
     """Weight each class's loss by the inverse of its training frequency.
 
-    HPL's long-tailed set-up (seed 001, §7.2, after Yang et al.'s ETF
-    paper) weights the loss "by the inverse ratio of the number of samples
-    per class". Before training this hook counts the labels of the
+    HPL's long-tailed set-up (Saadabadi et al., "Hyperspherical
+    Classification with Dynamic Label-to-Prototype Assignment", CVPR 2024,
+    https://arxiv.org/abs/2403.16937, §7.2, after Yang et al.'s ETF paper)
+    weights the loss "by the inverse ratio of the number of samples per
+    class". Before training this hook counts the labels of the
     training set (``dataset.get_gt_labels()``, e.g. of
     ``LongTailedDataset``) and sets ``class_weight[y] = N / (C · n_y)``
     (mean weight over the training samples = 1) on the ``loss_module`` of

@@ -1,10 +1,13 @@
 """He et al.'s CIFAR ResNets (ResNet-20/32/44/56/110; 6n+2 layers).
 
 mmpretrain's ``ResNet_CIFAR`` is the ImageNet ResNet-18/34/50 with a 3x3
-stem; HPL (seed 001) and its baselines (HPN, ETF) use the original CIFAR
-ResNet-32 of He et al. (§4.2 of "Deep Residual Learning"): a 3x3 stem with
-16 channels, three stages of ``n`` basic blocks with 16, 32 and 64 channels
-(stride 1, 2, 2), ``depth = 6n + 2`` (ResNet-32: n = 5, 0.46M parameters).
+stem; HPL (Saadabadi et al., "Hyperspherical Classification with Dynamic
+Label-to-Prototype Assignment", CVPR 2024,
+https://arxiv.org/abs/2403.16937) and its baselines (HPN, ETF) use the
+original CIFAR ResNet-32 of He et al. (§4.2 of "Deep Residual Learning"):
+a 3x3 stem with 16 channels, three stages of ``n`` basic blocks with 16,
+32 and 64 channels (stride 1, 2, 2), ``depth = 6n + 2`` (ResNet-32: n = 5,
+0.46M parameters).
 Shortcuts that change shape are a strided 1x1 convolution + BN (option B);
 ``shortcut='A'`` gives the parameter-free zero-padding shortcut of the
 original paper.

@@ -1,5 +1,10 @@
 """The category-basis pixel classifier that replaces a decode head's
-``conv_seg`` (seed 002, §3.2; ablations of Tables 4 and 5)."""
+``conv_seg`` (CBP paper §3.2; ablations of Tables 4 and 5).
+
+CBP paper: Chen et al., "Frozen is better than learning: a new design of
+prototype-based classifier for semantic segmentation", Pattern
+Recognition 2024, https://doi.org/10.1016/j.patcog.2024.110431.
+"""
 from typing import Dict
 
 import torch

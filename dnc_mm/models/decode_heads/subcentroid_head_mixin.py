@@ -139,7 +139,8 @@ class SubCentroidHeadMixin:
             list of ``C`` values.
         embed_dims: Embedding dimension ``D``; ``None`` keeps the decoder's
             ``channels``. Another value needs ``projection='linear'``.
-        projection: ``'layernorm'`` (LayerNorm over channels, the reference),
+        projection: ``'layernorm'`` (LayerNorm over channels, as the
+            official DNC code, https://github.com/ChengHan111/DNC),
             ``'linear'`` (1x1 conv + LayerNorm) or ``'none'``.
         logit_normalization: ``'layernorm'`` (LayerNorm over classes without
             affine parameters; keeps the ranking), ``'layernorm_affine'``

@@ -1,4 +1,8 @@
-"""HPL heads for mmpretrain: fixed hyperspherical prototypes (seed 001).
+"""HPL heads for mmpretrain: fixed hyperspherical prototypes.
+
+HPL: Saadabadi et al., "Hyperspherical Classification with Dynamic
+Label-to-Prototype Assignment", CVPR 2024, https://arxiv.org/abs/2403.16937
+(code: https://github.com/msed-Ebrahimi/DL2PA_CVPR24).
 
 * :class:`HypersphericalPrototypeHead` — prototypes fixed before training
   (uniformity-estimated, loaded from ``tools/estimate_prototypes.py``'s file,

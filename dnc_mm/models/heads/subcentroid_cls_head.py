@@ -39,8 +39,9 @@ class SubCentroidClsHead(ClsHead):
         embed_dims: Dimension ``D`` of the embedding; ``None`` keeps
             ``in_channels`` (the paper's choice; other values need a
             learnable projection, Table 21).
-        projection: ``'layernorm'`` (the reference: LayerNorm, then l2),
-            ``'linear'`` (Linear + LayerNorm) or ``'none'``.
+        projection: ``'layernorm'`` (LayerNorm, then l2, as the official
+            DNC code, https://github.com/ChengHan111/DNC), ``'linear'``
+            (Linear + LayerNorm) or ``'none'``.
         logit_normalization: How the cosine scores are scaled before the
             cross-entropy: ``'layernorm'`` (LayerNorm over classes without
             affine parameters; keeps the ranking), ``'layernorm_affine'``

@@ -1,14 +1,15 @@
 """Small building blocks around the sub-centroid classifier (pure PyTorch).
 
-* the feature projection before l2 normalisation (the DNC reference uses a
-  LayerNorm over the feature channels);
+* the feature projection before l2 normalisation (the official DNC code,
+  https://github.com/ChengHan111/DNC, uses a LayerNorm over the feature
+  channels);
 * the scaling of cosine scores before the cross-entropy (Eq. 7 of Wang,
   Han, Zhou, Liu, "Visual Recognition with Deep Nearest Centroids", ICLR
   2023, https://arxiv.org/abs/2209.07383, is a cross-entropy over
   ``s_c(x)``; cosines in [-1, 1] need a scale). The paper does not say which;
-  the official code (https://github.com/ChengHan111/DNC) and its
-  segmentation ancestor ProtoSeg (https://github.com/tfzhou/ProtoSeg) use a
-  LayerNorm over the classes *with* learnable scale and bias.
+  the official code and its segmentation ancestor ProtoSeg
+  (https://github.com/tfzhou/ProtoSeg) use a LayerNorm over the classes
+  *with* learnable scale and bias.
 """
 import math
 

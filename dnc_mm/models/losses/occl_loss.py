@@ -1,4 +1,9 @@
-"""OCCL as an mmseg loss (seed 002, §3.3, Eq. 6)."""
+"""OCCL as an mmseg loss (CBP paper §3.3, Eq. 6).
+
+CBP paper: Chen et al., "Frozen is better than learning: a new design of
+prototype-based classifier for semantic segmentation", Pattern
+Recognition 2024, https://doi.org/10.1016/j.patcog.2024.110431.
+"""
 from typing import Optional
 
 import torch
