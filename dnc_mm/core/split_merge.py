@@ -35,6 +35,17 @@ The merge score of two halves just split is their split score, so with
 ``merge_ratio < split_ratio`` an accepted split is not undone by the next
 merge round on the same data.
 
+Which samples belong to which sub-centroid (``assignment``): ``'nearest'``
+(each sample to its most similar sub-centroid) or ``'balanced'`` (the
+class's samples spread equally over its sub-centroids by the same
+entropic transport DNC trains with, :func:`.sinkhorn.sinkhorn_knopp`, then
+the argmax of the plan). The nearest assignment is unbalanced as soon as
+one sub-centroid lies nearer to the bulk of the class than the others: the
+others then hold few samples and a merge round drops them as "empty" even
+where the class is multi-modal, which keeps ``K`` from growing. Under the
+balanced assignment every sub-centroid holds about ``n / K_c`` samples, so
+a sub-centroid goes only through the merge test.
+
 Buffers keep a fixed size: ``subcentroids (C, K_max, D)`` and an ``active
 (C, K_max)`` mask whose active slots always form a prefix of each row (the
 layout of :func:`.num_subcentroids.active_subcentroid_mask`), so checkpoints
@@ -50,8 +61,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ['SplitMergeResult', 'bimodality_ratio', 'dispersion_stats',
-           'two_means', 'split_merge_step']
+from .sinkhorn import sinkhorn_knopp
+
+__all__ = ['SPLIT_MERGE_ASSIGNMENTS', 'SplitMergeResult', 'bimodality_ratio',
+           'dispersion_stats', 'two_means', 'split_merge_step']
+
+#: How the samples of a class are given to its sub-centroids in a round.
+SPLIT_MERGE_ASSIGNMENTS = ('nearest', 'balanced')
 
 
 @dataclass
@@ -142,7 +158,10 @@ def split_merge_step(subcentroids: Tensor, active: Tensor, features: Tensor,
                      labels: Tensor, mode: str,
                      split_ratio: float = 1.2,
                      merge_ratio: float = 1.1,
-                     min_samples: int = 20) -> SplitMergeResult:
+                     min_samples: int = 20,
+                     assignment: str = 'nearest',
+                     epsilon: float = 0.05,
+                     num_iters: int = 3) -> SplitMergeResult:
     """One split round or one merge round for every class.
 
     Args:
@@ -155,6 +174,9 @@ def split_merge_step(subcentroids: Tensor, active: Tensor, features: Tensor,
         merge_ratio: A pair merges below this ratio; must be below
             ``split_ratio``.
         min_samples: Minimum samples per sub-cluster.
+        assignment: ``'nearest'`` or ``'balanced'`` (module docstring).
+        epsilon: Entropic regularisation of the balanced assignment.
+        num_iters: Sinkhorn rounds of the balanced assignment.
 
     Returns:
         A :class:`SplitMergeResult`; the inputs are not modified.
@@ -166,6 +188,9 @@ def split_merge_step(subcentroids: Tensor, active: Tensor, features: Tensor,
                          f'{merge_ratio}, {split_ratio}')
     if min_samples < 1:
         raise ValueError(f'min_samples must be >= 1, got {min_samples}')
+    if assignment not in SPLIT_MERGE_ASSIGNMENTS:
+        raise ValueError(f'assignment must be one of '
+                         f'{SPLIT_MERGE_ASSIGNMENTS}, got {assignment!r}')
     c_num, k_max, d = subcentroids.shape
     if active.shape != (c_num, k_max) or features.shape[-1] != d:
         raise ValueError(f'shapes do not match: sub-centroids '
@@ -187,7 +212,7 @@ def split_merge_step(subcentroids: Tensor, active: Tensor, features: Tensor,
         k_c = int(new_active[c].sum())
         if x.shape[0] == 0:
             continue
-        assign = (x @ protos[c, :k_c].t()).argmax(dim=1)
+        assign = _assign(x, protos[c, :k_c], assignment, epsilon, num_iters)
         if mode == 'split':
             protos[c], new_active[c], splits[c], best[c] = _split_class(
                 protos[c], k_c, x, assign, split_ratio, min_samples)
@@ -197,6 +222,18 @@ def split_merge_step(subcentroids: Tensor, active: Tensor, features: Tensor,
     out = subcentroids.clone()
     out.copy_(protos.to(out.dtype))
     return SplitMergeResult(out, new_active, splits, merges, best)
+
+
+def _assign(x: Tensor, protos: Tensor, assignment: str, epsilon: float,
+            num_iters: int) -> Tensor:
+    """``(N,)`` sub-centroid of each of a class's samples ``x (N, D)``
+    among its ``(K_c, D)`` active sub-centroids."""
+    sims = x @ protos.t()
+    if assignment == 'nearest' or protos.shape[0] == 1 or x.shape[0] < 2:
+        return sims.argmax(dim=1)
+    _, assign = sinkhorn_knopp(sims.t().unsqueeze(0), epsilon=epsilon,
+                               num_iters=num_iters)
+    return assign[0]
 
 
 def _split_class(protos: Tensor, k_c: int, x: Tensor, assign: Tensor,

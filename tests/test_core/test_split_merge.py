@@ -109,3 +109,30 @@ def test_classifier_adapter_in_place_and_refuses_anchored():
     clf.set_anchors(idx, clf.subcentroids.clone())
     with pytest.raises(RuntimeError, match='anchored'):
         clf.split_merge(x, y, 'merge')
+
+
+def test_balanced_assignment_keeps_a_sub_centroid_nearest_pruning_drops():
+    # One class, two sub-classes of 100 samples at e0 and e1. Sub-centroid
+    # 0 lies between them (nearest for every sample), sub-centroid 1 off
+    # to the side of e1: the nearest assignment leaves it empty and the
+    # merge round drops it; the balanced assignment gives it the e1
+    # sub-class, and the two are not merged (bimodal).
+    d = 16
+    e0, e1, e2 = torch.eye(d)[0], torch.eye(d)[1], torch.eye(d)[2]
+    x = _blobs([e0, e1], 100, 0.05)
+    labels = torch.zeros(200, dtype=torch.long)
+    protos = torch.zeros(1, 3, d)
+    protos[0, 0] = F.normalize(e0 + e1, dim=0)
+    protos[0, 1] = F.normalize(e1 + 1.5 * e2, dim=0)
+    active = active_subcentroid_mask(torch.tensor([2]), 3)
+    sims = x @ protos[0, :2].t()
+    assert (sims.argmax(1) == 0).all()  # the premise: 1 is never nearest
+    nearest = split_merge_step(protos, active, x, labels, 'merge')
+    assert nearest.active.sum().item() == 1
+    balanced = split_merge_step(protos, active, x, labels, 'merge',
+                                assignment='balanced')
+    assert balanced.active.sum().item() == 2
+    assert balanced.num_merges.tolist() == [0]
+    with pytest.raises(ValueError, match='assignment'):
+        split_merge_step(protos, active, x, labels, 'merge',
+                         assignment='greedy')

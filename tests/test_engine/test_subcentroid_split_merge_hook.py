@@ -23,6 +23,43 @@ def test_round_schedule_alternates_and_stops():
         SubCentroidSplitMergeHook(init_num_subcentroids=0)
 
 
+def test_schedule_ends_on_a_split():
+    # rounds at 10 (split), 15 (merge), 20 (split), 25 (merge): the last
+    # one is skipped unless final_round='any'
+    rounds = {}
+    for final in ('split', 'any'):
+        hook = SubCentroidSplitMergeHook(start_iter=10, interval=5,
+                                         end_iter=27, final_round=final)
+        rounds[final] = [(i, hook.round_type(i)) for i in range(1, 40)
+                         if hook.round_type(i)]
+    assert rounds['any'] == [(10, 'split'), (15, 'merge'), (20, 'split'),
+                             (25, 'merge')]
+    assert rounds['split'] == rounds['any'][:3]
+    # without end_iter the end of training is the end of the schedule
+    hook = SubCentroidSplitMergeHook(start_iter=10, interval=5)
+    hook.last_iter = 25  # as before_train sets it from runner.max_iters
+    assert hook.round_type(25) is None and hook.round_type(20) == 'split'
+    with pytest.raises(ValueError, match='final_round'):
+        SubCentroidSplitMergeHook(final_round='merge')
+    with pytest.raises(ValueError, match='assignment'):
+        SubCentroidSplitMergeHook(assignment='greedy')
+    with pytest.raises(ValueError, match='min_accuracy'):
+        SubCentroidSplitMergeHook(min_accuracy=1.5)
+
+
+def test_classes_on_poorly_classified_rows_sit_out_the_round():
+    from dnc_mm.engine.hooks.subcentroid_split_merge_hook import \
+        _drop_unready_classes
+    # class 0: 3 of 4 rows correct; class 1: 1 of 4; a stale row (-1)
+    labels = torch.tensor([0, 0, 0, 0, 1, 1, 1, 1, -1])
+    correct = torch.tensor([1, 1, 1, 0, 1, 0, 0, 0, 1], dtype=torch.bool)
+    out = _drop_unready_classes(labels, correct, 2, 0.5)
+    assert out.tolist() == [0, 0, 0, 0, -1, -1, -1, -1, -1]
+    assert _drop_unready_classes(labels, correct, 2, 0.0).tolist() == \
+        labels.tolist()
+    assert (_drop_unready_classes(labels, correct, 2, 1.0) == -1).all()
+
+
 def _state(path):
     state = torch.load(path, map_location='cpu', weights_only=False)
     sd = state['state_dict']
@@ -47,7 +84,9 @@ def test_auto_k_trains_and_survives_resume(repo_root, fashion_mnist_small,
         'custom_hooks.1.interval=4', 'custom_hooks.1.min_samples=5',
         # splits are certain to be tried with a low threshold
         'custom_hooks.1.split_ratio=0.5',
-        'custom_hooks.1.merge_ratio=0.4']
+        'custom_hooks.1.merge_ratio=0.4',
+        # every round of the alternation runs, on every class
+        'custom_hooks.1.final_round=any', 'custom_hooks.1.min_accuracy=0']
     cmd = [sys.executable, 'tools/train.py', CONFIG, '--work-dir', work,
            '--cfg-options'] + opts
     run_tool(cmd, repo_root, subprocess_env)

@@ -227,6 +227,14 @@ def main(argv=None) -> int:
     parser.add_argument('--out', required=True, help='JSON of all runs')
     parser.add_argument('--markdown', help='write the table here')
     parser.add_argument('--plot', help='write the learning curves (PNG)')
+    parser.add_argument('--val-interval', type=int,
+                        help='validate every N epochs (cls) or iterations '
+                        '(seg) to record the curve within a run; default: '
+                        'the config\'s (cls: every epoch) or only at the '
+                        'end (seg). Use one value for all runs of a table: '
+                        'a validation draws from the global RNG (its '
+                        'loader\'s worker seed), so it shifts the random '
+                        'stream of the training that follows.')
     args = parser.parse_args(argv)
     suite = SUITES[args.suite]
     variants = args.variants or list(suite['variants'])
@@ -250,10 +258,14 @@ def main(argv=None) -> int:
                     continue
                 work = osp.join(args.work_dir, f'{variant}_{budget}_s{seed}')
                 extra = ['--cfg-options'] + suite['budget'](budget) + options
+                if args.val_interval:
+                    extra.append(
+                        f'train_cfg.val_interval={args.val_interval}')
                 seconds = train(osp.join(ROOT, config), seed, work, extra)
                 records.append(dict(
                     method=method, variant=variant, budget=budget,
                     seed=seed, config=config, options=options,
+                    val_interval=args.val_interval,
                     **{metric: final_metrics(work)[metric]},
                     wall_s=round(seconds, 1),
                     curve=validation_curve(work, metric),
