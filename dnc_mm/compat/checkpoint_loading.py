@@ -214,8 +214,9 @@ def load_checkpoint_file(filename: str,
 
 def patch_checkpoint_loading() -> None:
     """Register :func:`load_checkpoint_file` as mmengine's loader for local
-    paths (idempotent). The only process-wide change ``import dnc_mm``
-    makes, and it makes loading stricter than ``weights_only=False``."""
+    paths (idempotent). A process-wide change ``import dnc_mm`` makes
+    (the others: :func:`~dnc_mm.compat.patch_inference_apis`); it makes
+    loading stricter than ``weights_only=False``."""
     global _PATCHED
     if _PATCHED:
         return

@@ -159,9 +159,10 @@ def _rule_text(ev: List[ClassEvidence], gallery_source: str) -> str:
     win = ev[0]
     what = ('its anchor' if gallery_source == 'anchors'
             else 'the closest training image')
+    seen = (f'; {what}: training image #{win.train_index}'
+            if win.train_index >= 0 else '')
     text = (f'IF the image is most similar to sub-centroid {win.subcentroid} '
-            f'of "{win.name}" (cosine {win.similarity:.3f}; {what}: training '
-            f'image #{win.train_index})')
+            f'of "{win.name}" (cosine {win.similarity:.3f}{seen})')
     if len(ev) > 1:
         others = ', '.join(f'"{e.name}" (best: sub-centroid {e.subcentroid}, '
                            f'{e.similarity:.3f})' for e in ev[1:])
@@ -183,7 +184,9 @@ def explain_samples(sims: Tensor, active: Tensor, pred_labels: Tensor,
         active: ``(C, K)`` bool.
         pred_labels: ``(N,)`` the model's predictions (its ``predict``).
         pred_scores: ``(N, C)`` the model's class scores (``predict``).
-        gallery: from :func:`subcentroid_gallery`.
+        gallery: from :func:`subcentroid_gallery`; an ``indices`` entry
+            of -1 (no training image known) leaves the image out of the
+            rule.
         class_names: ``C`` names.
         sample_rows: rows of ``sims`` to explain.
         sample_indices: ``(N,)`` dataset indices of the rows.

@@ -50,14 +50,20 @@ def plot_gallery(indices: Tensor, sims: Tensor, active: Tensor,
 
 
 def plot_explanation(expl, test_img: np.ndarray, image_fn: ImageFn,
-                     class_names: Sequence[str], path: str) -> None:
-    """Test image, then each top class's closest sub-centroid image."""
+                     class_names: Sequence[str], path: str,
+                     title: Optional[str] = None) -> None:
+    """Test image, then each top class's closest sub-centroid image.
+
+    ``title`` replaces the test image's caption (``test #<index>`` and
+    the true class).
+    """
     n = len(expl.evidence)
     fig, axes = plt.subplots(1, n + 1, figsize=(2.0 * (n + 1), 2.6))
     _show(axes[0], test_img)
     truth = ('' if expl.gt_label is None else
              f'\ntrue: {class_names[expl.gt_label]}')
-    axes[0].set_title(f'test #{expl.index}{truth}', fontsize=8)
+    axes[0].set_title(title if title is not None else
+                      f'test #{expl.index}{truth}', fontsize=8)
     for ax, ev in zip(axes[1:], expl.evidence):
         if ev.train_index >= 0:
             _show(ax, image_fn(ev.train_index))

@@ -16,7 +16,11 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackInputs'),
 ]
-test_pipeline = [dict(type='PackInputs')]
+# ToGrayscale (dnc_mm): colour or grey image files and colour arrays reach
+# the one-channel model as one channel in the toolboxes' inferencers; the
+# dataset's own HxW images pass through unchanged (same inputs as
+# PackInputs alone, so the same evaluation results).
+test_pipeline = [dict(type='ToGrayscale'), dict(type='PackInputs')]
 
 train_dataloader = dict(
     batch_size=128,
