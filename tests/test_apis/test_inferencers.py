@@ -233,7 +233,8 @@ def test_segmentation_apis(family: str, checkpoint, repo_root: str,
 @pytest.mark.slow
 @pytest.mark.usefixtures('mmpretrain_scope')
 def test_image_demo(checkpoint, repo_root: str, fashion_mnist_small: str,
-                    tmp_path) -> None:
+                    tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(repo_root)
     from mmpretrain.apis import ImageClassificationInferencer
     ckpt = checkpoint('dnc')
     img = _garment(fashion_mnist_small)
@@ -253,12 +254,13 @@ def test_image_demo(checkpoint, repo_root: str, fashion_mnist_small: str,
     assert len(rule) == 1 and 'training image #' in rule[0]
     assert rule[0].endswith(f'THEN it is "{want["pred_class"]}".')
     assert osp.getsize(fig) > 1000
-    # without the training set: the rule alone
-    log = run_tool([sys.executable, 'demo/image_demo.py', colour_png,
-                    CONFIGS['dnc'], ckpt, '--no-train-images'], repo_root,
-                   _env(repo_root))
-    assert f'THEN it is "{want["pred_class"]}".' in log
-    assert 'training image #' not in log
+    # without the training set (in this process): the rule alone
+    image_demo = _demo_module('image_demo')
+    assert image_demo.main([colour_png, CONFIGS['dnc'], ckpt,
+                            '--no-train-images']) == 0
+    out = capsys.readouterr().out
+    assert f'THEN it is "{want["pred_class"]}".' in out
+    assert 'training image #' not in out
 
 
 @pytest.mark.slow
@@ -283,28 +285,39 @@ def test_seg_demo(family: str, checkpoint, repo_root: str,
         assert 'no sub-centroid map: CBPFCNHead' in log
 
 
-@pytest.mark.parametrize('demo', ['image_demo.py', 'seg_demo.py'])
-def test_demos_refuse_a_missing_image_in_one_line(demo: str, repo_root: str,
-                                                  tmp_path) -> None:
+def _demo_module(name: str):
+    """Import ``demo/<name>.py`` (the demos are scripts, not a package)."""
+    import importlib.util
+    path = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(
+        __file__)))), 'demo', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'dnc_mm_demo_{name}',
+                                                  path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize('demo', ['image_demo', 'seg_demo'])
+def test_demos_refuse_bad_images_in_one_line(demo: str, repo_root: str,
+                                             tmp_path, monkeypatch) -> None:
     import subprocess
-    missing = str(tmp_path / 'nothing.png')
-    config = CONFIGS['dnc' if demo == 'image_demo.py' else 'dnc-fcn']
-    cmd = [sys.executable, osp.join('demo', demo), missing, config,
-           str(tmp_path / 'x.pth')] + (['--out-file', str(tmp_path / 'o.png')]
-                                        if demo == 'seg_demo.py' else [])
-    proc = subprocess.run(cmd, cwd=repo_root, env=_env(repo_root),
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines()[-1] == (
-        f'{demo}: error: image file {missing!r} does not exist')
-    # an unreadable image file
-    bad = tmp_path / 'bad.png'
-    bad.write_text('not an image')
+    config = CONFIGS['dnc' if demo == 'image_demo' else 'dnc-fcn']
     ckpt = tmp_path / 'x.pth'
     ckpt.write_bytes(b'')
-    cmd[2] = str(bad)
-    proc = subprocess.run(cmd, cwd=repo_root, env=_env(repo_root),
+    missing = str(tmp_path / 'nothing.png')
+    args = [config, str(ckpt), '--out-file', str(tmp_path / 'o.png')]
+    # the script: one line on stderr, exit status 1
+    proc = subprocess.run([sys.executable, f'demo/{demo}.py', missing] +
+                          args, cwd=repo_root, env=_env(repo_root),
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
-        f'{demo}: error: cannot read {str(bad)!r} as an image')
+        f'{demo}.py: error: image file {missing!r} does not exist')
+    # an unreadable image file (in this process)
+    module = _demo_module(demo)
+    bad = tmp_path / 'bad.png'
+    bad.write_text('not an image')
+    monkeypatch.chdir(repo_root)
+    with pytest.raises(sys.modules['demo_utils'].DemoError,
+                       match=r'cannot read .*bad\.png.* as an image'):
+        module.main([str(bad)] + args)
