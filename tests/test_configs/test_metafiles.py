@@ -1,4 +1,5 @@
-"""Every shipped config has exactly one metafile line and a model-table row.
+"""Every shipped config has exactly one metafile line and a model-table row;
+the root model-index.yml imports every metafile.
 
 OpenMMLab's model index (``mim``) needs unique model names and configs that
 exist; the project promises that every config is listed with its measured
@@ -57,3 +58,63 @@ def test_every_config_has_a_model_table_row():
     missing = [c for c in _configs() if osp.basename(c) not in table]
     assert not missing, f'configs without a row in docs/model_zoo.md: ' \
         f'{missing}'
+
+
+def _metafiles():
+    return sorted(osp.relpath(p, REPO_ROOT) for p in glob.glob(
+        osp.join(REPO_ROOT, 'configs', '*', 'metafile.yml')))
+
+
+def _model_index() -> dict:
+    with open(osp.join(REPO_ROOT, 'model-index.yml')) as f:
+        return yaml.safe_load(f)
+
+
+def test_model_index_imports_every_metafile_once():
+    imports = _model_index()['Import']
+    assert len(imports) == len(set(imports)), f'imported twice: {imports}'
+    missing = sorted(set(_metafiles()) - set(imports))
+    assert not missing, f'metafiles model-index.yml does not import: {missing}'
+    dangling = sorted(set(imports) - set(_metafiles()))
+    assert not dangling, f'model-index.yml imports missing files: {dangling}'
+
+
+def _is_link(url) -> bool:
+    """An http(s) address, or a file of this repository."""
+    if not isinstance(url, str) or not url:
+        return False
+    return url.startswith(('https://', 'http://')) or osp.isfile(
+        osp.join(REPO_ROOT, url))
+
+
+def test_every_collection_has_paper_and_code_links():
+    bad = []
+    for meta in _metafiles():
+        with open(osp.join(REPO_ROOT, meta)) as f:
+            collections = yaml.safe_load(f).get('Collections') or []
+        assert collections, f'{meta} has no Collections'
+        for col in collections:
+            paper, code = col.get('Paper') or {}, col.get('Code') or {}
+            if not (paper.get('Title') and str(paper.get('URL')).startswith(
+                    ('https://', 'http://'))):
+                bad.append((meta, col['Name'], 'Paper', paper))
+            if not _is_link(code.get('URL')):
+                bad.append((meta, col['Name'], 'Code', code))
+    assert not bad, f'collections without Paper/Code links: {bad}'
+
+
+def test_model_index_loads_with_every_model_in_a_collection():
+    """What ``mim search`` and mmpretrain's hub read (the modelindex
+    package): every model once, each in a collection that exists."""
+    from modelindex.load_model_index import load
+
+    index = load(osp.join(REPO_ROOT, 'model-index.yml'))
+    names = [m.name for m in index.models]
+    assert sorted(names) == sorted(m['Name'] for _, m in _models())
+    collections = {c.name for c in index.collections}
+    orphans = [(m.name, m.in_collection) for m in index.models
+               if m.in_collection not in collections]
+    assert not orphans, f'models in undefined collections: {orphans}'
+    errors = [(m.name, list(m.check_errors)) for m in index.models
+              if m.check_errors]
+    assert not errors, errors
