@@ -19,7 +19,7 @@ model = dict(
         num_subcentroids=4,  # K (§4.1)
         # As the official DNC code (https://github.com/ChengHan111/DNC):
         projection='layernorm',  # LayerNorm, then l2
-        logit_normalization='layernorm',  # the paper is silent
+        logit_normalization='layernorm_affine',  # nn.LayerNorm(C)
         momentum=0.999,  # mu of Eq. 8 (§4.1)
         clustering='sinkhorn',
         sinkhorn_epsilon=0.05,  # eps of Eq. 6 (§3)

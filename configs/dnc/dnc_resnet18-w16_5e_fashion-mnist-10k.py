@@ -19,4 +19,9 @@ model = dict(
         sinkhorn_epsilon=0.05,
         sinkhorn_iters=3,
         topk=(1, )))
-custom_hooks = [dict(type='SubCentroidMemoryHook', size_in_batches=100)]
+# The health hook only logs (train/subcentroid_{mean_cos,max_cos,
+# usage_entropy}: do a class's sub-centroids collapse onto each other?).
+custom_hooks = [
+    dict(type='SubCentroidMemoryHook', size_in_batches=100),
+    dict(type='SubCentroidHealthHook', interval=50),
+]

@@ -16,4 +16,5 @@ custom_hooks = [
          start_iter=40, interval=40, end_iter=320, split_ratio=1.2,
          merge_ratio=1.1, min_samples=20, assignment='balanced',
          final_round='split', min_accuracy=0.5),
+    dict(type='SubCentroidHealthHook', interval=50),
 ]

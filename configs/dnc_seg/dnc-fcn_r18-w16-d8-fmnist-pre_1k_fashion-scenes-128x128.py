@@ -7,4 +7,8 @@ _base_ = [
     '../_base_/models/dnc_seg_head.py',
 ]
 
-model = dict(decode_head=dict(type='SubCentroidFCNHead', **_base_.dnc_head))
+# plain class-score LayerNorm, as the DNC-FCN trained from scratch
+model = dict(
+    decode_head=dict(
+        type='SubCentroidFCNHead',
+        **dict(_base_.dnc_head, logit_normalization='layernorm')))

@@ -7,6 +7,7 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.logging import HistoryBuffer
 
 from config_cache import REPO_ROOT
 
@@ -69,7 +70,9 @@ def _fake_run(tmp_path, state_dict):
              '{"accuracy/top1": 80.0, "step": 2}']
     (logs / 'scalars.json').write_text('\n'.join(lines) + '\n')
     ckpt = tmp_path / 'epoch_2.pth'
-    torch.save(dict(state_dict=state_dict), ckpt)
+    # as mmengine saves it: the message hub's HistoryBuffer objects too
+    hub = dict(log_scalars={'train/loss': HistoryBuffer([1.0], [1])})
+    torch.save(dict(state_dict=state_dict, message_hub=hub), ckpt)
     (tmp_path / 'last_checkpoint').write_text(str(ckpt))
     return str(tmp_path)
 
@@ -86,6 +89,10 @@ def test_curve_and_health_are_read_from_the_run(tmp_path):
                                                              [2, 80.0]]
     health = bench.final_health(work)
     assert health == dict(mean_cos=0.5, max_cos=0.5, usage_entropy=0.5)
+    suite = bench.SUITES['cls']
+    assert bench.finished_run(work, 2, suite)  # trained to the budget
+    assert not bench.finished_run(work, 3, suite)  # stopped before it
+    assert not bench.finished_run(str(tmp_path / 'none'), 2, suite)
 
 
 def test_health_is_none_without_a_dnc_classifier(tmp_path):

@@ -54,11 +54,10 @@ import statistics
 import sys
 from typing import Dict, List, Optional
 
-import torch
-
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_accuracy import final_metrics, train  # noqa: E402
 
+from dnc_mm.compat import load_checkpoint_file  # noqa: E402
 from dnc_mm.core import subcentroid_health  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -121,8 +120,7 @@ def final_health(work_dir: str) -> Optional[Dict[str, float]]:
     or ``None`` when its model has no DNC classifier."""
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         path = f.read().strip()
-    state = torch.load(path, map_location='cpu',
-                       weights_only=True)['state_dict']
+    state = load_checkpoint_file(path, map_location='cpu')['state_dict']
     prefix = next((k[:-len('subcentroids')] for k in state
                    if k.endswith('classifier.subcentroids')), None)
     if prefix is None:
@@ -131,6 +129,23 @@ def final_health(work_dir: str) -> Optional[Dict[str, float]]:
                                state[prefix + 'active'],
                                state[prefix + 'usage'])
     return {k: round(float(v.nanmean()), 4) for k, v in stats.items()}
+
+
+def finished_run(work_dir: str, budget: int, suite: dict) -> bool:
+    """Whether ``work_dir`` holds a run that trained to ``budget`` and
+    validated there (its last checkpoint is the final one and its last
+    validation is at the final step), e.g. one whose record was lost."""
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.exists(marker):
+        return False
+    with open(marker) as f:
+        name = osp.basename(f.read().strip())
+    final = suite['checkpoint'].format(budget)
+    try:
+        curve = validation_curve(work_dir, suite['metric'])
+    except (FileNotFoundError, IndexError):
+        return False
+    return name == final and bool(curve) and curve[-1][0] == budget
 
 
 def cls_budget(epochs: int) -> List[str]:
@@ -148,9 +163,11 @@ def seg_budget(iters: int) -> List[str]:
 
 SUITES = {
     'cls': dict(variants=CLS_VARIANTS, metric='accuracy/top1',
-                unit='epochs', baseline='linear', budget=cls_budget),
+                unit='epochs', baseline='linear', budget=cls_budget,
+                checkpoint='epoch_{}.pth'),
     'seg': dict(variants=SEG_VARIANTS, metric='mIoU', unit='iterations',
-                baseline='fcn', budget=seg_budget),
+                baseline='fcn', budget=seg_budget,
+                checkpoint='iter_{}.pth'),
 }
 
 
@@ -261,11 +278,16 @@ def main(argv=None) -> int:
                 if args.val_interval:
                     extra.append(
                         f'train_cfg.val_interval={args.val_interval}')
-                seconds = train(osp.join(ROOT, config), seed, work, extra)
+                if finished_run(work, budget, suite):  # record was lost
+                    seconds = float('nan')
+                else:
+                    seconds = train(osp.join(ROOT, config), seed, work,
+                                    extra)
                 records.append(dict(
                     method=method, variant=variant, budget=budget,
                     seed=seed, config=config, options=options,
                     val_interval=args.val_interval,
+                    omp_num_threads=os.environ.get('OMP_NUM_THREADS'),
                     **{metric: final_metrics(work)[metric]},
                     wall_s=round(seconds, 1),
                     curve=validation_curve(work, metric),

@@ -98,7 +98,8 @@ def main(argv=None) -> int:
     parser.add_argument('--data-root', help='prepared Fashion-MNIST folder')
     parser.add_argument('--cfg-options', nargs='*', default=[],
                         help='passed to every run whose config accepts them '
-                        '(custom_hooks.1.* only to configs with 2 hooks)')
+                        '(custom_hooks.1.* only to configs whose second hook '
+                        'is SubCentroidSplitMergeHook)')
     parser.add_argument('--work-dir', default='work_dirs/bench_induction')
     parser.add_argument('--out', required=True, help='JSON results')
     parser.add_argument('--eval-only', action='store_true',
@@ -116,8 +117,10 @@ def main(argv=None) -> int:
         for config in args.configs:
             hooks = Config.fromfile(osp.join(ROOT, config)).get(
                 'custom_hooks') or []
+            auto_k = len(hooks) > 1 and (
+                hooks[1].get('type') == 'SubCentroidSplitMergeHook')
             opts = base_opts + [o for o in args.cfg_options if not (
-                o.startswith('custom_hooks.1.') and len(hooks) < 2)]
+                o.startswith('custom_hooks.1.') and not auto_k)]
             name = osp.splitext(osp.basename(config))[0]
             work = osp.join(ROOT, args.work_dir, f'{name}_seed{seed}')
             if args.eval_only:
