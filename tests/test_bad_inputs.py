@@ -8,7 +8,7 @@ from mmengine.registry import DefaultScope
 from mmpretrain.structures import DataSample
 
 import dnc_mm  # noqa: F401
-from dnc_mm.engine.hooks import SubCentroidMemoryHook
+from dnc_mm.engine.hooks import PrototypeAssignmentHook, SubCentroidMemoryHook
 from dnc_mm.models.decode_heads import SubCentroidFCNHead
 from dnc_mm.models.heads import HypersphericalPrototypeHead, SubCentroidClsHead
 
@@ -56,6 +56,16 @@ CATALOGUE = {
     'segmentation K < 1': (lambda: _dnc_seg(num_subcentroids=0),
                            'num_subcentroids must be >= 1'),
     'HPL d < 2': (lambda: _hpl(embed_dims=1), 'embed_dims must be >= 2'),
+    'HPL unknown class-mean source': (
+        lambda: _hpl(class_mean_source='clean'),
+        r"class_mean_source must be one of \('mixed', 'unmixed', "
+        r"'dominant'\), got 'clean'"),
+    'HPL unknown assignment solver': (
+        lambda: _hpl(assignment_solver='greedy'),
+        r"assignment_solver must be one of \('auto', 'sparse', 'dense'\)"),
+    'HPL re-assignment stop < 0': (
+        lambda: PrototypeAssignmentHook(stop_last_epochs=-1),
+        'stop_last_epochs must be an integer >= 0, got -1'),
     'unknown mask order': (lambda: _dnc_cls(mask_order='later'),
                            "mask_order must be one of"),
     'unknown initialisation': (lambda: _dnc_seg(init='zeros'),

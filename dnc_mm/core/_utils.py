@@ -6,7 +6,7 @@ of the distributed reduction hook, and a safe "finite or zero" helper used by
 the log-domain normalisations.
 """
 import contextlib
-from typing import Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 import torch
 from torch import Tensor
@@ -66,3 +66,19 @@ def maybe_reduce(x: Tensor, op: str, reduce_fn: Optional[ReduceFn]) -> Tensor:
     if reduce_fn is None:
         return x
     return reduce_fn(x, op)
+
+
+def check_choice(name: str, value: Any, choices: Sequence) -> None:
+    """Refuse ``value`` unless it is one of ``choices``, in one line.
+
+    Args:
+        name: The option's name, as the user writes it.
+        value: The value given.
+        choices: The allowed values.
+
+    Raises:
+        ValueError: ``"<name> must be one of (...), got <value>"``.
+    """
+    if value not in choices:
+        raise ValueError(f'{name} must be one of {tuple(choices)}, got '
+                         f'{value!r}')

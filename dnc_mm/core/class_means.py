@@ -22,7 +22,13 @@ per-sample recursion would), and needs only per-class sums and counts,
 which are all-reduced so that every rank ends with the same means. Soft
 labels (Mixup / CutMix) count fractionally: a sample mixed ``λ : 1 − λ``
 between classes ``a`` and ``b`` adds ``λ`` to ``n_a`` and ``1 − λ`` to
-``n_b`` with the same weights in the sums.
+``n_b`` with the same weights in the sums (``source='mixed'``). Because a
+mixed feature lies between the two classes, that pulls the mean of a
+rarely drawn (tail) class towards the frequent classes it is mixed with;
+:func:`mean_weights` offers two cleaner sources: ``'unmixed'`` (only the
+samples whose target is one class, e.g. Mixup partners of the same class)
+and ``'dominant'`` (each sample counts for its dominant label only, with
+its mixing weight; the mixed-in partner is ignored).
 
 Pure PyTorch, fp32.
 """
@@ -31,7 +37,7 @@ from typing import Optional, Tuple
 import torch
 from torch import Tensor
 
-from ._utils import ReduceFn, autocast_disabled, maybe_reduce
+from ._utils import ReduceFn, autocast_disabled, check_choice, maybe_reduce
 
 
 def class_weights_matrix(targets: Tensor, num_classes: int) -> Tensor:
@@ -61,6 +67,40 @@ def class_weights_matrix(targets: Tensor, num_classes: int) -> Tensor:
         raise ValueError(f'soft targets must be (N, {num_classes}), got '
                          f'{tuple(targets.shape)}')
     return targets.float()
+
+
+#: ``source`` values of :func:`mean_weights`.
+MEAN_SOURCES = ('mixed', 'unmixed', 'dominant')
+
+
+def mean_weights(targets: Tensor, num_classes: int,
+                 source: str = 'mixed') -> Tensor:
+    """``(N, C)`` weights with which each sample enters each class mean.
+
+    Args:
+        targets: ``(N,)`` integer labels, or ``(N, C)`` soft labels.
+        num_classes: ``C``.
+        source: ``'mixed'``: the soft label itself (a sample mixed
+            ``λ : 1 − λ`` counts ``λ`` for one class and ``1 − λ`` for
+            the other); ``'unmixed'``: one-hot rows only (a row whose
+            largest weight is below ``1 − 1e-6`` is left out); ``'dominant'``:
+            the row's largest weight on its argmax class (the lower class
+            index on an exact tie), 0 elsewhere. Hard labels give one-hot
+            rows in every mode.
+
+    Returns:
+        ``(N, C)`` float32 weights.
+    """
+    check_choice('source', source, MEAN_SOURCES)
+    weights = class_weights_matrix(targets, num_classes)
+    if source == 'mixed' or targets.dim() == 1 or weights.numel() == 0:
+        return weights
+    top, label = weights.max(dim=1)
+    if source == 'unmixed':
+        top = (top >= 1 - 1e-6).float()
+    out = torch.zeros_like(weights)
+    out[torch.arange(weights.shape[0], device=weights.device), label] = top
+    return out
 
 
 def class_sums(feats: Tensor, targets: Tensor, num_classes: int,

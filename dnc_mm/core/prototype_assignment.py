@@ -3,23 +3,55 @@
 Given the class means ``z̄_j`` and the fixed prototypes ``w_k``, HPL picks
 the bijection ``A`` that maximises ``Σ_j z̄_jᵀ w_{A(j)}`` (Eq. 9, the
 tractable form of Eq. 8), i.e. a linear assignment on the cost
-``−z̄ Wᵀ``, solved with :func:`scipy.optimize.linear_sum_assignment`
-(no OpenMMLab imports; scipy works on float64 numpy arrays on the CPU).
+``−z̄ Wᵀ``. The cost is computed once in float32
+(:func:`assignment_cost`) and solved by
+:func:`dnc_mm.core.sparse_assignment.solve_assignment`: a certified sparse
+solver for many classes, :func:`scipy.optimize.linear_sum_assignment` for
+few (or on request); both return the same assignment on the same cost
+matrix. No OpenMMLab imports.
 """
-from typing import Tuple
+from typing import Optional, Tuple
 
-import numpy as np
 import torch
-from scipy.optimize import linear_sum_assignment
 from torch import Tensor
 
+from ._utils import autocast_disabled
+from .sparse_assignment import solve_assignment
 
-def hungarian_assignment(means: Tensor, prototypes: Tensor) -> Tensor:
+
+@torch.no_grad()
+def assignment_cost(means: Tensor, prototypes: Tensor) -> Tensor:
+    """The cost ``−z̄ Wᵀ`` of Eq. 9 as a float32 CPU matrix.
+
+    Args:
+        means: ``(C, D)`` class means ``z̄``.
+        prototypes: ``(P, D)`` prototypes.
+
+    Returns:
+        ``(C, P)`` float32 CPU tensor (one matmul on ``means.device``,
+        autocast off): every solver reads exactly these values.
+    """
+    with autocast_disabled(means.device):
+        cost = means.detach().float() @ prototypes.detach().float().to(
+            means.device).t()
+    return cost.neg_().cpu()
+
+
+def hungarian_assignment(means: Tensor, prototypes: Tensor,
+                         solver: str = 'auto',
+                         previous: Optional[Tensor] = None) -> Tensor:
     """Optimal bijection from classes to prototypes (Eq. 9).
 
     Args:
         means: ``(C, D)`` class means ``z̄``.
         prototypes: ``(P, D)`` prototypes, ``P >= C``.
+        solver: ``'auto'`` (the certified sparse solver from 2,000
+            classes, dense below), ``'sparse'`` or ``'dense'``
+            (:func:`scipy.optimize.linear_sum_assignment` only); see
+            :func:`dnc_mm.core.sparse_assignment.solve_assignment`. All
+            return the same assignment.
+        previous: ``(C,)`` current assignment, a warm start for the sparse
+            solver (optional; does not change the result).
 
     Returns:
         ``(C,)`` long tensor on ``means.device``: ``A[j]`` is the prototype
@@ -33,10 +65,9 @@ def hungarian_assignment(means: Tensor, prototypes: Tensor) -> Tensor:
     if prototypes.shape[0] < means.shape[0]:
         raise ValueError(f'{means.shape[0]} classes need at least as many '
                          f'prototypes, got {prototypes.shape[0]}')
-    cost = -(means.detach().double() @ prototypes.detach().double().t())
-    rows, cols = linear_sum_assignment(cost.cpu().numpy())
-    assignment = np.empty(means.shape[0], dtype=np.int64)
-    assignment[rows] = cols
+    cost = assignment_cost(means, prototypes)
+    warm = None if previous is None else previous.detach().cpu().numpy()
+    assignment, _ = solve_assignment(cost, solver=solver, warm_start=warm)
     return torch.from_numpy(assignment).to(means.device)
 
 

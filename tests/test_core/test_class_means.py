@@ -97,3 +97,46 @@ def test_bad_input_is_refused_and_leaves_state_unchanged():
                            torch.tensor([0, 1]), 0.9)
     sums, counts = class_sums(torch.ones(2, 2), torch.tensor([1, 1]), 3)
     assert counts.tolist() == [0., 2., 0.]
+
+
+def test_mixup_sources_ignore_the_mixed_in_partner_by_hand():
+    """A batch: sample 0 mixed 0.75 (class 0) : 0.25 (class 1), sample 1 a
+    same-class Mixup pair of class 2 (one-hot), sample 2 mixed 0.5 : 0.5
+    between classes 1 and 2."""
+    from dnc_mm.core.class_means import mean_weights
+    soft = torch.tensor([[0.75, 0.25, 0.], [0., 0., 1.], [0., 0.5, 0.5]])
+    feats = torch.tensor([[1., 0.], [0., 1.], [0.6, 0.8]])
+    assert torch.equal(mean_weights(soft, 3, 'mixed'), soft)
+    # 'dominant': each sample for its argmax class with its weight only;
+    # the 0.5 : 0.5 tie goes to the lower index (class 1)
+    assert torch.equal(mean_weights(soft, 3, 'dominant'),
+                       torch.tensor([[0.75, 0., 0.], [0., 0., 1.],
+                                     [0., 0.5, 0.]]))
+    # 'unmixed': only the one-hot sample
+    assert torch.equal(mean_weights(soft, 3, 'unmixed'),
+                       torch.tensor([[0., 0., 0.], [0., 0., 1.],
+                                     [0., 0., 0.]]))
+    alpha = 0.5
+    means, seen = torch.zeros(3, 2), torch.zeros(3)
+    update_class_means(means, seen, feats, mean_weights(soft, 3, 'dominant'),
+                       alpha)
+    # class 0: n = 0.75, mean [1, 0]; class 1: n = 0.5, mean [0.6, 0.8]
+    # (sample 0's 0.25 share is not counted); class 2: n = 1, [0, 1]
+    assert seen.tolist() == [0.75, 0.5, 1.0]
+    assert torch.allclose(means[0], (1 - alpha**0.75) * torch.tensor([1., 0.]))
+    assert torch.allclose(means[1],
+                          (1 - alpha**0.5) * torch.tensor([0.6, 0.8]))
+    assert torch.allclose(means[2], torch.tensor([0., 0.5]))
+    means, seen = torch.zeros(3, 2), torch.zeros(3)
+    update_class_means(means, seen, feats, mean_weights(soft, 3, 'unmixed'),
+                       alpha)
+    assert seen.tolist() == [0., 0., 1.]
+    assert torch.equal(means[:2], torch.zeros(2, 2))  # untouched
+    assert torch.allclose(means[2], torch.tensor([0., 0.5]))
+    # hard labels: one-hot in every mode
+    hard = torch.tensor([2, 0])
+    for source in ('mixed', 'unmixed', 'dominant'):
+        assert torch.equal(mean_weights(hard, 3, source),
+                           torch.tensor([[0., 0., 1.], [1., 0., 0.]]))
+    with pytest.raises(ValueError, match='source must be one of'):
+        mean_weights(soft, 3, 'clean')

@@ -71,3 +71,66 @@ def test_hpl_trains_with_two_processes(tmp_path, repo_root, python_exe,
     # both ranks' samples reached the means: one epoch of the 2,000 images
     assert float(head['class_counts'].sum()) == pytest.approx(2000)
     assert sorted(head['assignment'].tolist()) == list(range(10))
+
+
+class _Runner:
+    """What the hook reads of a runner: loop counters, model, log."""
+
+    def __init__(self, model, max_epochs, iters_per_epoch):
+        from mmengine.logging import MessageHub, MMLogger
+        self.model = model
+        self.max_epochs = max_epochs
+        self.max_iters = max_epochs * iters_per_epoch
+        self.epoch = self.iter = 0
+        self.logger = MMLogger.get_instance('hpl_hook_test')
+        self.message_hub = MessageHub.get_instance('hpl_hook_test')
+
+
+def _run(hook, runner, iters_per_epoch):
+    """Drive the hook through the loop; the (epoch, iter) of each
+    re-assignment (1-based)."""
+    from dnc_mm.models.heads import HypersphericalPrototypeHead
+    calls = []
+    head = runner.model
+    assert isinstance(head, HypersphericalPrototypeHead)
+    head.reassign = lambda: calls.append((runner.epoch + 1,
+                                          runner.iter + 1)) or 0
+    hook.before_train(runner)
+    for runner.epoch in range(runner.max_epochs):
+        for i in range(iters_per_epoch):
+            runner.iter = runner.epoch * iters_per_epoch + i
+            hook.after_train_iter(runner, i)
+        hook.after_train_epoch(runner)
+    return calls
+
+
+def test_no_reassignment_in_the_last_epochs_or_iterations(mmpretrain_scope):
+    from dnc_mm.engine.hooks import PrototypeAssignmentHook
+    from dnc_mm.models.heads import HypersphericalPrototypeHead
+
+    def head():
+        return HypersphericalPrototypeHead(num_classes=3, in_channels=4,
+                                           estimate_cfg=dict(iters=5))
+
+    # 5 epochs of 4 iterations; by epoch: the paper's schedule re-assigns
+    # after every epoch, the last one included
+    every = _run(PrototypeAssignmentHook(), _Runner(head(), 5, 4), 4)
+    assert [e for e, _ in every] == [1, 2, 3, 4, 5]
+    # stop_last_epochs=2: the last re-assignment closes epoch 3, so epochs
+    # 4 and 5 train on the final assignment
+    stop2 = _run(PrototypeAssignmentHook(stop_last_epochs=2),
+                 _Runner(head(), 5, 4), 4)
+    assert [e for e, _ in stop2] == [1, 2, 3]
+    # by iteration (every 3 iterations of 20), none in the last 6
+    by_iter = _run(PrototypeAssignmentHook(interval=3, by_epoch=False,
+                                           stop_last_iters=6),
+                   _Runner(head(), 5, 4), 4)
+    assert [i for _, i in by_iter] == [3, 6, 9, 12]
+    by_iter_ep = _run(PrototypeAssignmentHook(interval=3, by_epoch=False,
+                                              stop_last_epochs=1),
+                      _Runner(head(), 5, 4), 4)
+    assert [i for _, i in by_iter_ep] == [3, 6, 9, 12, 15]
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match='stop_last_epochs must be an '
+                           'integer >= 0'):
+            PrototypeAssignmentHook(stop_last_epochs=bad)

@@ -110,6 +110,28 @@ def test_mixup_targets_update_means_fractionally():
     assert torch.allclose(head.class_counts, torch.tensor([0.7, 0.3, 1., 0.]))
 
 
+def test_class_mean_source_dominant_ignores_the_mixed_in_partner():
+    feats = torch.randn(2, 6)
+    soft = torch.tensor([[0.7, 0.3, 0., 0.], [0., 0., 1., 0.]])
+    data = [DataSample().set_gt_score(s) for s in soft]
+    heads = {}
+    for source in ('mixed', 'dominant', 'unmixed'):
+        torch.manual_seed(0)  # the same projection in every head
+        head = heads[source] = make_head(class_mean_source=source).train()
+        head.loss((feats, ), data)
+    assert torch.allclose(heads['dominant'].class_counts,
+                          torch.tensor([0.7, 0., 1., 0.]))
+    assert torch.allclose(heads['unmixed'].class_counts,
+                          torch.tensor([0., 0., 1., 0.]))
+    # class 1 (only the mixed-in partner of sample 0) keeps its mean
+    assert torch.equal(heads['dominant'].class_means[1], torch.zeros(3))
+    assert not torch.equal(heads['mixed'].class_means[1], torch.zeros(3))
+    # the one-hot sample updates class 2 alike in every mode
+    for source in ('dominant', 'unmixed'):
+        assert torch.allclose(heads[source].class_means[2],
+                              heads['mixed'].class_means[2])
+
+
 def test_prototype_file_is_loaded_written_and_checked(tmp_path):
     path = str(tmp_path / 'p.pt')
     head = make_head(prototype_file=path)

@@ -28,7 +28,9 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor, nn
 
-from dnc_mm.core.class_means import update_class_means
+from dnc_mm.core._utils import check_choice
+from dnc_mm.core.class_means import (MEAN_SOURCES, mean_weights,
+                                     update_class_means)
 from dnc_mm.core.distributed import all_reduce_fn
 from dnc_mm.core.hyperspherical_prototypes import (estimate_prototypes,
                                                    prototype_statistics,
@@ -36,6 +38,7 @@ from dnc_mm.core.hyperspherical_prototypes import (estimate_prototypes,
                                                    uniformity_loss)
 from dnc_mm.core.prototype_assignment import (assignment_changes,
                                               hungarian_assignment)
+from dnc_mm.core.sparse_assignment import SOLVERS
 from ..losses.ipm_loss import IPMLoss
 from ..utils import finite_on_all_ranks
 
@@ -90,6 +93,7 @@ class HypersphericalPrototypeHead(ClsHead):
     ``logit_scale · zᵀ w_{A(y)}``. Training regresses the own-class score to
     1 (``IPMLoss``, Eq. 6) and, after the loss, updates the exponential
     moving average of each class's ``z`` (all samples of the global batch,
+    or with Mixup / CutMix those that ``class_mean_source`` selects,
     all-reduced over ranks; :mod:`dnc_mm.core.class_means`).
 
     State (buffers, in checkpoints, restored by ``--resume``):
@@ -117,6 +121,15 @@ class HypersphericalPrototypeHead(ClsHead):
             ``lr``, ``t``, ``subset_size``, ``seed``); ``seed`` also seeds
             the ETF rotation.
         class_mean_momentum: ``α`` of the class-mean EMA.
+        class_mean_source: Which samples of a Mixup / CutMix batch update
+            the class means (:func:`dnc_mm.core.class_means.mean_weights`):
+            ``'mixed'`` (every sample with its mixing weights, the
+            default), ``'unmixed'`` (only samples whose target is one
+            class) or ``'dominant'`` (each sample for its dominant label
+            only, with its mixing weight). Same for hard labels.
+        assignment_solver: ``'auto'``, ``'sparse'`` or ``'dense'`` (force
+            :func:`scipy.optimize.linear_sum_assignment`); all give the same
+            assignment (:mod:`dnc_mm.core.sparse_assignment`).
         logit_scale: Factor on the cosine scores (1 for ``IPMLoss``; larger
             for the fixed-prototypes + cross-entropy baseline, Table 9).
         loss: Loss config (``IPMLoss`` or e.g. ``CrossEntropyLoss``).
@@ -133,6 +146,8 @@ class HypersphericalPrototypeHead(ClsHead):
                  prototype_file: Optional[str] = None,
                  estimate_cfg: Optional[dict] = None,
                  class_mean_momentum: float = 0.9,
+                 class_mean_source: str = 'mixed',
+                 assignment_solver: str = 'auto',
                  logit_scale: float = 1.0,
                  loss: dict = dict(type='IPMLoss', loss_weight=1.0),
                  topk: Union[int, Tuple[int]] = (1, ),
@@ -161,6 +176,8 @@ class HypersphericalPrototypeHead(ClsHead):
         if not 0.0 <= class_mean_momentum < 1.0:
             raise ValueError(f'class_mean_momentum must be in [0, 1), got '
                              f'{class_mean_momentum}')
+        check_choice('class_mean_source', class_mean_source, MEAN_SOURCES)
+        check_choice('assignment_solver', assignment_solver, SOLVERS)
         if isinstance(self.loss_module, IPMLoss) and logit_scale != 1.0:
             raise ValueError('IPMLoss regresses cosines to 1: keep '
                              f'logit_scale=1.0 (got {logit_scale})')
@@ -171,6 +188,8 @@ class HypersphericalPrototypeHead(ClsHead):
         self.prototype_file = prototype_file
         self.estimate_cfg = {**ESTIMATE_DEFAULTS, **(estimate_cfg or {})}
         self.class_mean_momentum = class_mean_momentum
+        self.class_mean_source = class_mean_source
+        self.assignment_solver = assignment_solver
         self.logit_scale = logit_scale
         self.projection = (nn.Identity() if dims == in_channels else
                            nn.Linear(in_channels, dims))
@@ -254,8 +273,12 @@ class HypersphericalPrototypeHead(ClsHead):
                 targets = torch.stack([s.gt_score for s in data_samples])
             else:
                 targets = torch.cat([s.gt_label for s in data_samples])
+            targets = targets.to(z.device)
+            if targets.dim() == 2 and self.class_mean_source != 'mixed':
+                targets = mean_weights(targets, self.num_classes,
+                                       self.class_mean_source)
             update_class_means(self.class_means, self.class_counts,
-                               z.detach(), targets.to(z.device),
+                               z.detach(), targets,
                                self.class_mean_momentum, all_reduce_fn())
         return losses
 
@@ -269,7 +292,9 @@ class HypersphericalPrototypeHead(ClsHead):
         """
         if not bool(self.prototypes_ready):
             self.init_prototypes()
-        new = hungarian_assignment(self.class_means, self.prototypes)
+        new = hungarian_assignment(self.class_means, self.prototypes,
+                                   solver=self.assignment_solver,
+                                   previous=self.assignment)
         new = new.to(self.assignment.device)
         if dist.is_available() and dist.is_initialized():
             dist.broadcast(new, src=0)
