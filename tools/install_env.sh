@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create (or refresh) the project's virtual environment with the tested stack:
 #   setuptools<81 -> torch/torchvision -> mmcv 2.1.0 built with ops against that torch
-#   -> mmengine/mmpretrain/mmsegmentation -> dnc_mm (editable) with its test extra.
+#   -> mmengine/mmpretrain/mmsegmentation -> dnc_mm (editable) with its test extra
+#   -> OpenMMLab's mim (openmim, without its dataset-download dependencies).
 #
 # A second run with unchanged requirement files returns in seconds (stamp file).
 # The mmcv wheel is cached per (mmcv, torch, python) triple, so it is never reused
@@ -24,7 +25,7 @@ log() { printf '[install_env] %s\n' "$*" >&2; }
 
 stamp_of() {
     cat "$REQ"/constraints.txt "$REQ"/build.txt "$REQ"/torch.txt "$REQ"/mmcv.txt "$REQ"/runtime.txt \
-        "$REQ"/tests.txt "$ROOT"/setup.py | sha256sum | cut -d' ' -f1
+        "$REQ"/tests.txt "$REQ"/mim.txt "$ROOT"/setup.py | sha256sum | cut -d' ' -f1
 }
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -134,6 +135,11 @@ fi
 
 log "step 4/4: OpenMMLab toolboxes and dnc_mm"
 pip_install -r "$REQ/runtime.txt" -e "$ROOT[tests]"
+# mim (`mim train dnc_mm CONFIG`, `mim search dnc_mm`): what it imports, then
+# openmim itself with --no-deps (version in constraints.txt), because its
+# opendatalab -> openxlab dependency pins setuptools~=60.2 (see mim.txt).
+pip_install -r "$REQ/mim.txt"
+pip_install --no-deps openmim
 if ! mmcv_ok; then
     log "ERROR: mmcv.ops does not import after installing the toolboxes;" \
         "remove $WHEEL_DIR and $VENV and run again"

@@ -39,21 +39,25 @@ def model_index_root() -> str:
     """The folder that holds ``model-index.yml`` and ``configs/``.
 
     Returns:
-        ``dnc_mm/.mim`` of an installed package (or of an editable install,
-        where it holds symlinks), else the repository root of a source
-        checkout.
+        The repository root of a source checkout (also with an editable
+        install: its ``dnc_mm/.mim`` holds symlinks to the same files, or
+        stale copies left by a ``pip install .`` from the checkout), else
+        ``dnc_mm/.mim`` of the installed package.
 
     Raises:
         FileNotFoundError: neither place has both.
     """
-    candidates = (osp.join(PACKAGE_DIR, '.mim'), osp.dirname(PACKAGE_DIR))
-    for root in candidates:
+    checkout = osp.dirname(PACKAGE_DIR)
+    candidates = ((checkout, 'setup.py'), (osp.join(PACKAGE_DIR, '.mim'),
+                                           MODEL_INDEX))
+    for root, marker in candidates:
         if (osp.isfile(osp.join(root, MODEL_INDEX))
-                and osp.isdir(osp.join(root, 'configs'))):
+                and osp.isdir(osp.join(root, 'configs'))
+                and osp.isfile(osp.join(root, marker))):
             return root
     raise FileNotFoundError(
-        f'no {MODEL_INDEX} with configs/ in {" or ".join(candidates)}: '
-        'reinstall dnc_mm (pip install .) or run from a source checkout')
+        f'no {MODEL_INDEX} with configs/ in {checkout} (a source checkout) '
+        f'or {candidates[1][0]}: reinstall dnc_mm (pip install .)')
 
 
 def _load_yaml(path: str) -> dict:

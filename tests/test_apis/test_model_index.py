@@ -21,10 +21,9 @@ SEG = 'dnc-fcn_r18-w16-d8_1k_fashion-scenes-128x128'
 
 
 def test_source_checkout_reads_the_repository_index(repo_root):
-    assert model_index_root() in (repo_root,
-                                  osp.join(repo_root, 'dnc_mm', '.mim'))
+    assert model_index_root() == repo_root
     assert get_config_path(SEG.upper()) == osp.join(
-        model_index_root(), 'configs', 'dnc_seg', SEG + '.py')
+        repo_root, 'configs', 'dnc_seg', SEG + '.py')
     with pytest.raises(KeyError, match='no model named'):
         get_config_path('resnet18_8xb16_cifar10')
 
@@ -68,14 +67,20 @@ def test_get_model_builds_a_config_by_name(name, head):
     assert tasks == {'Image Classification'}
 
 
-def test_installed_layout_is_preferred(tmp_path, monkeypatch, repo_root):
-    """An installed package keeps the index in dnc_mm/.mim."""
+def test_installed_package_reads_its_mim_folder(tmp_path, monkeypatch):
+    """An installed package keeps the index in dnc_mm/.mim; a checkout's
+    own index wins over its dnc_mm/.mim (symlinks or stale copies)."""
     mim = tmp_path / 'dnc_mm' / '.mim'
     (mim / 'configs').mkdir(parents=True)
     (mim / 'model-index.yml').write_text('Import: []\n')
     monkeypatch.setattr(model_index, 'PACKAGE_DIR', str(tmp_path / 'dnc_mm'))
     assert model_index_root() == str(mim)
     assert list_model_names() == []
-    (mim / 'model-index.yml').unlink()
+    for name in ('model-index.yml', 'setup.py'):
+        (tmp_path / name).write_text('')
+    (tmp_path / 'configs').mkdir()
+    assert model_index_root() == str(tmp_path)
+    for path in (mim / 'model-index.yml', tmp_path / 'setup.py'):
+        path.unlink()
     with pytest.raises(FileNotFoundError, match='model-index.yml'):
         model_index_root()
