@@ -45,7 +45,7 @@ def model_index_root() -> str:
         ``dnc_mm/.mim`` of the installed package.
 
     Raises:
-        FileNotFoundError: neither place has both.
+        FileNotFoundError: neither place holds the index with its configs.
     """
     checkout = osp.dirname(PACKAGE_DIR)
     candidates = ((checkout, 'setup.py'), (osp.join(PACKAGE_DIR, '.mim'),
@@ -61,6 +61,7 @@ def model_index_root() -> str:
 
 
 def _load_yaml(path: str) -> dict:
+    """Read a YAML file (``{}`` when it is empty)."""
     with open(path, encoding='utf-8') as f:
         return yaml.load(f, Loader=_YamlLoader) or {}
 
@@ -80,6 +81,7 @@ def metafiles(root: Optional[str] = None) -> List[str]:
 
 
 def _tasks(model: dict) -> Tuple[str, ...]:
+    """The ``Task`` of each result of a metafile's model entry."""
     return tuple(r.get('Task') for r in model.get('Results') or [])
 
 
