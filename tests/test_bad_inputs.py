@@ -8,7 +8,8 @@ from mmengine.registry import DefaultScope
 from mmpretrain.structures import DataSample
 
 import dnc_mm  # noqa: F401
-from dnc_mm.engine.hooks import PrototypeAssignmentHook, SubCentroidMemoryHook
+from dnc_mm.engine.hooks import (PrototypeAssignmentHook, SubCentroidMemoryHook,
+                                 SubCentroidSplitMergeHook)
 from dnc_mm.models.decode_heads import SubCentroidFCNHead
 from dnc_mm.models.heads import HypersphericalPrototypeHead, SubCentroidClsHead
 
@@ -73,6 +74,15 @@ CATALOGUE = {
     'warm-up start above mu': (lambda: _dnc_cls(
         momentum=0.9, momentum_warmup_iters=10, momentum_warmup_start=0.95),
         r'momentum_warmup_start must be in \[0, momentum\]'),
+    'unknown split/merge assignment': (
+        lambda: SubCentroidSplitMergeHook(assignment='greedy'),
+        'assignment must be one of'),
+    'unknown final split/merge round': (
+        lambda: SubCentroidSplitMergeHook(final_round='merge'),
+        'final_round must be one of'),
+    'split/merge accuracy gate outside [0, 1]': (
+        lambda: SubCentroidSplitMergeHook(min_accuracy=1.5),
+        r'min_accuracy must be in \[0, 1\]'),
     'memory age < 0': (lambda: SubCentroidMemoryHook(size_in_batches=1,
                                                      max_age_iters=-1),
                        'max_age_iters must be >= 0 or None'),
