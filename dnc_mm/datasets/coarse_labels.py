@@ -8,14 +8,14 @@ Two groupings live here:
   look alike at 28x28 (upper-body garments; footwear; the rest), which makes
   the coarse-to-fine transfer non-trivial:
 
-  ========================  =========================================
-  coarse class              fine classes (Fashion-MNIST index)
-  ========================  =========================================
-  0 ``tops``                T-shirt/top (0), Pullover (2), Coat (4),
-                            Shirt (6)
-  1 ``footwear``            Sandal (5), Sneaker (7), Ankle boot (9)
+  ==========================  =======================================
+  coarse class                fine classes (Fashion-MNIST index)
+  ==========================  =======================================
+  0 ``tops``                  T-shirt/top (0), Pullover (2), Coat (4),
+                              Shirt (6)
+  1 ``footwear``              Sandal (5), Sneaker (7), Ankle boot (9)
   2 ``bottoms-dresses-bags``  Trouser (1), Dress (3), Bag (8)
-  ========================  =========================================
+  ==========================  =======================================
 
 * :data:`CIFAR100_COARSE_CLASSES` — the **official** 20 CIFAR-100
   super-classes, in the order of ``coarse_label_names`` of the
