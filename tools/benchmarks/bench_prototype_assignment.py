@@ -31,7 +31,6 @@ import hashlib
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ import time
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from bench_utils import machine_info, run_json_child  # noqa: E402
 
 
 def make_case(classes: int, dims: int, kind: str, seed: int = 0):
@@ -93,15 +93,11 @@ def run_one(args, classes: int, dims: int, kind: str, solver: str,
            str(dims), kind, solver, out]
     rec = dict(classes=classes, dims=dims, kind=kind, solver=solver)
     start = time.time()
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True,
-                              timeout=args.timeout)
-        if proc.returncode != 0:
-            raise RuntimeError(proc.stderr[-2000:])
-        rec.update(json.loads(proc.stdout.strip().splitlines()[-1]))
-        rec['assignment'] = out
-    except subprocess.TimeoutExpired:
+    got = run_json_child(cmd, args.timeout)
+    if got is None:
         rec['timed_out_after_s'] = args.timeout
+    else:
+        rec.update(got, assignment=out)
     rec['wall_s_with_startup'] = time.time() - start
     return rec
 
@@ -165,7 +161,6 @@ def main(argv=None) -> int:
     import numpy as np
     import torch
 
-    from bench_utils import machine_info
     info = machine_info(torch.device('cpu'))
     command = 'python tools/benchmarks/bench_prototype_assignment.py ' + \
         ' '.join(argv if argv is not None else sys.argv[1:])

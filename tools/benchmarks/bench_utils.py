@@ -1,7 +1,9 @@
 """Measurement helpers shared by the benchmark scripts in this folder."""
+import json
 import os
 import platform
 import statistics
+import subprocess
 import time
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -123,3 +125,23 @@ def setup_benchmark(device: torch.device, scope: str,
           f'{device}' + (f' ({info["cuda_device"]})'
                          if 'cuda_device' in info else ''))
     return info
+
+
+def run_json_child(cmd: List[str], timeout: float) -> Optional[dict]:
+    """Run ``cmd`` with a wall-clock cap and parse its last stdout line.
+
+    Returns:
+        The JSON object the command printed last, or None when it ran past
+        ``timeout`` seconds (it is killed).
+
+    Raises:
+        RuntimeError: The command failed (the tail of its stderr).
+    """
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
