@@ -35,7 +35,9 @@ class PrototypeAssignmentHook(Hook):
         interval: ``τ`` in epochs or iterations.
         by_epoch: Count ``interval`` in epochs (True) or iterations.
         stop_last_epochs: No re-assignment in the last ``N`` epochs
-            (0: re-assign to the end, the paper's schedule).
+            (0: re-assign to the end, the paper's schedule); for
+            epoch-based loops (mmpretrain's default), use
+            ``stop_last_iters`` with an iteration-based loop.
         stop_last_iters: No re-assignment in the last ``M`` iterations.
     """
 
