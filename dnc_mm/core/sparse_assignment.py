@@ -321,7 +321,7 @@ def _has_alternating_cycle(keys: np.ndarray, sigma: np.ndarray,
     graph = csr_matrix((np.ones(src.size), (src, dst)), shape=(nodes, nodes))
     count, labels = connected_components(graph, directed=True,
                                          connection='strong')
-    return count < nodes and np.bincount(labels).max() > 1
+    return bool(count < nodes and np.bincount(labels).max() > 1)
 
 
 def _sparse_certified(cost: Tensor, scale: float,

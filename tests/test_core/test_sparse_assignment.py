@@ -98,6 +98,7 @@ def test_ties_fall_back_to_the_dense_solver():
     cost = np.zeros((40, 40), dtype=np.float32)
     got, info = solve_assignment(cost, solver='sparse')
     assert info['solver'] == 'dense' and 'tie' in info['reason']
+    assert info['tie'] is True  # a plain bool (the info is JSON-able)
     assert np.array_equal(got, reference(cost))
 
 
