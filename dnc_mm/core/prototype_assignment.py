@@ -46,7 +46,9 @@ def hungarian_assignment(means: Tensor, prototypes: Tensor,
         means: ``(C, D)`` class means ``z̄``.
         prototypes: ``(P, D)`` prototypes, ``P >= C``.
         solver: ``'auto'`` (the certified sparse solver from 2,000
-            classes, dense below), ``'sparse'`` or ``'dense'``
+            classes and ``D >= 8``, dense otherwise: at ``D = 2`` the
+            warm-started sparse path was measured far slower than dense),
+            ``'sparse'`` or ``'dense'``
             (:func:`scipy.optimize.linear_sum_assignment` only); see
             :func:`dnc_mm.core.sparse_assignment.solve_assignment`. All
             return the same assignment.
@@ -65,6 +67,8 @@ def hungarian_assignment(means: Tensor, prototypes: Tensor,
     if prototypes.shape[0] < means.shape[0]:
         raise ValueError(f'{means.shape[0]} classes need at least as many '
                          f'prototypes, got {prototypes.shape[0]}')
+    if solver == 'auto' and means.shape[1] < 8:
+        solver = 'dense'  # see the docstring (docs/methods/hpl.md)
     cost = assignment_cost(means, prototypes)
     warm = None if previous is None else previous.detach().cpu().numpy()
     assignment, _ = solve_assignment(cost, solver=solver, warm_start=warm)
