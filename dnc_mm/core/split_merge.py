@@ -61,6 +61,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ._utils import check_choice
 from .sinkhorn import sinkhorn_knopp
 
 __all__ = ['SPLIT_MERGE_ASSIGNMENTS', 'SplitMergeResult', 'bimodality_ratio',
@@ -188,9 +189,7 @@ def split_merge_step(subcentroids: Tensor, active: Tensor, features: Tensor,
                          f'{merge_ratio}, {split_ratio}')
     if min_samples < 1:
         raise ValueError(f'min_samples must be >= 1, got {min_samples}')
-    if assignment not in SPLIT_MERGE_ASSIGNMENTS:
-        raise ValueError(f'assignment must be one of '
-                         f'{SPLIT_MERGE_ASSIGNMENTS}, got {assignment!r}')
+    check_choice('assignment', assignment, SPLIT_MERGE_ASSIGNMENTS)
     c_num, k_max, d = subcentroids.shape
     if active.shape != (c_num, k_max) or features.shape[-1] != d:
         raise ValueError(f'shapes do not match: sub-centroids '

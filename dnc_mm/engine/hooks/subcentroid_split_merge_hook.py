@@ -9,6 +9,7 @@ from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 from torch import Tensor
 
+from dnc_mm.core._utils import check_choice
 from dnc_mm.core.split_merge import SPLIT_MERGE_ASSIGNMENTS
 from dnc_mm.models.heads import SubCentroidClsHead
 from .utils import find_modules
@@ -88,12 +89,8 @@ class SubCentroidSplitMergeHook(Hook):
         if interval < 1 or start_iter < 1:
             raise ValueError(f'interval and start_iter must be >= 1, got '
                              f'{interval}, {start_iter}')
-        if assignment not in SPLIT_MERGE_ASSIGNMENTS:
-            raise ValueError(f'assignment must be one of '
-                             f'{SPLIT_MERGE_ASSIGNMENTS}, got {assignment!r}')
-        if final_round not in FINAL_ROUNDS:
-            raise ValueError(f'final_round must be one of {FINAL_ROUNDS}, '
-                             f'got {final_round!r}')
+        check_choice('assignment', assignment, SPLIT_MERGE_ASSIGNMENTS)
+        check_choice('final_round', final_round, FINAL_ROUNDS)
         if not 0 <= min_accuracy <= 1:
             raise ValueError(f'min_accuracy must be in [0, 1], got '
                              f'{min_accuracy}')

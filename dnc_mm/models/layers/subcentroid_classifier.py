@@ -40,6 +40,7 @@ from dnc_mm.core import (ASSIGNMENT_METHODS, MASK_ORDERS,
                          kmeanspp_subcentroids, num_subcentroids_per_class,
                          scheduled_momentum, subcentroid_logits,
                          update_subcentroids)
+from dnc_mm.core._utils import check_choice
 from dnc_mm.core.health import subcentroid_health
 from dnc_mm.core.split_merge import split_merge_step
 
@@ -123,12 +124,8 @@ class SubCentroidClassifier(nn.Module):
         if distributed_mode not in ('reduce', 'none'):
             raise ValueError("distributed_mode must be 'reduce' or 'none', "
                              f'got {distributed_mode!r}')
-        if mask_order not in MASK_ORDERS:
-            raise ValueError(f'mask_order must be one of {MASK_ORDERS}, got '
-                             f'{mask_order!r}')
-        if init not in INIT_MODES:
-            raise ValueError(f'init must be one of {INIT_MODES}, got '
-                             f'{init!r}')
+        check_choice('mask_order', mask_order, MASK_ORDERS)
+        check_choice('init', init, INIT_MODES)
         if momentum_warmup_iters < 0:
             raise ValueError('momentum_warmup_iters must be >= 0, got '
                              f'{momentum_warmup_iters}')
