@@ -11,7 +11,6 @@ import platform
 import shutil
 import sys
 import warnings
-
 from setuptools import find_packages, setup
 
 REPO_ROOT = osp.dirname(osp.abspath(__file__))
@@ -33,8 +32,9 @@ def mim_mode(argv: list) -> str:
     """
     if 'develop' in argv or 'editable_wheel' in argv:
         return 'copy' if platform.system() == 'Windows' else 'symlink'
-    if any(cmd in argv for cmd in ('sdist', 'bdist_wheel', 'build',
-                                   'install')):
+    if any(
+            cmd in argv
+            for cmd in ('sdist', 'bdist_wheel', 'build', 'install')):
         return 'copy'
     return ''
 
@@ -67,8 +67,10 @@ def add_mim_extension(mode: str) -> None:
         elif osp.isfile(src_path):
             shutil.copyfile(src_path, tar_path)
         elif osp.isdir(src_path):
-            shutil.copytree(src_path, tar_path, ignore=shutil.ignore_patterns(
-                '__pycache__', '*.pyc'))
+            shutil.copytree(
+                src_path,
+                tar_path,
+                ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
         else:
             warnings.warn(f'cannot copy {src_path} into {mim_path}')
 
@@ -88,7 +90,6 @@ def read_version() -> str:
     with open(path, encoding='utf-8') as f:
         exec(f.read(), scope)
     return scope['__version__']
-
 
 
 def read_readme() -> str:

@@ -31,15 +31,19 @@ def demo_parser(prog: str, doc: str, model: str) -> argparse.ArgumentParser:
     from dnc_mm.apis import add_trust_checkpoint_arg
     parts = doc.split('\n\n')
     parser = argparse.ArgumentParser(
-        prog=prog, description=parts[0].replace('\n', ' '),
+        prog=prog,
+        description=parts[0].replace('\n', ' '),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog='\n\n'.join(parts[1:]))
     parser.add_argument('img', help='image file (any format OpenCV reads)')
     parser.add_argument('config', help=f'config file of {model}')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='key=value overrides of the config')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='key=value overrides of the config')
     add_trust_checkpoint_arg(parser)
     return parser
 
@@ -55,8 +59,7 @@ def check_inputs(args: argparse.Namespace) -> None:
     """
     from dnc_mm.apis import apply_trust_checkpoint
     apply_trust_checkpoint(args)
-    for path, what in [(args.img, 'image file'),
-                       (args.config, 'config file'),
+    for path, what in [(args.img, 'image file'), (args.config, 'config file'),
                        (args.checkpoint, 'checkpoint file')]:
         if not osp.isfile(path):
             raise DemoError(f'{what} {path!r} does not exist')

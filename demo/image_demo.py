@@ -24,8 +24,8 @@ import sys
 from typing import List, Optional, Sequence
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo_utils import (DemoError, check_inputs, demo_parser,  # noqa: E402
-                        load_config, read_image, run)
+from demo_utils import (DemoError, check_inputs, demo_parser, load_config,
+                        read_image, run)
 
 PROG = 'image_demo.py'
 
@@ -33,15 +33,24 @@ PROG = 'image_demo.py'
 def parse_args(argv: Optional[Sequence[str]] = None):
     """The image demo's options (``argv``: default ``sys.argv[1:]``)."""
     parser = demo_parser(PROG, __doc__, 'a DNC classifier')
-    parser.add_argument('--out-file', help='save the explanation figure '
-                        '(PNG) here')
-    parser.add_argument('--top', type=int, default=3,
-                        help='classes shown in the rule (best first)')
-    parser.add_argument('--no-train-images', action='store_true',
-                        help='do not read the training set (the rule and '
-                        'the figure then show no training images)')
-    parser.add_argument('--batch-size', type=int, default=256,
-                        help='batch size for reading the training set')
+    parser.add_argument(
+        '--out-file', help='save the explanation figure '
+        '(PNG) here')
+    parser.add_argument(
+        '--top',
+        type=int,
+        default=3,
+        help='classes shown in the rule (best first)')
+    parser.add_argument(
+        '--no-train-images',
+        action='store_true',
+        help='do not read the training set (the rule and '
+        'the figure then show no training images)')
+    parser.add_argument(
+        '--batch-size',
+        type=int,
+        default=256,
+        help='batch size for reading the training set')
     args = parser.parse_args(argv)
     if args.top < 1:
         parser.error(f'--top must be >= 1, got {args.top}')
@@ -65,8 +74,7 @@ def _gallery(model, cfg, batch_size: int) -> dict:
     print(f'reading {len(train_set)} training images for the images behind '
           'the sub-centroids (--no-train-images skips this)')
     train = extract_features(model, train_set, batch_size)
-    gallery = subcentroid_gallery(model.head.classifier, train,
-                                  len(train_set))
+    gallery = subcentroid_gallery(model.head.classifier, train, len(train_set))
     gallery['dataset'] = train_set
     return gallery
 
@@ -116,14 +124,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     names = _class_names(model, head.num_classes)
     active = classifier.active.detach().cpu()
     if args.no_train_images:
-        gallery = dict(indices=torch.full(active.shape, -1,
-                                          dtype=torch.long),
-                       source='nearest', dataset=None)
+        gallery = dict(
+            indices=torch.full(active.shape, -1, dtype=torch.long),
+            source='nearest',
+            dataset=None)
     else:
         gallery = _gallery(model, cfg, args.batch_size)
-    expl = explain_samples(sims.cpu(), active, pred.pred_label.cpu(),
-                           pred.pred_score.cpu()[None], gallery, names, [0],
-                           torch.tensor([-1]), top=min(args.top, len(names)))
+    expl = explain_samples(
+        sims.cpu(),
+        active,
+        pred.pred_label.cpu(),
+        pred.pred_score.cpu()[None],
+        gallery,
+        names, [0],
+        torch.tensor([-1]),
+        top=min(args.top, len(names)))
     expl = expl[0]
     print(f'image: {args.img}')
     print(f'prediction: "{names[label]}" (class {label}, score '
@@ -136,10 +151,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             shown = shown[..., 0]  # a grey file: draw it grey
         os.makedirs(osp.dirname(osp.abspath(args.out_file)), exist_ok=True)
         train_set = gallery['dataset']
-        plot_explanation(expl, shown, lambda i: load_image(train_set, i),
-                         names, args.out_file,
-                         title=f'{osp.basename(args.img)}\n'
-                         f'prediction: {names[label]}')
+        plot_explanation(
+            expl,
+            shown,
+            lambda i: load_image(train_set, i),
+            names,
+            args.out_file,
+            title=f'{osp.basename(args.img)}\n'
+            f'prediction: {names[label]}')
         print(f'figure: {args.out_file}')
     return 0
 

@@ -23,8 +23,7 @@ import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo_utils import (check_inputs, demo_parser, load_config,  # noqa: E402
-                        read_image, run)
+from demo_utils import check_inputs, demo_parser, load_config, read_image, run
 
 PROG = 'seg_demo.py'
 
@@ -33,8 +32,8 @@ def parse_args(argv: Optional[Sequence[str]] = None):
     """The segmentation demo's options (``argv``: default
     ``sys.argv[1:]``)."""
     parser = demo_parser(PROG, __doc__, 'an mmseg model')
-    parser.add_argument('--out-file', required=True,
-                        help='save the figure (PNG) here')
+    parser.add_argument(
+        '--out-file', required=True, help='save the figure (PNG) here')
     return parser.parse_args(argv)
 
 
@@ -48,8 +47,10 @@ def _pixel_maps(model, img_path: str) -> Tuple:
     from mmengine.dataset import Compose
 
     from dnc_mm.visualization import pixel_subcentroids
-    steps = [t for t in model.cfg.test_pipeline
-             if t.get('type') != 'LoadAnnotations']
+    steps = [
+        t for t in model.cfg.test_pipeline
+        if t.get('type') != 'LoadAnnotations'
+    ]
     data = Compose(steps)(dict(img_path=img_path))
     batch = model.data_preprocessor(
         dict(inputs=[data['inputs']], data_samples=[data['data_samples']]),
@@ -66,8 +67,10 @@ def _shares(classes, names: Sequence[str]) -> List[str]:
     import numpy as np
     counts = np.bincount(classes.ravel(), minlength=len(names))
     order = np.argsort(-counts)
-    return [f'{names[c]} {100 * counts[c] / classes.size:.1f} %'
-            for c in order if counts[c] > 0]
+    return [
+        f'{names[c]} {100 * counts[c] / classes.size:.1f} %' for c in order
+        if counts[c] > 0
+    ]
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -112,8 +115,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                "model's prediction")
         if classes.shape != pred.shape:  # the test pipeline resizes
             size = (pred.shape[1], pred.shape[0])
-            sub = mmcv.imresize(sub.astype(np.uint8), size,
-                                interpolation='nearest').astype(np.int64)
+            sub = mmcv.imresize(
+                sub.astype(np.uint8), size,
+                interpolation='nearest').astype(np.int64)
         k = head.classifier.subcentroids.shape[1]
         panel = draw_subcentroid_map(image, pred, sub, palette, k)
         usage = subcentroid_usage(pred, sub, num_classes, k)

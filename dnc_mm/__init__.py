@@ -13,9 +13,9 @@ from .version import __version__
 
 patch_checkpoint_loading()
 
-from . import datasets, models  # noqa: E402,F401  (registration)
 from . import engine  # noqa: E402,F401  (hooks need the models)
 from . import evaluation  # noqa: E402,F401  (metrics)
+from . import datasets, models  # noqa: E402,F401  (registration)
 
 patch_inference_apis()  # the toolboxes' inference_model() (see compat)
 

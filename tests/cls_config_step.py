@@ -82,15 +82,18 @@ def build_model_and_optim(cfg: Config):
 
 
 def hook_cfgs(cfg: Config, hook_type: str):
-    return [h for h in cfg.get('custom_hooks', []) or []
-            if h['type'] == hook_type]
+    return [
+        h for h in cfg.get('custom_hooks', []) or [] if h['type'] == hook_type
+    ]
 
 
 def random_batch(shape, labels, generator, sample_idx=None):
     """Random uint8 images with the given labels and dataset indices."""
     from mmpretrain.structures import DataSample
-    inputs = [torch.randint(0, 256, shape, dtype=torch.uint8,
-                            generator=generator) for _ in range(BATCH)]
+    inputs = [
+        torch.randint(0, 256, shape, dtype=torch.uint8, generator=generator)
+        for _ in range(BATCH)
+    ]
     if sample_idx is None:
         sample_idx = list(range(BATCH))
     samples = []

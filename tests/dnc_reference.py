@@ -7,8 +7,15 @@ import torch
 import torch.nn.functional as F
 
 
-def reference_assign(features, labels, subcentroids, active, selected,
-                     method, eps=0.05, iters=3, kmeans_iters=3):
+def reference_assign(features,
+                     labels,
+                     subcentroids,
+                     active,
+                     selected,
+                     method,
+                     eps=0.05,
+                     iters=3,
+                     kmeans_iters=3):
     """Straightforward loop over classes (what the official code does), in
     float64, implementing Algorithm 1 literally per class."""
     n = features.shape[0]

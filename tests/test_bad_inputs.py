@@ -8,7 +8,8 @@ from mmengine.registry import DefaultScope
 from mmpretrain.structures import DataSample
 
 import dnc_mm  # noqa: F401
-from dnc_mm.engine.hooks import (PrototypeAssignmentHook, SubCentroidMemoryHook,
+from dnc_mm.engine.hooks import (PrototypeAssignmentHook,
+                                 SubCentroidMemoryHook,
                                  SubCentroidSplitMergeHook)
 from dnc_mm.models.decode_heads import SubCentroidFCNHead
 from dnc_mm.models.heads import HypersphericalPrototypeHead, SubCentroidClsHead
@@ -21,15 +22,18 @@ def _dnc_cls(**kwargs):
 
 
 def _dnc_seg(**kwargs):
-    cfg = dict(in_channels=8, channels=8, num_convs=0, concat_input=False,
-               num_classes=4)
+    cfg = dict(
+        in_channels=8,
+        channels=8,
+        num_convs=0,
+        concat_input=False,
+        num_classes=4)
     cfg.update(kwargs)
     return SubCentroidFCNHead(**cfg)
 
 
 def _hpl(**kwargs):
-    return HypersphericalPrototypeHead(num_classes=4, in_channels=6,
-                                       **kwargs)
+    return HypersphericalPrototypeHead(num_classes=4, in_channels=6, **kwargs)
 
 
 def _labels_beyond_classes():
@@ -47,7 +51,8 @@ CATALOGUE = {
                      'sinkhorn_epsilon must be > 0'),
     'Sinkhorn iterations < 1': (lambda: _dnc_cls(sinkhorn_iters=0),
                                 'sinkhorn_iters and kmeans_iters'),
-    'mu > 1': (lambda: _dnc_cls(momentum=1.5), r'momentum must be in \[0, 1\]'),
+    'mu > 1': (lambda: _dnc_cls(momentum=1.5),
+               r'momentum must be in \[0, 1\]'),
     'mu < 0': (lambda: _dnc_cls(momentum=-0.1),
                r'momentum must be in \[0, 1\]'),
     'memory size < 1': (lambda: SubCentroidMemoryHook(size_in_batches=0),
@@ -57,35 +62,35 @@ CATALOGUE = {
     'segmentation K < 1': (lambda: _dnc_seg(num_subcentroids=0),
                            'num_subcentroids must be >= 1'),
     'HPL d < 2': (lambda: _hpl(embed_dims=1), 'embed_dims must be >= 2'),
-    'HPL unknown class-mean source': (
-        lambda: _hpl(class_mean_source='clean'),
-        r"class_mean_source must be one of \('mixed', 'unmixed', "
-        r"'dominant'\), got 'clean'"),
-    'HPL unknown assignment solver': (
-        lambda: _hpl(assignment_solver='greedy'),
-        r"assignment_solver must be one of \('auto', 'sparse', 'dense'\)"),
-    'HPL re-assignment stop < 0': (
-        lambda: PrototypeAssignmentHook(stop_last_epochs=-1),
-        'stop_last_epochs must be an integer >= 0, got -1'),
+    'HPL unknown class-mean source':
+    (lambda: _hpl(class_mean_source='clean'),
+     r"class_mean_source must be one of \('mixed', 'unmixed', "
+     r"'dominant'\), got 'clean'"),
+    'HPL unknown assignment solver':
+    (lambda: _hpl(assignment_solver='greedy'),
+     r"assignment_solver must be one of \('auto', 'sparse', 'dense'\)"),
+    'HPL re-assignment stop < 0':
+    (lambda: PrototypeAssignmentHook(stop_last_epochs=-1),
+     'stop_last_epochs must be an integer >= 0, got -1'),
     'unknown mask order': (lambda: _dnc_cls(mask_order='later'),
                            "mask_order must be one of"),
     'unknown initialisation': (lambda: _dnc_seg(init='zeros'),
                                "init must be one of"),
     'warm-up start above mu': (lambda: _dnc_cls(
-        momentum=0.9, momentum_warmup_iters=10, momentum_warmup_start=0.95),
-        r'momentum_warmup_start must be in \[0, momentum\]'),
-    'unknown split/merge assignment': (
-        lambda: SubCentroidSplitMergeHook(assignment='greedy'),
-        'assignment must be one of'),
-    'unknown final split/merge round': (
-        lambda: SubCentroidSplitMergeHook(final_round='merge'),
-        'final_round must be one of'),
-    'split/merge accuracy gate outside [0, 1]': (
-        lambda: SubCentroidSplitMergeHook(min_accuracy=1.5),
-        r'min_accuracy must be in \[0, 1\]'),
-    'memory age < 0': (lambda: SubCentroidMemoryHook(size_in_batches=1,
-                                                     max_age_iters=-1),
-                       'max_age_iters must be >= 0 or None'),
+        momentum=0.9, momentum_warmup_iters=10, momentum_warmup_start=0.95
+    ), r'momentum_warmup_start must be in \[0, momentum\]'),
+    'unknown split/merge assignment':
+    (lambda: SubCentroidSplitMergeHook(assignment='greedy'),
+     'assignment must be one of'),
+    'unknown final split/merge round':
+    (lambda: SubCentroidSplitMergeHook(final_round='merge'),
+     'final_round must be one of'),
+    'split/merge accuracy gate outside [0, 1]':
+    (lambda: SubCentroidSplitMergeHook(min_accuracy=1.5),
+     r'min_accuracy must be in \[0, 1\]'),
+    'memory age < 0':
+    (lambda: SubCentroidMemoryHook(size_in_batches=1, max_age_iters=-1),
+     'max_age_iters must be >= 0 or None'),
 }
 
 
@@ -109,29 +114,36 @@ def test_load_from_of_another_architecture(tmp_path):
     from dnc_mm.apis.cli import CheckpointMismatchError, check_load_from
 
     def classifier(depth, head_channels):
-        return MODELS.build(dict(
-            type='ImageClassifier',
-            backbone=dict(type='ResNet_CIFAR', depth=depth, base_channels=8,
-                          in_channels=1),
-            neck=dict(type='GlobalAveragePooling'),
-            head=dict(type='SubCentroidClsHead', num_classes=3,
-                      in_channels=head_channels)))
+        return MODELS.build(
+            dict(
+                type='ImageClassifier',
+                backbone=dict(
+                    type='ResNet_CIFAR',
+                    depth=depth,
+                    base_channels=8,
+                    in_channels=1),
+                neck=dict(type='GlobalAveragePooling'),
+                head=dict(
+                    type='SubCentroidClsHead',
+                    num_classes=3,
+                    in_channels=head_channels)))
 
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         model = classifier(18, 64)
         other_width = classifier(18, 64)
         other_width.backbone.conv1 = torch.nn.Conv2d(1, 16, 3)
-        for name, state in (('same', model.state_dict()),
-                            ('no_head', {k: v for k, v in
-                                         model.state_dict().items()
-                                         if not k.startswith('head.')}),
-                            ('shape', other_width.state_dict()),
-                            ('foreign', {'encoder.w': torch.ones(3)})):
+        for name, state in (('same', model.state_dict()), ('no_head', {
+                k: v
+                for k, v in model.state_dict().items()
+                if not k.startswith('head.')
+        }), ('shape', other_width.state_dict()), ('foreign', {
+                'encoder.w': torch.ones(3)
+        })):
             torch.save({'state_dict': state}, tmp_path / f'{name}.pth')
         check_load_from(model, str(tmp_path / 'same.pth'))
         check_load_from(model, str(tmp_path / 'no_head.pth'))
-        with pytest.raises(CheckpointMismatchError,
-                           match='backbone.conv1.weight'):
+        with pytest.raises(
+                CheckpointMismatchError, match='backbone.conv1.weight'):
             check_load_from(model, str(tmp_path / 'shape.pth'))
         with pytest.raises(CheckpointMismatchError, match='none of the'):
             check_load_from(model, str(tmp_path / 'foreign.pth'))

@@ -12,23 +12,7 @@ cd "$ROOT"
 VENV="${DNC_MM_VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"
 start=$(date +%s)
-if [ ! -x "$PY" ]; then
-    bash tools/install_env.sh
-fi
-if ! "$PY" - "$ROOT/requirements/docs.txt" <<'PYEOF' 2>/dev/null; then
-import sys
-from importlib.metadata import version
-for line in open(sys.argv[1]):
-    line = line.split('#')[0].strip()
-    if line:
-        name, want = line.split('==')
-        assert version(name) == want, (name, version(name), want)
-PYEOF
-    echo "[build_docs] installing requirements/docs.txt into $VENV" >&2
-    PIP_CONSTRAINT="$ROOT/requirements/constraints.txt" "$PY" -m pip install \
-        --disable-pip-version-check -q -r "$ROOT/requirements/docs.txt" 2>&1 \
-        | grep -v "^WARNING: Location" || true
-fi
+bash "$ROOT/tools/ensure_pinned.sh" "$ROOT/requirements/docs.txt" build_docs
 status=0
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 export MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}"

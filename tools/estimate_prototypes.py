@@ -35,23 +35,32 @@ def parse_args(argv=None):
     parser.add_argument('--dims', type=int, required=True, help='d')
     parser.add_argument('--iters', type=int, default=1000)
     parser.add_argument('--lr', type=float, default=0.1)
-    parser.add_argument('--t', type=float, default=2.0,
-                        help='sharpness of the Gaussian potential')
-    parser.add_argument('--subset-size', type=int, default=None,
-                        help='prototypes per step (default: all, at most '
-                        '1000)')
+    parser.add_argument(
+        '--t',
+        type=float,
+        default=2.0,
+        help='sharpness of the Gaussian potential')
+    parser.add_argument(
+        '--subset-size',
+        type=int,
+        default=None,
+        help='prototypes per step (default: all, at most '
+        '1000)')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--out', default=None,
-                        help='output file (default: work_dirs/prototypes/'
-                        'hpl_d{d}_c{c}_seed{s}.pt)')
+    parser.add_argument(
+        '--out',
+        default=None,
+        help='output file (default: work_dirs/prototypes/'
+        'hpl_d{d}_c{c}_seed{s}.pt)')
     parser.add_argument('--no-progress', action='store_true')
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    out = args.out or osp.join('work_dirs', 'prototypes', prototype_file_name(
-        args.classes, args.dims, args.seed))
+    out = args.out or osp.join(
+        'work_dirs', 'prototypes',
+        prototype_file_name(args.classes, args.dims, args.seed))
     bar = None if args.no_progress else ProgressBar(args.iters)
     losses = []
 
@@ -62,18 +71,29 @@ def main(argv=None) -> int:
 
     start = time.time()
     try:
-        protos = estimate_prototypes(args.classes, args.dims, iters=args.iters,
-                                     lr=args.lr, t=args.t,
-                                     subset_size=args.subset_size,
-                                     seed=args.seed, callback=callback)
+        protos = estimate_prototypes(
+            args.classes,
+            args.dims,
+            iters=args.iters,
+            lr=args.lr,
+            t=args.t,
+            subset_size=args.subset_size,
+            seed=args.seed,
+            callback=callback)
     except ValueError as exc:
         print(f'error: {exc}', file=sys.stderr)
         return 2
     elapsed = time.time() - start
     stats = prototype_statistics(protos)
-    save_prototypes(out, protos, iters=args.iters, lr=args.lr, t=args.t,
-                    subset_size=args.subset_size, seed=args.seed,
-                    stats=stats)
+    save_prototypes(
+        out,
+        protos,
+        iters=args.iters,
+        lr=args.lr,
+        t=args.t,
+        subset_size=args.subset_size,
+        seed=args.seed,
+        stats=stats)
     print(f'\n{args.classes} prototypes in R^{args.dims} ({elapsed:.1f} s, '
           f'loss {losses[0]:.4f} -> {losses[-1]:.4f})' if losses else '')
     print(f'max pairwise cosine {stats["max_cos"]:+.4f}   '

@@ -9,7 +9,8 @@ images of the top classes, with the similarities the model computed),
 
 Example (the README's main model)::
 
-    python tools/explain.py configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py \
+    python tools/explain.py \
+        configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py \
         work_dirs/dnc_resnet18-w16_5e_fashion-mnist-10k/epoch_5.pth \
         --out-dir work_dirs/dnc_resnet18-w16_5e_fashion-mnist-10k/explain
 """
@@ -28,17 +29,23 @@ def main(argv=None) -> int:
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('--out-dir', required=True)
-    parser.add_argument('--test-indices', type=int, nargs='*',
-                        help='test-set indices to explain (default: the first '
-                        '--num-test images and the first --num-errors '
-                        'misclassified ones)')
+    parser.add_argument(
+        '--test-indices',
+        type=int,
+        nargs='*',
+        help='test-set indices to explain (default: the first '
+        '--num-test images and the first --num-errors '
+        'misclassified ones)')
     parser.add_argument('--num-test', type=int, default=6)
     parser.add_argument('--num-errors', type=int, default=2)
-    parser.add_argument('--top', type=int, default=3,
-                        help='classes shown per explanation')
+    parser.add_argument(
+        '--top', type=int, default=3, help='classes shown per explanation')
     parser.add_argument('--batch-size', type=int, default=256)
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='key=value overrides of the config')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='key=value overrides of the config')
     from dnc_mm.apis import add_trust_checkpoint_arg
     add_trust_checkpoint_arg(parser)
     args = parser.parse_args(argv)
@@ -48,10 +55,15 @@ def main(argv=None) -> int:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    summary = run_explain(cfg, args.checkpoint, args.out_dir,
-                          test_indices=args.test_indices,
-                          num_test=args.num_test, num_errors=args.num_errors,
-                          top=args.top, batch_size=args.batch_size)
+    summary = run_explain(
+        cfg,
+        args.checkpoint,
+        args.out_dir,
+        test_indices=args.test_indices,
+        num_test=args.num_test,
+        num_errors=args.num_errors,
+        top=args.top,
+        batch_size=args.batch_size)
     print(f'gallery source: {summary["gallery_source"]}; test top-1 '
           f'{summary["test_accuracy"]:.2f}%')
     for e in summary['explanations']:

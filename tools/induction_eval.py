@@ -37,8 +37,8 @@ def main(argv=None) -> int:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    res = evaluate_induction(cfg, args.checkpoint, k=args.k,
-                             batch_size=args.batch_size)
+    res = evaluate_induction(
+        cfg, args.checkpoint, k=args.k, batch_size=args.batch_size)
     print(f'coarse top-1: {res["coarse_top1"]:.2f}%')
     print(f'induction {args.k}-NN on fine labels (pooled feature): '
           f'{res["induction_knn"]:.2f}%')

@@ -8,8 +8,9 @@ _base_ = ['../fcn/fcn_r18-w16-d8_1k_fashion-scenes-128x128.py']
 custom_hooks = [dict(type='ClassSeparabilityHook')]
 val_evaluator = [
     dict(type='IoUMetric', iou_metrics=['mIoU']),
-    dict(type='FrequencyF1Metric',
-         class_pixel_counts='data/seg_benchmark/fashion_scenes/ann_dir/train',
-         num_groups=5),
+    dict(
+        type='FrequencyF1Metric',
+        class_pixel_counts='data/seg_benchmark/fashion_scenes/ann_dir/train',
+        num_groups=5),
 ]
 test_evaluator = val_evaluator

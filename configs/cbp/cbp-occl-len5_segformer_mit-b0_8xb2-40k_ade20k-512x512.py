@@ -9,7 +9,9 @@ model = dict(
         type='CBPSegformerHead',
         classifier=dict(type='CategoryBasisClassifier', length=5.0),
         feature_losses=[
-            dict(type='OnlineCentroidContrastiveLoss',
-                 centroid_weight=1.0, category_weight=0.3,
-                 temperature=0.07)
+            dict(
+                type='OnlineCentroidContrastiveLoss',
+                centroid_weight=1.0,
+                category_weight=0.3,
+                temperature=0.07)
         ]))

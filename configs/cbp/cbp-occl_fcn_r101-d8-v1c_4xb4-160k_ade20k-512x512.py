@@ -10,7 +10,9 @@ model = dict(
         type='CBPFCNHead',
         classifier=dict(type='CategoryBasisClassifier', length=2.0),
         feature_losses=[
-            dict(type='OnlineCentroidContrastiveLoss',
-                 centroid_weight=0.4, category_weight=0.1,
-                 temperature=0.07)
+            dict(
+                type='OnlineCentroidContrastiveLoss',
+                centroid_weight=0.4,
+                category_weight=0.1,
+                temperature=0.07)
         ]))

@@ -6,4 +6,5 @@ _base_ = ['./segformer_mit-b0_8xb2-40k_ade20k-512x512.py']
 model = dict(
     decode_head=dict(
         type='CBPSegformerHead',
-        classifier=dict(type='CategoryBasisClassifier', length=2.0),))
+        classifier=dict(type='CategoryBasisClassifier', length=2.0),
+    ))

@@ -6,6 +6,5 @@ _base_ = ['./deeplabv3_r101-d8_4xb4-160k_ade20k-512x512.py']
 
 model = dict(
     backbone=dict(
-        init_cfg=dict(
-            checkpoint='checkpoints/'
-            'dnc_resnet101_8xb16-100e_in1k_seg-backbone.pth')))
+        init_cfg=dict(checkpoint='checkpoints/'
+                      'dnc_resnet101_8xb16-100e_in1k_seg-backbone.pth')))

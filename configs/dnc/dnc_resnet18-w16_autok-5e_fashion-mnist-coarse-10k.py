@@ -12,9 +12,17 @@ _base_ = ['./dnc_resnet18-w16_5e_fashion-mnist-coarse-10k.py']
 model = dict(head=dict(num_subcentroids=6))
 custom_hooks = [
     dict(type='SubCentroidMemoryHook', size_in_batches=100),
-    dict(type='SubCentroidSplitMergeHook', init_num_subcentroids=1,
-         start_iter=40, interval=40, end_iter=320, split_ratio=1.2,
-         merge_ratio=1.1, min_samples=20, assignment='balanced',
-         final_round='split', min_accuracy=0.5),
+    dict(
+        type='SubCentroidSplitMergeHook',
+        init_num_subcentroids=1,
+        start_iter=40,
+        interval=40,
+        end_iter=320,
+        split_ratio=1.2,
+        merge_ratio=1.1,
+        min_samples=20,
+        assignment='balanced',
+        final_round='split',
+        min_accuracy=0.5),
     dict(type='SubCentroidHealthHook', interval=50),
 ]

@@ -7,6 +7,5 @@ _base_ = ['./dnc-deeplabv3_r101-d8_4xb2-160k_cityscapes-769x769.py']
 
 model = dict(
     backbone=dict(
-        init_cfg=dict(
-            checkpoint='checkpoints/'
-            'dnc_resnet101_8xb16-100e_in1k_seg-backbone.pth')))
+        init_cfg=dict(checkpoint='checkpoints/'
+                      'dnc_resnet101_8xb16-100e_in1k_seg-backbone.pth')))

@@ -6,7 +6,11 @@ _base_ = ['./dnc-deeplabv3_r101-d8-dnc-pre_4xb4-160k_ade20k-512x512.py']
 max_iters = 80000
 param_scheduler = [
     dict(
-        type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=max_iters,
         by_epoch=False)
 ]
 train_cfg = dict(max_iters=max_iters, val_interval=8000)

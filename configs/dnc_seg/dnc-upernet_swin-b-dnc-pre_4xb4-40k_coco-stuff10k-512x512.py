@@ -6,6 +6,5 @@ _base_ = ['./dnc-upernet_swin-b_4xb4-40k_coco-stuff10k-512x512.py']
 
 model = dict(
     backbone=dict(
-        init_cfg=dict(
-            checkpoint='checkpoints/'
-            'dnc_swin-base_8xb16-300e_in1k_seg-backbone.pth')))
+        init_cfg=dict(checkpoint='checkpoints/'
+                      'dnc_swin-base_8xb16-300e_in1k_seg-backbone.pth')))

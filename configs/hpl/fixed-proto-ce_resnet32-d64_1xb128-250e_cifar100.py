@@ -6,7 +6,7 @@
 _base_ = ['./hpl_resnet32-d64_1xb128-250e_cifar100.py']
 
 model = dict(
-    head=dict(logit_scale=10.0,
-              loss=dict(_delete_=True, type='CrossEntropyLoss',
-                        loss_weight=1.0)))
+    head=dict(
+        logit_scale=10.0,
+        loss=dict(_delete_=True, type='CrossEntropyLoss', loss_weight=1.0)))
 custom_hooks = []

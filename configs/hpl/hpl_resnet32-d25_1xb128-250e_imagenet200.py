@@ -2,4 +2,6 @@
 _base_ = ['./hpl_resnet32-d100_1xb128-250e_imagenet200.py']
 
 model = dict(
-    head=dict(embed_dims=25, prototype_file='work_dirs/prototypes/hpl_d25_c200_seed0.pt'))
+    head=dict(
+        embed_dims=25,
+        prototype_file='work_dirs/prototypes/hpl_d25_c200_seed0.pt'))

@@ -2,4 +2,6 @@
 _base_ = ['./hpl_resnet32-d128_1xb128-200e_cifar100-lt0.01.py']
 
 model = dict(
-    head=dict(embed_dims=50, prototype_file='work_dirs/prototypes/hpl_d50_c100_seed0.pt'))
+    head=dict(
+        embed_dims=50,
+        prototype_file='work_dirs/prototypes/hpl_d50_c100_seed0.pt'))

@@ -2,4 +2,6 @@
 _base_ = ['./hpl_resnet32-d50_1xb128-250e_cifar100.py']
 
 model = dict(
-    head=dict(embed_dims=64, prototype_file='work_dirs/prototypes/hpl_d64_c100_seed0.pt'))
+    head=dict(
+        embed_dims=64,
+        prototype_file='work_dirs/prototypes/hpl_d64_c100_seed0.pt'))

@@ -24,4 +24,5 @@ model = dict(
         topk=(1, 5)),
     train_cfg=dict(augments=dict(type='Mixup', alpha=1.0)))
 custom_hooks = [
-    dict(type='PrototypeAssignmentHook', interval=1, by_epoch=True)]
+    dict(type='PrototypeAssignmentHook', interval=1, by_epoch=True)
+]

@@ -2,4 +2,6 @@
 _base_ = ['./hpl_resnet50-d4096_8xb16-200e_imagenet-lt.py']
 
 model = dict(
-    head=dict(embed_dims=512, prototype_file='work_dirs/prototypes/hpl_d512_c1000_seed0.pt'))
+    head=dict(
+        embed_dims=512,
+        prototype_file='work_dirs/prototypes/hpl_d512_c1000_seed0.pt'))

@@ -8,7 +8,8 @@ _base_ = [
     '../_base_/default_runtime_cls.py',
 ]
 
-custom_hooks = [dict(type='PrototypeAssignmentHook', interval=1,
-                     by_epoch=True)]
-default_hooks = dict(logger=dict(interval=10),
-                     visualization=dict(rescale_factor=10))
+custom_hooks = [
+    dict(type='PrototypeAssignmentHook', interval=1, by_epoch=True)
+]
+default_hooks = dict(
+    logger=dict(interval=10), visualization=dict(rescale_factor=10))

@@ -14,5 +14,5 @@ custom_hooks = [
     dict(type='ClassBalancedLossHook'),
     dict(type='PrototypeAssignmentHook', interval=1, by_epoch=True),
 ]
-default_hooks = dict(logger=dict(interval=10),
-                     visualization=dict(rescale_factor=10))
+default_hooks = dict(
+    logger=dict(interval=10), visualization=dict(rescale_factor=10))

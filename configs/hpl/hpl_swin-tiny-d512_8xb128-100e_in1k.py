@@ -24,4 +24,5 @@ model = dict(
         loss=dict(type='IPMLoss', loss_weight=1.0),  # Eq. 6
         topk=(1, 5)))
 custom_hooks = [
-    dict(type='PrototypeAssignmentHook', interval=1, by_epoch=True)]
+    dict(type='PrototypeAssignmentHook', interval=1, by_epoch=True)
+]

@@ -1,5 +1,5 @@
-# PSC on long-tailed CIFAR-100, imbalance 0.01 (Table 4): 64 -> 128 projection and a
-# linear softmax classifier, class-balanced cross-entropy, Mixup.
+# PSC on long-tailed CIFAR-100, imbalance 0.01 (Table 4): 64 -> 128 projection
+# and a linear softmax classifier, class-balanced cross-entropy, Mixup.
 _base_ = ['./hpl_resnet32-d128_1xb128-200e_cifar100-lt0.01.py']
 
 model = dict(

@@ -1,5 +1,5 @@
-# PSC twin of hpl_resnet50-d512_8xb128-100e_in1k.py (linear softmax on the 2048-d feature; same
-# data, schedule, Mixup and seed).
+# PSC twin of hpl_resnet50-d512_8xb128-100e_in1k.py (linear softmax on the
+# 2048-d feature; same data, schedule, Mixup and seed).
 _base_ = ['./hpl_resnet50-d512_8xb128-100e_in1k.py']
 
 model = dict(

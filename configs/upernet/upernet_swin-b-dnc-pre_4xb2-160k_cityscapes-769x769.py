@@ -6,6 +6,5 @@ _base_ = ['./upernet_swin-b_4xb2-160k_cityscapes-769x769.py']
 
 model = dict(
     backbone=dict(
-        init_cfg=dict(
-            checkpoint='checkpoints/'
-            'dnc_swin-base_8xb16-300e_in1k_seg-backbone.pth')))
+        init_cfg=dict(checkpoint='checkpoints/'
+                      'dnc_swin-base_8xb16-300e_in1k_seg-backbone.pth')))

@@ -1,4 +1,4 @@
-"""Classification checkpoint -> segmentation backbone initialisation (DNC §4.2).
+"""Classification checkpoint -> segmentation backbone init (DNC §4.2).
 
 DNC's transfer claim (Table 3) is that *every* parameter learned on ImageNet
 lives in the embedding network and carries over to segmentation. This module
@@ -59,8 +59,8 @@ class TransferReport:
             by ``allowed_missing``).
     """
     state_dict: Dict[str, Tensor] = field(default_factory=dict)
-    mapped: List[Tuple[str, str, Tuple[int, ...]]] = field(
-        default_factory=list)
+    mapped: List[Tuple[str, str, Tuple[int,
+                                       ...]]] = field(default_factory=list)
     adapted: List[str] = field(default_factory=list)
     dropped: List[str] = field(default_factory=list)
     missing: List[str] = field(default_factory=list)
@@ -71,8 +71,10 @@ class TransferReport:
 
     def summary(self, max_lines: int = 20) -> str:
         """Human-readable account of the mapped and unmapped tensors."""
-        lines = [f'mapped {len(self.mapped)} backbone tensors '
-                 f'({self.num_mapped_elements:,} values)']
+        lines = [
+            f'mapped {len(self.mapped)} backbone tensors '
+            f'({self.num_mapped_elements:,} values)'
+        ]
         renamed = [(s, t) for s, t, _ in self.mapped if s != t]
         for s, t in renamed[:max_lines]:
             lines.append(f'  renamed {s} -> {t}')
@@ -96,13 +98,15 @@ def _group(names: Sequence[str]) -> List[str]:
     groups: Dict[str, List[str]] = {}
     for name in names:
         groups.setdefault('.'.join(name.split('.')[:2]), []).append(name)
-    return [f'{k}.* ({len(v)} tensors)' if len(v) > 1 else v[0]
-            for k, v in groups.items()]
+    return [
+        f'{k}.* ({len(v)} tensors)' if len(v) > 1 else v[0]
+        for k, v in groups.items()
+    ]
 
 
-def backbone_tensors(state_dict: Mapping[str, Tensor],
-                     prefix: str = 'backbone.'
-                     ) -> Tuple[Dict[str, Tensor], List[str]]:
+def backbone_tensors(
+        state_dict: Mapping[str, Tensor],
+        prefix: str = 'backbone.') -> Tuple[Dict[str, Tensor], List[str]]:
     """Split a classifier's state dict into backbone tensors and the rest.
 
     Args:
@@ -162,12 +166,12 @@ def _adapt_in_channels(value: Tensor, in_channels: int) -> Tensor:
         f'{in_channels}: only 1 <-> N is defined')
 
 
-def transfer_backbone(state_dict: Mapping[str, Tensor],
-                      target: nn.Module,
-                      prefix: str = 'backbone.',
-                      adapt_in_channels: bool = False,
-                      allowed_missing: Sequence[str] = ALLOWED_MISSING
-                      ) -> TransferReport:
+def transfer_backbone(
+        state_dict: Mapping[str, Tensor],
+        target: nn.Module,
+        prefix: str = 'backbone.',
+        adapt_in_channels: bool = False,
+        allowed_missing: Sequence[str] = ALLOWED_MISSING) -> TransferReport:
     """Map a classifier checkpoint onto a segmentation backbone.
 
     Nothing is written into ``target``: it is only inspected for names and
@@ -201,9 +205,9 @@ def transfer_backbone(state_dict: Mapping[str, Tensor],
             continue
         want = target_sd[new].shape
         if value.shape != want:
-            in_channels_differ = (value.dim() == 4 and len(want) == 4
-                                  and value.shape[0] == want[0]
-                                  and value.shape[2:] == want[2:])
+            in_channels_differ = (
+                value.dim() == 4 and len(want) == 4
+                and value.shape[0] == want[0] and value.shape[2:] == want[2:])
             channels_only |= in_channels_differ
             if not (adapt_in_channels and in_channels_differ):
                 mismatched.append(f'{name}: checkpoint {tuple(value.shape)} '
@@ -215,23 +219,24 @@ def transfer_backbone(state_dict: Mapping[str, Tensor],
         report.mapped.append((name, new, tuple(value.shape)))
     patterns = [re.compile(p) for p in allowed_missing]
     missing = [k for k in target_sd if k not in report.state_dict]
-    not_allowed = [k for k in missing
-                   if not any(p.search(k) for p in patterns)]
+    not_allowed = [
+        k for k in missing if not any(p.search(k) for p in patterns)
+    ]
     problems = []
     if mismatched:
         hint = (' (input channels differ: pass --adapt-in-channels to '
                 'adapt a 1-channel stem to N channels or back)'
                 if channels_only and not adapt_in_channels else '')
-        problems.append(f'{len(mismatched)} tensors have other shapes{hint}:'
-                        + ''.join(f'\n  {m}' for m in mismatched[:10]))
+        problems.append(f'{len(mismatched)} tensors have other shapes{hint}:' +
+                        ''.join(f'\n  {m}' for m in mismatched[:10]))
     if unknown:
         problems.append(f'{len(unknown)} checkpoint backbone tensors have no '
-                        'counterpart in the target backbone:'
-                        + ''.join(f'\n  {u}' for u in unknown[:10]))
+                        'counterpart in the target backbone:' +
+                        ''.join(f'\n  {u}' for u in unknown[:10]))
     if not_allowed:
         problems.append(f'{len(not_allowed)} target backbone tensors are '
-                        'not in the checkpoint:'
-                        + ''.join(f'\n  {m}' for m in not_allowed[:10]))
+                        'not in the checkpoint:' +
+                        ''.join(f'\n  {m}' for m in not_allowed[:10]))
     if problems:
         raise BackboneTransferError(
             'the checkpoint does not fit the target backbone '
@@ -242,15 +247,15 @@ def transfer_backbone(state_dict: Mapping[str, Tensor],
     return report
 
 
-def load_checkpoint_state_dict(path: str,
-                               map_location: Optional[str] = 'cpu'
-                               ) -> Tuple[Dict[str, Tensor], dict]:
+def load_checkpoint_state_dict(
+        path: str,
+        map_location: Optional[str] = 'cpu') -> Tuple[Dict[str, Tensor], dict]:
     """``(state_dict, meta)`` of an mmengine/mmpretrain checkpoint file."""
     ckpt = load_checkpoint_file(path, map_location=map_location)
     if isinstance(ckpt, dict) and 'state_dict' in ckpt:
         return dict(ckpt['state_dict']), dict(ckpt.get('meta', {}) or {})
-    if isinstance(ckpt, dict) and all(isinstance(v, Tensor)
-                                      for v in ckpt.values()):
+    if isinstance(ckpt, dict) and all(
+            isinstance(v, Tensor) for v in ckpt.values()):
         return dict(ckpt), {}
     raise BackboneTransferError(
         f'{path} holds neither an mmengine checkpoint (a dict with '

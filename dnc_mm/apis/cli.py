@@ -43,7 +43,8 @@ def add_trust_checkpoint_arg(parser: argparse.ArgumentParser) -> None:
     """``--trust-checkpoint``: the explicit opt-in to load checkpoints as
     full pickles (see :mod:`dnc_mm.compat.checkpoint_loading`)."""
     parser.add_argument(
-        '--trust-checkpoint', action='store_true',
+        '--trust-checkpoint',
+        action='store_true',
         help='load checkpoints that need Python objects beyond tensors, '
         'numbers, strings, numpy arrays and mmengine log buffers (a full '
         'pickle, which can run code: only for files you trust; same as '
@@ -68,17 +69,27 @@ def checkpoint_errors_as_exit(prog: str) -> Iterator[None]:
 
 def _add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('config', help='config file path')
-    parser.add_argument('--work-dir', help='folder for logs and checkpoints '
-                        '(default: ./work_dirs/<config name>)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--work-dir',
+        help='folder for logs and checkpoints '
+        '(default: ./work_dirs/<config name>)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, xxx=yyy (lists as key="[a,b]")')
     parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
     # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--local_rank',
+        '--local-rank',
+        type=int,
+        default=0,
+        help=argparse.SUPPRESS)
     add_trust_checkpoint_arg(parser)
 
 
@@ -87,18 +98,30 @@ def train_arg_parser() -> argparse.ArgumentParser:
         description='Train a dnc_mm / mmpretrain / mmseg model')
     _add_common_args(parser)
     parser.add_argument(
-        '--resume', nargs='?', type=str, const='auto',
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
         help='resume from this checkpoint, or without a value from the '
         'latest checkpoint in the work folder')
-    parser.add_argument('--amp', action='store_true',
-                        help='automatic mixed precision (needs a GPU)')
-    parser.add_argument('--no-validate', action='store_true',
-                        help='do not evaluate during training')
-    parser.add_argument('--auto-scale-lr', action='store_true',
-                        help='scale the learning rate with the real batch '
-                        'size (config field auto_scale_lr)')
-    parser.add_argument('--seed', type=int, default=None,
-                        help='random seed (overrides randomness.seed)')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='automatic mixed precision (needs a GPU)')
+    parser.add_argument(
+        '--no-validate',
+        action='store_true',
+        help='do not evaluate during training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate with the real batch '
+        'size (config field auto_scale_lr)')
+    parser.add_argument(
+        '--seed',
+        type=int,
+        default=None,
+        help='random seed (overrides randomness.seed)')
     return parser
 
 
@@ -108,15 +131,19 @@ def test_arg_parser() -> argparse.ArgumentParser:
     _add_common_args(parser)
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
-        '--out', help='classification: a .pkl file of per-sample predictions '
+        '--out',
+        help='classification: a .pkl file of per-sample predictions '
         '(as mmpretrain); segmentation: a folder of predicted label maps '
         '(as mmseg)')
-    parser.add_argument('--show-dir',
-                        help='folder where drawn predictions are written')
-    parser.add_argument('--interval', type=int, default=1,
-                        help='draw every n-th sample with --show-dir')
-    parser.add_argument('--amp', action='store_true',
-                        help='test in fp16 (needs a GPU)')
+    parser.add_argument(
+        '--show-dir', help='folder where drawn predictions are written')
+    parser.add_argument(
+        '--interval',
+        type=int,
+        default=1,
+        help='draw every n-th sample with --show-dir')
+    parser.add_argument(
+        '--amp', action='store_true', help='test in fp16 (needs a GPU)')
     return parser
 
 
@@ -167,8 +194,9 @@ def add_epoch_seed_hook(cfg: Config) -> None:
     """Add :class:`~dnc_mm.engine.hooks.EpochSeedHook` (exact ``--resume``)
     unless the config lists it already."""
     hooks = list(cfg.get('custom_hooks', None) or [])
-    if not any(h.get('type') in ('EpochSeedHook', 'dnc_mm.EpochSeedHook')
-               for h in hooks):
+    if not any(
+            h.get('type') in ('EpochSeedHook', 'dnc_mm.EpochSeedHook')
+            for h in hooks):
         hooks.append(dict(type='EpochSeedHook'))
     cfg.custom_hooks = hooks
 
@@ -202,8 +230,8 @@ def merge_test_args(cfg: Config, args: argparse.Namespace) -> Config:
                 "dict(type='VisualizationHook') (mmpretrain) or "
                 "dict(type='SegVisualizationHook') (mmseg)")
         if task == 'cls':
-            hook.update(enable=True, out_dir=args.show_dir,
-                        interval=args.interval)
+            hook.update(
+                enable=True, out_dir=args.show_dir, interval=args.interval)
         else:
             hook.update(draw=True, interval=args.interval)
             cfg.visualizer.save_dir = args.show_dir
@@ -287,12 +315,16 @@ def check_load_from(model, path: str) -> None:
         model = model.module
     ckpt = load_checkpoint_file(path, map_location='cpu')
     saved = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
-    saved = {k[len('module.'):] if k.startswith('module.') else k: v
-             for k, v in saved.items() if hasattr(v, 'shape')}
+    saved = {
+        k[len('module.'):] if k.startswith('module.') else k: v
+        for k, v in saved.items() if hasattr(v, 'shape')
+    }
     own = {k: v for k, v in model.state_dict().items() if v.numel() > 0}
-    wrong = [f'{k} {tuple(saved[k].shape)} vs {tuple(v.shape)}'
-             for k, v in own.items() if k in saved
-             and tuple(saved[k].shape) != tuple(v.shape)]
+    wrong = [
+        f'{k} {tuple(saved[k].shape)} vs {tuple(v.shape)}'
+        for k, v in own.items()
+        if k in saved and tuple(saved[k].shape) != tuple(v.shape)
+    ]
     if wrong:
         raise CheckpointMismatchError(
             f'load_from={path} does not fit this model: {len(wrong)} '

@@ -48,8 +48,8 @@ def model_index_root() -> str:
         FileNotFoundError: neither place holds the index with its configs.
     """
     checkout = osp.dirname(PACKAGE_DIR)
-    candidates = ((checkout, 'setup.py'), (osp.join(PACKAGE_DIR, '.mim'),
-                                           MODEL_INDEX))
+    candidates = ((checkout, 'setup.py'), (osp.join(PACKAGE_DIR,
+                                                    '.mim'), MODEL_INDEX))
     for root, marker in candidates:
         if (osp.isfile(osp.join(root, MODEL_INDEX))
                 and osp.isdir(osp.join(root, 'configs'))
@@ -93,7 +93,8 @@ def _models(root: str) -> Dict[str, dict]:
         for model in _load_yaml(meta).get('Models') or []:
             table[model['Name'].lower()] = dict(
                 config=osp.join(root, model['Config']),
-                tasks=_tasks(model), metafile=meta)
+                tasks=_tasks(model),
+                metafile=meta)
     return table
 
 

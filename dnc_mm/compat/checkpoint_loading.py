@@ -82,8 +82,8 @@ class CorruptCheckpointError(CheckpointLoadError):
 def checkpoints_trusted() -> bool:
     """Whether the user opted in to full-pickle loading
     (``DNC_MM_TRUST_CHECKPOINTS`` set to ``1``, ``true`` or ``yes``)."""
-    return os.environ.get(TRUST_ENV_VAR, '').strip().lower() in ('1', 'true',
-                                                                  'yes')
+    return os.environ.get(TRUST_ENV_VAR,
+                          '').strip().lower() in ('1', 'true', 'yes')
 
 
 def trust_checkpoints() -> None:
@@ -141,12 +141,12 @@ def _unpickler_reason(message: str) -> str:
     for i, line in enumerate(lines):
         if 'WeightsUnpickler error:' in line:
             rest = line.split('WeightsUnpickler error:', 1)[1].strip()
-            following = [x for x in lines[i + 1:]
-                         if not x.startswith(_BOILERPLATE)]
+            following = [
+                x for x in lines[i + 1:] if not x.startswith(_BOILERPLATE)
+            ]
             return rest or (following[0] if following else '')
     for line in lines:
-        if not line.startswith(_BOILERPLATE) and not re.match(r'\(\d\)',
-                                                               line):
+        if not line.startswith(_BOILERPLATE) and not re.match(r'\(\d\)', line):
             return line
     return ''
 
@@ -183,11 +183,11 @@ def load_checkpoint_file(filename: str,
         trusted = checkpoints_trusted()
     try:
         if trusted:
-            return torch.load(filename, map_location=map_location,
-                              weights_only=False)
+            return torch.load(
+                filename, map_location=map_location, weights_only=False)
         with torch.serialization.safe_globals(checkpoint_safe_globals()):
-            return torch.load(filename, map_location=map_location,
-                              weights_only=True)
+            return torch.load(
+                filename, map_location=map_location, weights_only=True)
     except Exception as error:  # noqa: B902  (re-raised with the cause)
         reason = _unpickler_reason(str(error))
         found = _GLOBAL_IN_MESSAGE.search(str(error))
@@ -197,8 +197,8 @@ def load_checkpoint_file(filename: str,
                             or 'unrecognized function' in reason
                             or 'is blocked' in reason
                             or reason.startswith('Can only build')):
-            what = (f'the Python global {found.group(1)}' if found else
-                    f'an object that is not data ({reason})')
+            what = (f'the Python global {found.group(1)}'
+                    if found else f'an object that is not data ({reason})')
             raise UntrustedCheckpointError(
                 f'refused to load {filename}: it needs {what}, which a '
                 'checkpoint of mmengine, mmpretrain, mmseg or dnc_mm never '
@@ -208,8 +208,8 @@ def load_checkpoint_file(filename: str,
         raise CorruptCheckpointError(
             f'{filename} is not a readable PyTorch checkpoint (truncated, '
             f'e.g. by a job killed while saving, or another format: '
-            f'{reason or _short(error)}); resume from an earlier checkpoint or '
-            'save it again') from error
+            f'{reason or _short(error)}); resume from an earlier checkpoint '
+            'or save it again') from error
 
 
 def patch_checkpoint_loading() -> None:

@@ -58,9 +58,9 @@ def default_metainfo(name: Optional[str] = None) -> Any:
     """
     from modelindex.models.Model import Model
     from modelindex.models.Result import Result
-    return Model(name=name or 'image-classifier',
-                 results=[Result(task=IMAGE_CLASSIFICATION, dataset=None,
-                                 metrics={})])
+    return Model(
+        name=name or 'image-classifier',
+        results=[Result(task=IMAGE_CLASSIFICATION, dataset=None, metrics={})])
 
 
 class _ClassifierMetainfo:
@@ -96,8 +96,8 @@ def patch_inference_task() -> None:
     if _PATCHED['cls']:
         return
     from mmpretrain.models.classifiers import ImageClassifier
-    if not isinstance(ImageClassifier.__dict__.get('_metainfo'),
-                      _ClassifierMetainfo):
+    if not isinstance(
+            ImageClassifier.__dict__.get('_metainfo'), _ClassifierMetainfo):
         ImageClassifier._metainfo = _ClassifierMetainfo()
     _PATCHED['cls'] = True
 
@@ -130,8 +130,7 @@ def patch_seg_inference_loader() -> None:
         return
     from mmseg.apis import inference
     if not hasattr(inference._preprare_data, '__wrapped__'):
-        inference._preprare_data = _wrap_prepare_data(
-            inference._preprare_data)
+        inference._preprare_data = _wrap_prepare_data(inference._preprare_data)
     _PATCHED['seg'] = True
 
 

@@ -80,7 +80,8 @@ def kmeans_subcentroids(features: Tensor,
         raise ValueError(f'num_iters must be >= 0, got {num_iters}')
     with autocast_disabled(features.device), torch.no_grad():
         if active_mask is None:
-            active_mask = torch.ones((c, k), dtype=torch.bool,
+            active_mask = torch.ones((c, k),
+                                     dtype=torch.bool,
                                      device=features.device)
         active = active_mask.to(features.device, torch.bool)[labels]
         centres = subcentroids.detach().float()

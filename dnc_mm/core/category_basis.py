@@ -104,8 +104,8 @@ def equalize_norms(vectors: Tensor, length: float) -> Tensor:
     if not length > 0:
         raise ValueError(f'length must be > 0, got {length}')
     norms = vectors.norm(dim=1, keepdim=True)
-    return vectors * (length / norms.clamp_min(torch.finfo(
-        vectors.dtype).tiny))
+    return vectors * (
+        length / norms.clamp_min(torch.finfo(vectors.dtype).tiny))
 
 
 def category_basis_prototypes(num_classes: int,
@@ -143,8 +143,9 @@ def category_basis_prototypes(num_classes: int,
         check_basis_size(num_classes, channels)
     elif num_classes < 1 or channels < 1:
         check_basis_size(num_classes, channels)
-    w = torch.randn(num_classes, channels, generator=generator,
-                    dtype=torch.float64) * math.sqrt(2.0 / channels)
+    w = torch.randn(
+        num_classes, channels, generator=generator,
+        dtype=torch.float64) * math.sqrt(2.0 / channels)
     if orthogonalize:
         w = gram_schmidt(w)
     if equalize:

@@ -274,18 +274,25 @@ def online_centroid_contrastive_loss(
         zero = feats.sum() * 0.0 + prototypes.sum() * 0.0
         if classes.numel() == 0:
             z = zero.detach()
-            return dict(loss=zero.float(), centroid=z, category=z,
-                        num_classes=classes.new_tensor(0))
+            return dict(
+                loss=zero.float(),
+                centroid=z,
+                category=z,
+                num_classes=classes.new_tensor(0))
         v1 = cent[0].index_select(0, classes)
         v2 = cent[1].index_select(0, classes)
         s = (v1 + v2) / 2
         if normalize:
             v1, v2, s = (F.normalize(t, dim=1) for t in (v1, v2, s))
-        l_v = (centroid_loss(v1, v2, s, temperature) +
-               centroid_loss(v2, v1, s, temperature))
-        l_c = (category_loss(v1, classes, prototypes, temperature) +
-               category_loss(v2, classes, prototypes, temperature))
+        l_v = (
+            centroid_loss(v1, v2, s, temperature) +
+            centroid_loss(v2, v1, s, temperature))
+        l_c = (
+            category_loss(v1, classes, prototypes, temperature) +
+            category_loss(v2, classes, prototypes, temperature))
         loss = (centroid_weight * l_v + category_weight * l_c) / 2
-    return dict(loss=loss + zero.float(), centroid=l_v.detach(),
-                category=l_c.detach(),
-                num_classes=classes.new_tensor(classes.numel()))
+    return dict(
+        loss=loss + zero.float(),
+        centroid=l_v.detach(),
+        category=l_c.detach(),
+        num_classes=classes.new_tensor(classes.numel()))

@@ -58,8 +58,8 @@ def class_weights_matrix(targets: Tensor, num_classes: int) -> Tensor:
                 f'labels span [{int(targets.min())}, {int(targets.max())}] '
                 f'but num_classes={num_classes}: set the head\'s '
                 'num_classes to the number of classes of the data')
-        weights = torch.zeros(targets.numel(), num_classes,
-                              device=targets.device)
+        weights = torch.zeros(
+            targets.numel(), num_classes, device=targets.device)
         weights[torch.arange(targets.numel(), device=targets.device),
                 targets.long()] = 1.0
         return weights
@@ -73,7 +73,8 @@ def class_weights_matrix(targets: Tensor, num_classes: int) -> Tensor:
 MEAN_SOURCES = ('mixed', 'unmixed', 'dominant')
 
 
-def mean_weights(targets: Tensor, num_classes: int,
+def mean_weights(targets: Tensor,
+                 num_classes: int,
                  source: str = 'mixed') -> Tensor:
     """``(N, C)`` weights with which each sample enters each class mean.
 
@@ -103,7 +104,9 @@ def mean_weights(targets: Tensor, num_classes: int,
     return out
 
 
-def class_sums(feats: Tensor, targets: Tensor, num_classes: int,
+def class_sums(feats: Tensor,
+               targets: Tensor,
+               num_classes: int,
                reduce_fn: Optional[ReduceFn] = None) -> Tuple[Tensor, Tensor]:
     """Per-class weighted feature sums and sample counts of a batch.
 
@@ -120,8 +123,8 @@ def class_sums(feats: Tensor, targets: Tensor, num_classes: int,
         if targets.dim() == 1:
             class_weights_matrix(targets, num_classes)  # validates labels
             labels = targets.long()
-            sums = torch.zeros(num_classes, feats.shape[1],
-                               device=feats.device)
+            sums = torch.zeros(
+                num_classes, feats.shape[1], device=feats.device)
             sums.index_add_(0, labels, feats.float())
             counts = torch.bincount(labels, minlength=num_classes).float()
         else:
@@ -159,8 +162,11 @@ def ema_class_means(means: Tensor, sums: Tensor, counts: Tensor,
 
 
 @torch.no_grad()
-def update_class_means(means: Tensor, counts_seen: Tensor, feats: Tensor,
-                       targets: Tensor, momentum: float,
+def update_class_means(means: Tensor,
+                       counts_seen: Tensor,
+                       feats: Tensor,
+                       targets: Tensor,
+                       momentum: float,
                        reduce_fn: Optional[ReduceFn] = None) -> None:
     """In-place EMA step of the class means for one (global) batch.
 

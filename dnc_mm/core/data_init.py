@@ -17,7 +17,7 @@ cost is ``K_max`` passes over the ``N`` samples, with no loop over classes.
 The random draws come from a seeded CPU generator, so the same input gives
 the same centres on every device and rank.
 """
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -45,8 +45,8 @@ class DataInit(NamedTuple):
 
 def _gumbel(n: int, generator: torch.Generator, device) -> Tensor:
     u = torch.rand(n, generator=generator, dtype=torch.float64)
-    return (-torch.log(-torch.log(u.clamp(1e-12, 1 - 1e-12)))).float().to(
-        device)
+    return (
+        -torch.log(-torch.log(u.clamp(1e-12, 1 - 1e-12)))).float().to(device)
 
 
 def kmeanspp_subcentroids(features: Tensor,
@@ -110,16 +110,17 @@ def kmeanspp_subcentroids(features: Tensor,
                                     log_w)
             score = log_w + _gumbel(n, generator, device)
             score = score.masked_fill(~(eligible & slot[y]), float('-inf'))
-            best = score.new_full((c, ), float('-inf')).scatter_reduce(
-                0, y, score, 'amax')
+            best = score.new_full(
+                (c, ), float('-inf')).scatter_reduce(0, y, score, 'amax')
             hit = (score == best[y]) & torch.isfinite(score)
-            first = torch.full((c, ), n, dtype=torch.long,
-                               device=device).scatter_reduce(
-                                   0, y[hit], positions[hit], 'amin')
+            first = torch.full(
+                (c, ), n, dtype=torch.long,
+                device=device).scatter_reduce(0, y[hit], positions[hit],
+                                              'amin')
             chosen = slot & (first < n)
             rows = first.clamp_max(n - 1)
-            centres[:, j] = torch.where(chosen.unsqueeze(1), x[rows],
-                                        centres[:, j])
+            centres[:, j] = torch.where(
+                chosen.unsqueeze(1), x[rows], centres[:, j])
             dist = 2.0 - 2.0 * (x * centres[y, j]).sum(dim=1)
             update = eligible & chosen[y]
             min_dist = torch.where(update,
@@ -129,8 +130,7 @@ def kmeanspp_subcentroids(features: Tensor,
             seeded = active & ready.unsqueeze(1)
             keep = eligible
             xs, ys = x[keep], labels[keep]
-            assign = kmeans_subcentroids(xs, ys, centres, seeded,
-                                         kmeans_iters)
+            assign = kmeans_subcentroids(xs, ys, centres, seeded, kmeans_iters)
             sums, num = subcentroid_sums(xs, ys, assign, c, k)
             centres = torch.where((num > 0).unsqueeze(-1),
                                   F.normalize(sums, dim=-1), centres)

@@ -36,15 +36,16 @@ def all_reduce_fn(group: Optional[object] = None) -> Optional[ReduceFn]:
         return None
 
     def reduce_fn(tensor: Tensor, op: str) -> Tensor:
-        dist.all_reduce(tensor, op=getattr(dist.ReduceOp, _OPS[op]),
-                        group=group)
+        dist.all_reduce(
+            tensor, op=getattr(dist.ReduceOp, _OPS[op]), group=group)
         return tensor
 
     return reduce_fn
 
 
-def broadcast_fn(group: Optional[object] = None
-                 ) -> Optional[Callable[[Tensor], Tensor]]:
+def broadcast_fn(
+        group: Optional[object] = None
+) -> Optional[Callable[[Tensor], Tensor]]:
     """Build ``broadcast(tensor)`` that copies rank 0's ``tensor`` in place.
 
     Returns ``None`` outside distributed runs (as :func:`all_reduce_fn`).

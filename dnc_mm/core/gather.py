@@ -1,4 +1,4 @@
-"""All-gather of per-rank rows of different lengths (pure torch.distributed)."""
+"""All-gather of per-rank rows of different lengths (torch.distributed)."""
 from typing import List
 
 import torch

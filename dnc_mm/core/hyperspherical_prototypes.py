@@ -59,22 +59,21 @@ def uniformity_loss(prototypes: Tensor,
         logits = -t * sq
         rows = torch.arange(subset.numel(), device=w.device)
         logits[rows, subset] = float('-inf')  # drop the self-pairs
-        return torch.logsumexp(logits.flatten(), dim=0) - math.log(
-            subset.numel())
+        return torch.logsumexp(
+            logits.flatten(), dim=0) - math.log(subset.numel())
 
 
-def estimate_prototypes(num_classes: int,
-                        dims: int,
-                        iters: int = 1000,
-                        lr: float = 0.1,
-                        t: float = 2.0,
-                        subset_size: Optional[int] = None,
-                        seed: int = 0,
-                        momentum: float = 0.0,
-                        callback: Optional[Callable[[int, float],
-                                                    None]] = None
-                        ) -> Tensor:
-    """Spread ``num_classes`` unit prototypes in ``R^dims`` (Algorithm 1, l.2-6).
+def estimate_prototypes(
+        num_classes: int,
+        dims: int,
+        iters: int = 1000,
+        lr: float = 0.1,
+        t: float = 2.0,
+        subset_size: Optional[int] = None,
+        seed: int = 0,
+        momentum: float = 0.0,
+        callback: Optional[Callable[[int, float], None]] = None) -> Tensor:
+    """Spread ``num_classes`` unit prototypes in ``R^dims`` (Alg. 1, l.2-6).
 
     Plain SGD on ``ĉ · L_uni`` (Eq. 5 times the subset size, see the comment
     in the loop) from a seeded Gaussian start, re-normalising every
@@ -155,8 +154,10 @@ def prototype_statistics(prototypes: Tensor) -> Dict[str, float]:
     """
     c, d = prototypes.shape
     cos = pairwise_cosines(prototypes)
-    stats = dict(max_cos=float(cos.max()), min_cos=float(cos.min()),
-                 mean_cos=float(cos.mean()))
+    stats = dict(
+        max_cos=float(cos.max()),
+        min_cos=float(cos.min()),
+        mean_cos=float(cos.mean()))
     if d >= c - 1:
         target = -1.0 / (c - 1)
         w = F.normalize(prototypes.float(), dim=1)

@@ -45,7 +45,8 @@ class FeatureMemory(nn.Module):
             ``None``: no limit.
     """
 
-    def __init__(self, dtype: torch.dtype = torch.float32,
+    def __init__(self,
+                 dtype: torch.dtype = torch.float32,
                  max_age: Optional[int] = None) -> None:
         super().__init__()
         _check_dtype(dtype)
@@ -86,7 +87,9 @@ class FeatureMemory(nn.Module):
         """Total bytes of the store."""
         return self.capacity * self.bytes_per_row
 
-    def allocate(self, capacity: int, dim: int,
+    def allocate(self,
+                 capacity: int,
+                 dim: int,
                  dtype: Optional[torch.dtype] = None) -> None:
         """Size the store for ``capacity`` rows of ``dim`` features.
 
@@ -108,7 +111,9 @@ class FeatureMemory(nn.Module):
         device = self.features.device
         self.features = torch.zeros(
             capacity, dim, dtype=self.storage_dtype, device=device)
-        self.labels = torch.full((capacity, ), -1, dtype=torch.long,
+        self.labels = torch.full((capacity, ),
+                                 -1,
+                                 dtype=torch.long,
                                  device=device)
         self.correct = torch.zeros(capacity, dtype=torch.bool, device=device)
         self.stamps = torch.zeros(capacity, dtype=torch.long, device=device)
@@ -159,8 +164,7 @@ class FeatureMemory(nn.Module):
         """
         m = int(self.num_filled)
         # not yet wrapped around: rows [0, m) are filled
-        feats, labels, correct, stamps = (self.features[:m],
-                                          self.labels[:m],
+        feats, labels, correct, stamps = (self.features[:m], self.labels[:m],
                                           self.correct[:m], self.stamps[:m])
         if self.max_age is not None:
             stale = (self.clock - 1 - stamps) > self.max_age
@@ -177,19 +181,19 @@ class FeatureMemory(nn.Module):
             state_dict[prefix + 'stamps'] = torch.zeros(
                 state_dict[key].shape[0], dtype=torch.long)
             state_dict[prefix + 'clock'] = torch.zeros((), dtype=torch.long)
-        if key in state_dict and (
-                state_dict[key].shape != self.features.shape
-                or state_dict[key].dtype != self.features.dtype):
+        if key in state_dict and (state_dict[key].shape != self.features.shape
+                                  or state_dict[key].dtype
+                                  != self.features.dtype):
             saved = state_dict[key]
             self.storage_dtype = saved.dtype
-            self.features = torch.zeros_like(saved,
-                                             device=self.features.device)
-            self.labels = torch.zeros(saved.shape[0], dtype=torch.long,
-                                      device=self.labels.device)
-            self.correct = torch.zeros(saved.shape[0], dtype=torch.bool,
-                                       device=self.correct.device)
-            self.stamps = torch.zeros(saved.shape[0], dtype=torch.long,
-                                      device=self.stamps.device)
+            self.features = torch.zeros_like(
+                saved, device=self.features.device)
+            self.labels = torch.zeros(
+                saved.shape[0], dtype=torch.long, device=self.labels.device)
+            self.correct = torch.zeros(
+                saved.shape[0], dtype=torch.bool, device=self.correct.device)
+            self.stamps = torch.zeros(
+                saved.shape[0], dtype=torch.long, device=self.stamps.device)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def extra_repr(self) -> str:

@@ -26,18 +26,17 @@ __all__ = ['subcentroid_sums', 'apply_momentum_update', 'scheduled_momentum']
 
 _EPS = 1e-12  # as F.normalize
 
-
 #: Rows upcast to float32 at once when summing (4096 x 2048 x 4 B = 32 MiB).
 _SUM_CHUNK = 4096
 
 
-def subcentroid_sums(features: Tensor,
-                     labels: Tensor,
-                     assignment: Tensor,
-                     num_classes: int,
-                     num_subcentroids: int,
-                     reduce_fn: Optional[ReduceFn] = None
-                     ) -> Tuple[Tensor, Tensor]:
+def subcentroid_sums(
+        features: Tensor,
+        labels: Tensor,
+        assignment: Tensor,
+        num_classes: int,
+        num_subcentroids: int,
+        reduce_fn: Optional[ReduceFn] = None) -> Tuple[Tensor, Tensor]:
     """Per-sub-centroid feature sums and counts via one ``index_add_``.
 
     Samples are grouped into ``C * K`` segments ``labels * K + assignment``;
@@ -76,8 +75,7 @@ def subcentroid_sums(features: Tensor,
             end = min(n, start + _SUM_CHUNK)
             sums.index_add_(0, seg[start:end],
                             features[start:end].detach().float())
-        counts = sums.new_zeros(c * k + 1).index_add_(0, seg,
-                                                      sums.new_ones(n))
+        counts = sums.new_zeros(c * k + 1).index_add_(0, seg, sums.new_ones(n))
         sums = sums[:c * k].view(c, k, d).contiguous()
         counts = counts[:c * k].view(c, k).contiguous()
         sums = maybe_reduce(sums, 'sum', reduce_fn)
@@ -119,25 +117,29 @@ def apply_momentum_update(subcentroids: Tensor,
     with autocast_disabled(subcentroids.device), torch.no_grad():
         # Work on the updated rows only: cheap when few sub-centroids have
         # samples, and the others are never touched (bit-exact).
-        rows = (counts.to(subcentroids.device).reshape(c * k) >
-                0).nonzero().squeeze(1)
+        rows = (counts.to(subcentroids.device).reshape(c * k)
+                > 0).nonzero().squeeze(1)
         out = subcentroids if inplace else subcentroids.detach().clone()
         flat = out.view(c * k, d)
         p = flat.index_select(0, rows).float()
-        s = sums.to(subcentroids.device).reshape(c * k, d).index_select(
-            0, rows).float()
+        s = sums.to(subcentroids.device).reshape(c * k,
+                                                 d).index_select(0,
+                                                                 rows).float()
         # normalize(sum / count) == normalize(sum) for count > 0, so the
         # division by the count is skipped: x_bar = sum / ||sum||.
         scale = (1.0 - momentum) / torch.linalg.vector_norm(
             s, dim=-1, keepdim=True).clamp_min_(_EPS)
         new = s.mul_(scale).add_(p, alpha=momentum)
-        new.div_(torch.linalg.vector_norm(new, dim=-1,
-                                          keepdim=True).clamp_min_(_EPS))
+        new.div_(
+            torch.linalg.vector_norm(new, dim=-1,
+                                     keepdim=True).clamp_min_(_EPS))
         flat.index_copy_(0, rows, new.to(out.dtype))
     return out
 
 
-def scheduled_momentum(target: float, step: int, warmup_iters: int = 0,
+def scheduled_momentum(target: float,
+                       step: int,
+                       warmup_iters: int = 0,
                        start: float = 0.9) -> float:
     """Momentum ``mu`` of Eq. 8 at update ``step`` under a linear warm-up.
 

@@ -80,9 +80,9 @@ def num_subcentroids_per_class(num_classes: int,
     Returns:
         ``(C,)`` int64 tensor of per-class ``K_c >= 1``.
     """
-    if isinstance(num_subcentroids, int) or (
-            isinstance(num_subcentroids, Tensor)
-            and num_subcentroids.dim() == 0):
+    if isinstance(num_subcentroids,
+                  int) or (isinstance(num_subcentroids, Tensor)
+                           and num_subcentroids.dim() == 0):
         k_max = int(num_subcentroids)
         if k_max < 1:
             raise ValueError(f'num_subcentroids must be >= 1, got {k_max}')
@@ -94,8 +94,8 @@ def num_subcentroids_per_class(num_classes: int,
         if class_counts is not None:
             raise ValueError('give either explicit per-class K or '
                              'class_counts, not both')
-        per_class = torch.as_tensor(num_subcentroids,
-                                    dtype=torch.long).flatten()
+        per_class = torch.as_tensor(
+            num_subcentroids, dtype=torch.long).flatten()
     if per_class.numel() != num_classes:
         raise ValueError(f'expected {num_classes} per-class values, got '
                          f'{per_class.numel()}')
@@ -118,8 +118,8 @@ def active_subcentroid_mask(num_per_class: Union[Sequence[int], Tensor],
     Returns:
         ``(C, K_max)`` bool, ``mask[c, k] = k < K_c``.
     """
-    k = torch.as_tensor(num_per_class, dtype=torch.long,
-                        device=device).flatten()
+    k = torch.as_tensor(
+        num_per_class, dtype=torch.long, device=device).flatten()
     k_max = int(k.max()) if max_subcentroids is None else max_subcentroids
     if (k > k_max).any():
         raise ValueError(f'a class has more than {k_max} sub-centroids')

@@ -37,7 +37,8 @@ def assignment_cost(means: Tensor, prototypes: Tensor) -> Tensor:
     return cost.neg_().cpu()
 
 
-def hungarian_assignment(means: Tensor, prototypes: Tensor,
+def hungarian_assignment(means: Tensor,
+                         prototypes: Tensor,
                          solver: str = 'auto',
                          previous: Optional[Tensor] = None) -> Tensor:
     """Optimal bijection from classes to prototypes (Eq. 9).

@@ -102,8 +102,9 @@ def class_similarities(features: Tensor,
     n, d = features.shape
     c, k, _ = subcentroids.shape
     if chunk_size is None:
-        budget = (GATHER_BUDGET_CPU if features.device.type == 'cpu' else
-                  GATHER_BUDGET_ACCELERATOR)
+        budget = (
+            GATHER_BUDGET_CPU
+            if features.device.type == 'cpu' else GATHER_BUDGET_ACCELERATOR)
         chunk_size = max(1, budget // max(1, k * d))
     device = features.device
     with autocast_disabled(device), torch.no_grad():

@@ -117,13 +117,13 @@ def segment_logsumexp(values: Tensor,
     return m_safe + torch.log(s)
 
 
-def sinkhorn_knopp(similarities: Tensor,
-                   sample_mask: Optional[Tensor] = None,
-                   centroid_mask: Optional[Tensor] = None,
-                   epsilon: float = 0.05,
-                   num_iters: int = 3,
-                   reduce_fn: Optional[ReduceFn] = None
-                   ) -> Tuple[Tensor, Tensor]:
+def sinkhorn_knopp(
+        similarities: Tensor,
+        sample_mask: Optional[Tensor] = None,
+        centroid_mask: Optional[Tensor] = None,
+        epsilon: float = 0.05,
+        num_iters: int = 3,
+        reduce_fn: Optional[ReduceFn] = None) -> Tuple[Tensor, Tensor]:
     """Batched log-domain Sinkhorn–Knopp on padded per-class similarities.
 
     Implements Eq. 6 of DNC (Algorithm 1, ``online_clustering``) for ``C``
@@ -176,8 +176,8 @@ def sinkhorn_knopp(similarities: Tensor,
 
         log_q = torch.where(valid, sims / epsilon,
                             sims.new_full((), float('-inf')))
-        num_samples = maybe_reduce(sample_mask.sum(1).float(), 'sum',
-                                   reduce_fn)
+        num_samples = maybe_reduce(
+            sample_mask.sum(1).float(), 'sum', reduce_fn)
         log_n = torch.log(num_samples.clamp(min=1.0)).view(c, 1, 1)
         log_k = torch.log(centroid_mask.sum(1).float().clamp(min=1.0))
         log_k = log_k.view(c, 1, 1)
@@ -201,14 +201,14 @@ def sinkhorn_knopp(similarities: Tensor,
     return plan, assignment
 
 
-def sinkhorn_knopp_segments(similarities: Tensor,
-                            labels: Tensor,
-                            num_classes: int,
-                            centroid_mask: Optional[Tensor] = None,
-                            epsilon: float = 0.05,
-                            num_iters: int = 3,
-                            reduce_fn: Optional[ReduceFn] = None
-                            ) -> Tuple[Tensor, Tensor]:
+def sinkhorn_knopp_segments(
+        similarities: Tensor,
+        labels: Tensor,
+        num_classes: int,
+        centroid_mask: Optional[Tensor] = None,
+        epsilon: float = 0.05,
+        num_iters: int = 3,
+        reduce_fn: Optional[ReduceFn] = None) -> Tuple[Tensor, Tensor]:
     """Log-domain Sinkhorn–Knopp for all classes at once, segment layout.
 
     Same problem as :func:`sinkhorn_knopp` (Eq. 6, Algorithm 1) but each
@@ -251,7 +251,8 @@ def sinkhorn_knopp_segments(similarities: Tensor,
         sims = similarities.detach().float()
         labels = labels.to(device=device, dtype=torch.long).view(n)
         if centroid_mask is None:
-            centroid_mask = torch.ones((num_classes, k), dtype=torch.bool,
+            centroid_mask = torch.ones((num_classes, k),
+                                       dtype=torch.bool,
                                        device=device)
         centroid_mask = centroid_mask.to(device=device, dtype=torch.bool)
         active = centroid_mask[labels]  # (N, K)

@@ -138,9 +138,8 @@ def solve_assignment(cost: ArrayLike,
             or bool(torch.isfinite(cost_t).all())):
         info['reason'] = 'non-finite cost'
         return dense_assignment(cost), info
-    result = _sparse_certified(cost_t, scale, warm_start, k, tol,
-                               max_rounds, max_bf_iters, block_rows,
-                               ties == 'dense', info)
+    result = _sparse_certified(cost_t, scale, warm_start, k, tol, max_rounds,
+                               max_bf_iters, block_rows, ties == 'dense', info)
     if result is None:
         return dense_assignment(cost), info
     info['solver'] = 'sparse'
@@ -170,8 +169,9 @@ def _unique(keys: np.ndarray) -> np.ndarray:
     return keys[np.r_[True, keys[1:] != keys[:-1]]] if keys.size else keys
 
 
-def _candidates(cost: Tensor, k: int, warm_start: Optional[ArrayLike]
-                ) -> Tuple[np.ndarray, np.ndarray]:
+def _candidates(
+        cost: Tensor, k: int,
+        warm_start: Optional[ArrayLike]) -> Tuple[np.ndarray, np.ndarray]:
     """Candidate entries and a lower bound on every other entry.
 
     Returns:
@@ -254,8 +254,8 @@ def _column_duals(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
 
 def _near_tight(cost: Tensor, keys: np.ndarray, vals: np.ndarray,
                 kth: np.ndarray, u: np.ndarray, v: np.ndarray, tau: float,
-                scale: float, block_rows: int, limit: int
-                ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
+                scale: float, block_rows: int,
+                limit: int) -> Optional[Tuple[np.ndarray, np.ndarray]]:
     """Flat keys and reduced costs of all entries with ``r <= tau``.
 
     ``v <= 0``, so an entry outside row ``i``'s ``k`` cheapest has
@@ -293,8 +293,8 @@ def _near_tight(cost: Tensor, keys: np.ndarray, vals: np.ndarray,
     return np.concatenate(out_keys), np.concatenate(out_red)
 
 
-def _has_alternating_cycle(keys: np.ndarray, sigma: np.ndarray,
-                           v: np.ndarray, m: int, tau: float) -> bool:
+def _has_alternating_cycle(keys: np.ndarray, sigma: np.ndarray, v: np.ndarray,
+                           m: int, tau: float) -> bool:
     """A cycle of near-tight swaps, i.e. another (near-)optimal matching.
 
     Swap edges ``σ(i) → j`` for the near-tight entries ``(i, j)``; for
@@ -313,14 +313,15 @@ def _has_alternating_cycle(keys: np.ndarray, sigma: np.ndarray,
         cheap = np.flatnonzero(~free & (v >= -tau))
         z = m
         nodes = m + 1
-        src = np.concatenate([src, np.flatnonzero(free),
-                              np.full(cheap.size, z)])
+        src = np.concatenate(
+            [src, np.flatnonzero(free),
+             np.full(cheap.size, z)])
         dst = np.concatenate([dst, np.full(int(free.sum()), z), cheap])
     if src.size == 0:
         return False
     graph = csr_matrix((np.ones(src.size), (src, dst)), shape=(nodes, nodes))
-    count, labels = connected_components(graph, directed=True,
-                                         connection='strong')
+    count, labels = connected_components(
+        graph, directed=True, connection='strong')
     return bool(count < nodes and np.bincount(labels).max() > 1)
 
 
@@ -344,8 +345,7 @@ def _sparse_certified(cost: Tensor, scale: float,
             keys = _unique(np.concatenate([keys, more]))
             continue
         rows, cols = np.divmod(keys, m)
-        v = _column_duals(rows, cols, vals, sigma, m, eps / 8,
-                          max_bf_iters)
+        v = _column_duals(rows, cols, vals, sigma, m, eps / 8, max_bf_iters)
         if v is None:
             info['reason'] = 'no dual solution (negative cycle)'
             return None
@@ -358,16 +358,24 @@ def _sparse_certified(cost: Tensor, scale: float,
             v[free] = 0.0
         own = _entries(cost, np.arange(n) * m + sigma)
         u = own - v[sigma]
-        tight = _near_tight(cost, keys, vals, kth, u, v, tau, scale,
-                            block_rows, limit=4 * (n + int(keys.size)))
+        tight = _near_tight(
+            cost,
+            keys,
+            vals,
+            kth,
+            u,
+            v,
+            tau,
+            scale,
+            block_rows,
+            limit=4 * (n + int(keys.size)))
         if tight is None:
             info['reason'] = 'ties (too many near-tight entries)'
             return None
         tight_keys, tight_red = tight
         violated = tight_keys[tight_red < -eps]
         if violated.size == 0:
-            info['tie'] = _has_alternating_cycle(tight_keys, sigma, v, m,
-                                                 tau)
+            info['tie'] = _has_alternating_cycle(tight_keys, sigma, v, m, tau)
             if info['tie'] and unique:
                 info['reason'] = 'tie (another optimal matching within tau)'
                 return None

@@ -64,8 +64,10 @@ from torch import Tensor
 from ._utils import check_choice
 from .sinkhorn import sinkhorn_knopp
 
-__all__ = ['SPLIT_MERGE_ASSIGNMENTS', 'SplitMergeResult', 'bimodality_ratio',
-           'dispersion_stats', 'two_means', 'split_merge_step']
+__all__ = [
+    'SPLIT_MERGE_ASSIGNMENTS', 'SplitMergeResult', 'bimodality_ratio',
+    'dispersion_stats', 'two_means', 'split_merge_step'
+]
 
 #: How the samples of a class are given to its sub-centroids in a round.
 SPLIT_MERGE_ASSIGNMENTS = ('nearest', 'balanced')
@@ -130,11 +132,11 @@ def two_means(x: Tensor, iters: int = 10) -> Tensor:
     if x.shape[0] < 2:
         raise ValueError(f'two_means needs >= 2 points, got {x.shape[0]}')
     mean = x.mean(dim=0)
-    a = x[((x - mean) ** 2).sum(1).argmax()]
-    b = x[((x - a) ** 2).sum(1).argmax()]
+    a = x[((x - mean)**2).sum(1).argmax()]
+    b = x[((x - a)**2).sum(1).argmax()]
     member = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
     for _ in range(iters):
-        new = ((x - b) ** 2).sum(1) < ((x - a) ** 2).sum(1)
+        new = ((x - b)**2).sum(1) < ((x - a)**2).sum(1)
         if new.all() or not new.any():
             break
         a, b = x[~new].mean(0), x[new].mean(0)
@@ -147,16 +149,20 @@ def two_means(x: Tensor, iters: int = 10) -> Tensor:
 def _compact(protos: Tensor, keep: Tensor) -> Tuple[Tensor, Tensor]:
     """Move the kept slots of one class ``(K, D)`` to the front."""
     k_max = protos.shape[0]
-    order = torch.cat([torch.nonzero(keep).flatten(),
-                       torch.nonzero(~keep).flatten()])
+    order = torch.cat(
+        [torch.nonzero(keep).flatten(),
+         torch.nonzero(~keep).flatten()])
     n = int(keep.sum())
     active = torch.arange(k_max, device=protos.device) < n
     return protos[order], active
 
 
 @torch.no_grad()
-def split_merge_step(subcentroids: Tensor, active: Tensor, features: Tensor,
-                     labels: Tensor, mode: str,
+def split_merge_step(subcentroids: Tensor,
+                     active: Tensor,
+                     features: Tensor,
+                     labels: Tensor,
+                     mode: str,
                      split_ratio: float = 1.2,
                      merge_ratio: float = 1.1,
                      min_samples: int = 20,
@@ -196,8 +202,9 @@ def split_merge_step(subcentroids: Tensor, active: Tensor, features: Tensor,
                          f'{tuple(subcentroids.shape)}, active '
                          f'{tuple(active.shape)}, features '
                          f'{tuple(features.shape)}')
-    prefix = torch.arange(k_max, device=active.device) < active.sum(
-        1, keepdim=True)
+    prefix = torch.arange(
+        k_max, device=active.device) < active.sum(
+            1, keepdim=True)
     if not torch.equal(prefix, active.bool()) or (active.sum(1) < 1).any():
         raise ValueError('active must be a non-empty prefix in every class')
     protos = subcentroids.detach().float().clone()
@@ -230,8 +237,8 @@ def _assign(x: Tensor, protos: Tensor, assignment: str, epsilon: float,
     sims = x @ protos.t()
     if assignment == 'nearest' or protos.shape[0] == 1 or x.shape[0] < 2:
         return sims.argmax(dim=1)
-    _, assign = sinkhorn_knopp(sims.t().unsqueeze(0), epsilon=epsilon,
-                               num_iters=num_iters)
+    _, assign = sinkhorn_knopp(
+        sims.t().unsqueeze(0), epsilon=epsilon, num_iters=num_iters)
     return assign[0]
 
 
@@ -249,13 +256,14 @@ def _split_class(protos: Tensor, k_c: int, x: Tensor, assign: Tensor,
         if min(n_b, xk.shape[0] - n_b) < min_samples:
             continue
         stats = dispersion_stats(xk)
-        w_ab = (_dispersion(*dispersion_stats(xk[~member])) +
-                _dispersion(*dispersion_stats(xk[member])))
+        w_ab = (
+            _dispersion(*dispersion_stats(xk[~member])) +
+            _dispersion(*dispersion_stats(xk[member])))
         gain = bimodality_ratio(*stats, _dispersion(*stats) - w_ab)
         best = gain if not best >= gain else best
         if gain >= threshold:
-            proposals.append((gain, k, xk[~member].mean(0),
-                              xk[member].mean(0)))
+            proposals.append(
+                (gain, k, xk[~member].mean(0), xk[member].mean(0)))
     proposals.sort(key=lambda p: -p[0])  # best first, while slots are free
     n = 0
     for _, k, mean_a, mean_b in proposals[:k_max - k_c]:
@@ -297,8 +305,7 @@ def _merge_class(protos: Tensor, k_c: int, x: Tensor, assign: Tensor,
         if i in used or j in used:
             continue
         n = stats[i][0] + stats[j][0]
-        protos[i] = F.normalize((stats[i][1] + stats[j][1]).float() / n,
-                                dim=0)
+        protos[i] = F.normalize((stats[i][1] + stats[j][1]).float() / n, dim=0)
         keep[j] = False
         used.update((i, j))
         n_merged += 1

@@ -109,6 +109,5 @@ def update_subcentroids(subcentroids: Tensor,
             ~selected.to(assignment.device, torch.bool).view(-1), -1)
     sums, counts = subcentroid_sums(features, labels, assignment, c, k,
                                     reduce_fn)
-    new = apply_momentum_update(subcentroids, sums, counts, momentum,
-                                inplace)
+    new = apply_momentum_update(subcentroids, sums, counts, momentum, inplace)
     return SubcentroidUpdate(new, assignment, counts)

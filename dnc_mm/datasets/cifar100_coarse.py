@@ -34,8 +34,9 @@ class CIFAR100Coarse(CIFAR100):
                              file_name)
             entry = pickle.loads(get(path), encoding='latin1')
             if 'coarse_labels' not in entry:
-                raise KeyError(f'{path} has no `coarse_labels`: CIFAR100Coarse '
-                               'needs the original cifar-100-python pickles')
+                raise KeyError(
+                    f'{path} has no `coarse_labels`: CIFAR100Coarse '
+                    'needs the original cifar-100-python pickles')
             coarse.extend(entry['coarse_labels'])
         if len(coarse) != len(data_list):
             raise ValueError(f'{len(coarse)} coarse labels for '

@@ -26,9 +26,10 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-FASHION_MNIST_FINE_CLASSES: Tuple[str, ...] = (
-    'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt',
-    'Sneaker', 'Bag', 'Ankle boot')
+FASHION_MNIST_FINE_CLASSES: Tuple[str,
+                                  ...] = ('T-shirt/top', 'Trouser', 'Pullover',
+                                          'Dress', 'Coat', 'Sandal', 'Shirt',
+                                          'Sneaker', 'Bag', 'Ankle boot')
 
 FASHION_MNIST_COARSE: Dict[str, Tuple[int, ...]] = {
     'tops': (0, 2, 4, 6),
@@ -42,8 +43,8 @@ CIFAR100_COARSE_CLASSES: Tuple[str, ...] = (
     'household_furniture', 'insects', 'large_carnivores',
     'large_man-made_outdoor_things', 'large_natural_outdoor_scenes',
     'large_omnivores_and_herbivores', 'medium_mammals',
-    'non-insect_invertebrates', 'people', 'reptiles', 'small_mammals',
-    'trees', 'vehicles_1', 'vehicles_2')
+    'non-insect_invertebrates', 'people', 'reptiles', 'small_mammals', 'trees',
+    'vehicles_1', 'vehicles_2')
 
 
 def fine_to_coarse_map(groups: Dict[str, Sequence[int]],

@@ -24,6 +24,5 @@ class FashionScenesDataset(SegBenchmarkDataset):
         classes=('background', 'T-shirt/top', 'Trouser', 'Pullover', 'Dress',
                  'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'),
         palette=[[0, 0, 0], [230, 25, 75], [60, 180, 75], [255, 225, 25],
-                 [0, 130, 200], [245, 130, 48], [145, 30, 180],
-                 [70, 240, 240], [240, 50, 230], [210, 245, 60],
-                 [250, 190, 212]])
+                 [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240],
+                 [240, 50, 230], [210, 245, 60], [250, 190, 212]])

@@ -53,7 +53,8 @@ class LongTailedDataset:
             rank ``i``).
     """
 
-    def __init__(self, dataset: Union[dict, object],
+    def __init__(self,
+                 dataset: Union[dict, object],
                  imbalance_factor: float,
                  max_per_class: Optional[int] = None,
                  seed: int = 0,
@@ -87,12 +88,13 @@ class LongTailedDataset:
         num_classes = len(self.dataset.CLASSES) if getattr(
             self.dataset, 'CLASSES', None) else int(labels.max()) + 1
         available = np.bincount(labels, minlength=num_classes)
-        n_max = (int(available.min()) if self.max_per_class is None else
-                 self.max_per_class)
-        counts = long_tailed_counts(num_classes, n_max,
-                                    self.imbalance_factor)
-        order = (list(range(num_classes)) if self.class_order is None else
-                 list(self.class_order))
+        n_max = (
+            int(available.min())
+            if self.max_per_class is None else self.max_per_class)
+        counts = long_tailed_counts(num_classes, n_max, self.imbalance_factor)
+        order = (
+            list(range(num_classes))
+            if self.class_order is None else list(self.class_order))
         if sorted(order) != list(range(num_classes)):
             raise ValueError(f'class_order must be a permutation of '
                              f'0..{num_classes - 1}')

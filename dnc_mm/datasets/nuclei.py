@@ -21,5 +21,4 @@ class NucleiDataset(SegBenchmarkDataset):
 
     BENCHMARK_NAME = 'nuclei'
     METAINFO = dict(
-        classes=('background', 'nucleus'),
-        palette=[[0, 0, 0], [255, 255, 0]])
+        classes=('background', 'nucleus'), palette=[[0, 0, 0], [255, 255, 0]])

@@ -27,8 +27,9 @@ class PreparedFashionMNIST(FashionMNIST):
 
     def __init__(self, data_root: str = '', split: str = 'train', **kwargs):
         if kwargs.pop('download', False):
-            raise ValueError('PreparedFashionMNIST never downloads (no network '
-                             'is assumed); ' + PREPARE_HINT)
+            raise ValueError(
+                'PreparedFashionMNIST never downloads (no network '
+                'is assumed); ' + PREPARE_HINT)
         # mmpretrain 1.2.0's MNIST picks its files by `test_mode`, not by
         # `split`: split='test' alone silently loads the *training* files.
         # Here the split decides.
@@ -36,14 +37,20 @@ class PreparedFashionMNIST(FashionMNIST):
         if test_mode != (split == 'test'):
             raise ValueError(f'split={split!r} contradicts '
                              f'test_mode={test_mode}; set only split')
-        super().__init__(data_root=data_root, split=split, download=False,
-                         test_mode=test_mode, **kwargs)
+        super().__init__(
+            data_root=data_root,
+            split=split,
+            download=False,
+            test_mode=test_mode,
+            **kwargs)
 
     def _missing_files(self) -> List[str]:
         root = self.data_prefix['root']
         names = [name for name, _ in self.train_list + self.test_list]
-        return [n for n in names
-                if not osp.isfile(osp.join(root, n.replace('.gz', '')))]
+        return [
+            n for n in names
+            if not osp.isfile(osp.join(root, n.replace('.gz', '')))
+        ]
 
     def load_data_list(self):
         missing = self._missing_files()

@@ -8,7 +8,6 @@ The benchmark is written by ``tools/data/build_seg_benchmark.py`` (see
     <out>/<name>/meta.json                   # classes, sizes, provenance
 """
 from __future__ import annotations
-
 import json
 import os.path as osp
 from typing import Optional

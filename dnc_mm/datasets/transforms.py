@@ -19,8 +19,14 @@ from mmpretrain.registry import TRANSFORMS
 __all__ = ['ToGrayscale']
 
 _CONVERSIONS = {
-    'bgr': {3: cv2.COLOR_BGR2GRAY, 4: cv2.COLOR_BGRA2GRAY},
-    'rgb': {3: cv2.COLOR_RGB2GRAY, 4: cv2.COLOR_RGBA2GRAY},
+    'bgr': {
+        3: cv2.COLOR_BGR2GRAY,
+        4: cv2.COLOR_BGRA2GRAY
+    },
+    'rgb': {
+        3: cv2.COLOR_RGB2GRAY,
+        4: cv2.COLOR_RGBA2GRAY
+    },
 }
 
 #: ITU-R BT.601 luma weights of R, G, B (those of ``cv2.COLOR_*2GRAY``)
@@ -48,7 +54,8 @@ class ToGrayscale(BaseTransform):
             Defaults to False.
     """
 
-    def __init__(self, color_order: str = 'bgr',
+    def __init__(self,
+                 color_order: str = 'bgr',
                  keepdim: bool = False) -> None:
         if color_order not in _CONVERSIONS:
             raise ValueError(f"color_order must be 'bgr' or 'rgb', got "
@@ -81,8 +88,8 @@ class ToGrayscale(BaseTransform):
         if img.dtype in (np.uint8, np.uint16, np.float32):
             gray = cv2.cvtColor(np.ascontiguousarray(img), code)
         else:  # dtypes OpenCV does not convert: same weights in numpy
-            rgb = img[..., :3] if self.color_order == 'rgb' else img[
-                ..., 2::-1]
+            rgb = img[..., :3] if self.color_order == 'rgb' else img[...,
+                                                                     2::-1]
             gray = (rgb.astype(np.float64) @ _LUMA).astype(img.dtype)
         results['img'] = gray[..., None] if self.keepdim else gray
         return results

@@ -5,7 +5,7 @@ from .hooks import (SubCentroidAnchorHook, SubCentroidClassCountsHook,
                     SubCentroidMemoryHook)
 
 __all__ = [
-    'AtomicLocalBackend', 'DeviceAgnosticDistributedDataParallel', 'prepare_cpu_distributed',
-    'SubCentroidAnchorHook', 'SubCentroidClassCountsHook',
-    'SubCentroidMemoryHook'
+    'AtomicLocalBackend', 'DeviceAgnosticDistributedDataParallel',
+    'prepare_cpu_distributed', 'SubCentroidAnchorHook',
+    'SubCentroidClassCountsHook', 'SubCentroidMemoryHook'
 ]

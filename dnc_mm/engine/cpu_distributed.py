@@ -35,12 +35,14 @@ class DeviceAgnosticDistributedDataParallel(MMDistributedDataParallel):
         first = next(iter(module.parameters()), None)
         if first is None or first.device.type == 'cpu':
             device_ids = None
-            if any(isinstance(m, torch.nn.SyncBatchNorm)
-                   for m in module.modules()):
+            if any(
+                    isinstance(m, torch.nn.SyncBatchNorm)
+                    for m in module.modules()):
                 print_log(
                     'SyncBatchNorm needs GPUs: reverted to BatchNorm for '
                     'this CPU run (statistics are per process).',
-                    logger='current', level=logging.WARNING)
+                    logger='current',
+                    level=logging.WARNING)
                 module = revert_sync_batchnorm(module)
         super().__init__(module=module, device_ids=device_ids, **kwargs)
 

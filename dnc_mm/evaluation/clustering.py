@@ -33,15 +33,16 @@ def clustering_accuracy(true: Sequence[int], pred: Sequence[int]) -> float:
 
 def clustering_scores(true: Sequence[int],
                       pred: Sequence[int]) -> Dict[str, float]:
-    """``acc``, ``nmi`` and ``ari`` (fractions) of ``pred`` against ``true``."""
-    return dict(acc=clustering_accuracy(true, pred),
-                nmi=float(normalized_mutual_info_score(true, pred)),
-                ari=float(adjusted_rand_score(true, pred)))
+    """``acc``, ``nmi`` and ``ari`` (fractions) of ``pred`` vs ``true``."""
+    return dict(
+        acc=clustering_accuracy(true, pred),
+        nmi=float(normalized_mutual_info_score(true, pred)),
+        ari=float(adjusted_rand_score(true, pred)))
 
 
-def per_class_clustering_scores(coarse: Sequence[int], fine: Sequence[int],
-                                assignment: Sequence[int]
-                                ) -> Dict[str, object]:
+def per_class_clustering_scores(
+        coarse: Sequence[int], fine: Sequence[int],
+        assignment: Sequence[int]) -> Dict[str, object]:
     """Scores of the sub-cluster ``assignment`` within every coarse class.
 
     Args:
@@ -62,10 +63,13 @@ def per_class_clustering_scores(coarse: Sequence[int], fine: Sequence[int],
     for c in np.unique(coarse):
         sel = coarse == c
         scores = clustering_scores(fine[sel], assignment[sel])
-        scores.update(n=int(sel.sum()), num_fine=int(np.unique(
-            fine[sel]).size), num_clusters=int(np.unique(
-                assignment[sel]).size))
+        scores.update(
+            n=int(sel.sum()),
+            num_fine=int(np.unique(fine[sel]).size),
+            num_clusters=int(np.unique(assignment[sel]).size))
         per_class[int(c)] = scores
-    mean = {k: float(np.mean([s[k] for s in per_class.values()]))
-            for k in ('acc', 'nmi', 'ari')}
+    mean = {
+        k: float(np.mean([s[k] for s in per_class.values()]))
+        for k in ('acc', 'nmi', 'ari')
+    }
     return dict(per_class=per_class, mean=mean)

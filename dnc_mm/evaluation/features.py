@@ -13,7 +13,8 @@ from mmengine.runner import load_checkpoint
 from torch import Tensor, nn
 
 
-def load_model(config: Union[str, Config], checkpoint: Optional[str] = None,
+def load_model(config: Union[str, Config],
+               checkpoint: Optional[str] = None,
                device: str = 'cpu') -> nn.Module:
     """Build the model of ``config`` and load ``checkpoint`` (eval mode)."""
     cfg = Config.fromfile(config) if isinstance(config, str) else config
@@ -28,8 +29,12 @@ def load_model(config: Union[str, Config], checkpoint: Optional[str] = None,
         model_cfg.data_preprocessor = copy.deepcopy(cfg.data_preprocessor)
     model = MODELS.build(model_cfg)
     if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
-                        logger='silent')
+        load_checkpoint(
+            model,
+            checkpoint,
+            map_location='cpu',
+            strict=True,
+            logger='silent')
     return model.to(device).eval()
 
 
@@ -42,7 +47,8 @@ def dataset_cfg(cfg: Config, split: str) -> dict:
     """
     test = cfg.get('test_dataloader') or cfg.get('val_dataloader')
     if test is None:
-        raise ValueError('the config needs a test_dataloader or val_dataloader')
+        raise ValueError(
+            'the config needs a test_dataloader or val_dataloader')
     if split == 'test':
         return copy.deepcopy(test.dataset)
     if split != 'train':
@@ -68,7 +74,9 @@ def _head_of(model: nn.Module):
 
 
 @torch.no_grad()
-def extract_features(model: nn.Module, dataset, batch_size: int = 256,
+def extract_features(model: nn.Module,
+                     dataset,
+                     batch_size: int = 256,
                      num_workers: int = 0,
                      max_samples: Optional[int] = None) -> Dict[str, Tensor]:
     """Run ``dataset`` (in order) through ``model``.
@@ -89,11 +97,17 @@ def extract_features(model: nn.Module, dataset, batch_size: int = 256,
     else:
         dataset_view = dataset
     loader = torch.utils.data.DataLoader(
-        dataset_view, batch_size=batch_size, shuffle=False,
-        num_workers=num_workers, collate_fn=pseudo_collate)
+        dataset_view,
+        batch_size=batch_size,
+        shuffle=False,
+        num_workers=num_workers,
+        collate_fn=pseudo_collate)
     head = _head_of(model)
-    out = {k: [] for k in ('neck', 'labels', 'indices', 'pred_labels',
-                           'pred_scores', 'embed', 'sims')}
+    out = {
+        k: []
+        for k in ('neck', 'labels', 'indices', 'pred_labels', 'pred_scores',
+                  'embed', 'sims')
+    }
     for data in loader:
         samples = data['data_samples']
         data = model.data_preprocessor(data, False)
@@ -107,8 +121,8 @@ def extract_features(model: nn.Module, dataset, batch_size: int = 256,
         out['pred_labels'].append(torch.cat([p.pred_label for p in preds]))
         out['pred_scores'].append(torch.stack([p.pred_score for p in preds]))
         out['labels'].append(torch.cat([s.gt_label for s in samples]))
-        out['indices'].append(torch.as_tensor(
-            [s.sample_idx for s in samples], dtype=torch.long))
+        out['indices'].append(
+            torch.as_tensor([s.sample_idx for s in samples], dtype=torch.long))
     result = {k: torch.cat(v) for k, v in out.items() if v}
     infos = [dataset.get_data_info(int(i)) for i in result['indices']]
     if infos and 'fine_label' in infos[0]:

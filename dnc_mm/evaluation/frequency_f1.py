@@ -43,8 +43,8 @@ def count_class_pixels(ann_dir: str,
     Returns:
         ``(N,)`` int64 pixel counts.
     """
-    files = sorted(glob.glob(osp.join(ann_dir, '**', f'*{suffix}'),
-                             recursive=True))
+    files = sorted(
+        glob.glob(osp.join(ann_dir, '**', f'*{suffix}'), recursive=True))
     if not files:
         raise FileNotFoundError(f'no label maps *{suffix} under {ann_dir!r}; '
                                 'give the training annotation folder')
@@ -82,13 +82,15 @@ def f1_by_frequency_groups(f1: np.ndarray, pixel_counts: np.ndarray,
         vals = f1[idx]
         vals = vals[~np.isnan(vals)]
         groups.append(
-            dict(classes=[int(i) for i in idx],
-                 pixels=int(np.asarray(pixel_counts)[idx].sum()),
-                 f1=float(vals.mean()) if vals.size else float('nan')))
+            dict(
+                classes=[int(i) for i in idx],
+                pixels=int(np.asarray(pixel_counts)[idx].sum()),
+                f1=float(vals.mean()) if vals.size else float('nan')))
     return groups
 
 
-def plot_frequency_f1(groups: Sequence[Dict], path: str,
+def plot_frequency_f1(groups: Sequence[Dict],
+                      path: str,
                       title: Optional[str] = None) -> None:
     """Bar chart of the groups' mean F1 (Fig. 5) written to ``path`` (PNG)."""
     import matplotlib
@@ -160,8 +162,8 @@ class FrequencyF1Metric(IoUMetric):
     def compute_metrics(self, results: list) -> Dict[str, float]:
         logger: MMLogger = MMLogger.get_current_instance()
         classes = list(self.dataset_meta['classes'])
-        inter, _, pred, label = (sum(r[i] for r in results).numpy()
-                                 for i in range(4))
+        inter, _, pred, label = (
+            sum(r[i] for r in results).numpy() for i in range(4))
         with np.errstate(invalid='ignore', divide='ignore'):
             f1 = 2 * inter / (pred + label)
         groups = f1_by_frequency_groups(f1, self._counts(len(classes)),
@@ -169,21 +171,26 @@ class FrequencyF1Metric(IoUMetric):
         metrics = {'mF1': float(np.nanmean(f1) * 100)}
         for k, g in enumerate(groups, 1):
             metrics[f'F1_g{k}'] = g['f1'] * 100
-        lines = [f'group {k}: F1 {100 * g["f1"]:.2f} train pixels '
-                 f'{g["pixels"]} classes '
-                 + ', '.join(classes[i] for i in g['classes'])
-                 for k, g in enumerate(groups, 1)]
-        print_log('F1 by training-pixel frequency (rarest first):\n' +
-                  '\n'.join(lines), logger)
+        lines = [
+            f'group {k}: F1 {100 * g["f1"]:.2f} train pixels '
+            f'{g["pixels"]} classes ' + ', '.join(classes[i]
+                                                  for i in g['classes'])
+            for k, g in enumerate(groups, 1)
+        ]
+        print_log(
+            'F1 by training-pixel frequency (rarest first):\n' +
+            '\n'.join(lines), logger)
         if self.plot_file:
             plot_frequency_f1(groups, self.plot_file)
         if self.json_file:
             mkdir_or_exist(osp.dirname(osp.abspath(self.json_file)))
             with open(self.json_file, 'w') as fh:
-                json.dump(dict(classes=classes,
-                               f1=[None if np.isnan(v) else float(v)
-                                   for v in f1],
-                               pixel_counts=[int(c) for c in
-                                             self.class_pixel_counts],
-                               groups=groups), fh, indent=1)
+                json.dump(
+                    dict(
+                        classes=classes,
+                        f1=[None if np.isnan(v) else float(v) for v in f1],
+                        pixel_counts=[int(c) for c in self.class_pixel_counts],
+                        groups=groups),
+                    fh,
+                    indent=1)
         return metrics

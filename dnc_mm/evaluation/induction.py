@@ -14,8 +14,10 @@ from .features import build_dataset, extract_features, load_model
 from .knn import knn_accuracy
 
 
-def evaluate_induction(config: Union[str, Config], checkpoint: str,
-                       k: int = 1, batch_size: int = 500) -> Dict:
+def evaluate_induction(config: Union[str, Config],
+                       checkpoint: str,
+                       k: int = 1,
+                       batch_size: int = 500) -> Dict:
     """Coarse top-1, k-NN accuracy on fine labels, clustering of DNC heads.
 
     Returns a dict: ``coarse_top1`` (%), ``induction_knn`` (%, cosine k-NN
@@ -35,22 +37,28 @@ def evaluate_induction(config: Union[str, Config], checkpoint: str,
     tr = extract_features(model, build_dataset(cfg, 'train'), batch_size)
     te = extract_features(model, build_dataset(cfg, 'test'), batch_size)
     if 'fine_labels' not in tr or 'fine_labels' not in te:
-        raise ValueError('the datasets give no `fine_label`: use a coarse-label '
-                         'dataset such as FashionMNISTCoarse or CIFAR100Coarse')
+        raise ValueError(
+            'the datasets give no `fine_label`: use a coarse-label '
+            'dataset such as FashionMNISTCoarse or CIFAR100Coarse')
     out = dict(
-        coarse_top1=float((te['pred_labels'] == te['labels']).float().mean()
-                          * 100),
-        induction_knn=knn_accuracy(tr['neck'], tr['fine_labels'], te['neck'],
-                                   te['fine_labels'], k=k), k=k)
+        coarse_top1=float(
+            (te['pred_labels'] == te['labels']).float().mean() * 100),
+        induction_knn=knn_accuracy(
+            tr['neck'], tr['fine_labels'], te['neck'], te['fine_labels'], k=k),
+        k=k)
     clf = getattr(model.head, 'classifier', None)
     if clf is not None and 'sims' in te:
         out['induction_knn_embed'] = knn_accuracy(
-            tr['embed'], tr['fine_labels'], te['embed'], te['fine_labels'],
+            tr['embed'],
+            tr['fine_labels'],
+            te['embed'],
+            te['fine_labels'],
             k=k)
         active = clf.active.cpu()
         rows = torch.arange(len(te['labels']))
-        own = te['sims'][rows, te['labels']].masked_fill(
-            ~active[te['labels']], float('-inf'))
+        own = te['sims'][rows,
+                         te['labels']].masked_fill(~active[te['labels']],
+                                                   float('-inf'))
         out['clustering'] = per_class_clustering_scores(
             te['labels'].numpy(), te['fine_labels'].numpy(),
             own.argmax(1).numpy())
@@ -62,8 +70,10 @@ def evaluate_induction(config: Union[str, Config], checkpoint: str,
     return out
 
 
-def kmeans_reference(features: torch.Tensor, coarse: torch.Tensor,
-                     fine: torch.Tensor, seed: int = 0) -> Dict:
+def kmeans_reference(features: torch.Tensor,
+                     coarse: torch.Tensor,
+                     fine: torch.Tensor,
+                     seed: int = 0) -> Dict:
     """k-means per coarse class with k = its number of fine classes,
     scored by :func:`per_class_clustering_scores`."""
     from sklearn.cluster import KMeans
@@ -72,7 +82,7 @@ def kmeans_reference(features: torch.Tensor, coarse: torch.Tensor,
         sel = coarse == c
         k = int(fine[sel].unique().numel())
         km = KMeans(n_clusters=k, n_init=10, random_state=seed)
-        assign[sel] = torch.as_tensor(km.fit_predict(features[sel].numpy()),
-                                      dtype=assign.dtype)
+        assign[sel] = torch.as_tensor(
+            km.fit_predict(features[sel].numpy()), dtype=assign.dtype)
     return per_class_clustering_scores(coarse.numpy(), fine.numpy(),
                                        assign.numpy())

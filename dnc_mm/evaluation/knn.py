@@ -6,8 +6,11 @@ import torch.nn.functional as F
 from torch import Tensor
 
 
-def knn_predict(train_feats: Tensor, train_labels: Tensor, test_feats: Tensor,
-                k: int = 1, chunk: int = 1024,
+def knn_predict(train_feats: Tensor,
+                train_labels: Tensor,
+                test_feats: Tensor,
+                k: int = 1,
+                chunk: int = 1024,
                 num_classes: Optional[int] = None) -> Tensor:
     """Majority vote of the ``k`` most cosine-similar training samples.
 
@@ -43,14 +46,20 @@ def knn_predict(train_feats: Tensor, train_labels: Tensor, test_feats: Tensor,
         votes = F.one_hot(top_labels, num_classes).sum(dim=1).float()
         # tie-break towards the nearer neighbour: tiny bonus by rank
         rank_bonus = torch.zeros_like(votes).scatter_reduce(
-            1, top_labels, (k - torch.arange(k, dtype=torch.float)).expand(
-                q.shape[0], -1) / (k * (k + 1)), reduce='amax')
+            1,
+            top_labels,
+            (k - torch.arange(k, dtype=torch.float)).expand(q.shape[0], -1) /
+            (k * (k + 1)),
+            reduce='amax')
         preds.append((votes + rank_bonus).argmax(dim=1))
     return torch.cat(preds)
 
 
-def knn_accuracy(train_feats: Tensor, train_labels: Tensor, test_feats: Tensor,
-                 test_labels: Tensor, k: int = 1) -> float:
+def knn_accuracy(train_feats: Tensor,
+                 train_labels: Tensor,
+                 test_feats: Tensor,
+                 test_labels: Tensor,
+                 k: int = 1) -> float:
     """Top-1 accuracy (%) of :func:`knn_predict` on ``test_labels``."""
     pred = knn_predict(train_feats, train_labels, test_feats, k=k)
     return float((pred == test_labels.long()).float().mean() * 100)

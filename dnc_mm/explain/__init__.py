@@ -9,7 +9,10 @@ explanations, similarity heat-maps and feature projections; :mod:`.report`
 writes the Markdown report. ``tools/explain.py`` is the command line.
 """
 from .explainer import (Explanation, explain_samples, gallery_from_anchors,
-                        gallery_nearest_images, load_image, subcentroid_gallery)
+                        gallery_nearest_images, load_image,
+                        subcentroid_gallery)
 
-__all__ = ['Explanation', 'explain_samples', 'gallery_from_anchors',
-           'gallery_nearest_images', 'load_image', 'subcentroid_gallery']
+__all__ = [
+    'Explanation', 'explain_samples', 'gallery_from_anchors',
+    'gallery_nearest_images', 'load_image', 'subcentroid_gallery'
+]

@@ -55,9 +55,10 @@ def gallery_from_anchors(anchor_indices: Tensor, active: Tensor,
     for c, k in zip(*torch.nonzero(active, as_tuple=True)):
         idx = int(anchors[c, k])
         if not 0 <= idx < num_train:
-            raise ValueError(f'anchor of class {int(c)} slot {int(k)} is '
-                             f'{idx}, outside the training set [0, '
-                             f'{num_train}): wrong dataset for this checkpoint?')
+            raise ValueError(
+                f'anchor of class {int(c)} slot {int(k)} is '
+                f'{idx}, outside the training set [0, '
+                f'{num_train}): wrong dataset for this checkpoint?')
         if train_labels_by_index.get(idx, int(c)) != int(c):
             raise ValueError(f'anchor {idx} of class {int(c)} has label '
                              f'{train_labels_by_index[idx]}: wrong dataset '
@@ -116,8 +117,10 @@ def subcentroid_gallery(classifier, train: Dict[str, Tensor],
     active = classifier.active.detach().cpu()
     pos = {int(i): r for r, i in enumerate(train['indices'])}
     if classifier.anchored:
-        labels = {int(i): int(l) for i, l in zip(train['indices'],
-                                                   train['labels'])}
+        labels = {
+            int(i): int(l)
+            for i, l in zip(train['indices'], train['labels'])
+        }
         indices = gallery_from_anchors(classifier.anchor_indices.cpu(), active,
                                        labels, num_train)
         sims = torch.full(indices.shape, float('nan'))
@@ -157,8 +160,8 @@ class Explanation:
 
 def _rule_text(ev: List[ClassEvidence], gallery_source: str) -> str:
     win = ev[0]
-    what = ('its anchor' if gallery_source == 'anchors'
-            else 'the closest training image')
+    what = ('its anchor'
+            if gallery_source == 'anchors' else 'the closest training image')
     seen = (f'; {what}: training image #{win.train_index}'
             if win.train_index >= 0 else '')
     text = (f'IF the image is most similar to sub-centroid {win.subcentroid} '
@@ -171,9 +174,13 @@ def _rule_text(ev: List[ClassEvidence], gallery_source: str) -> str:
     return text + f' — THEN it is "{win.name}".'
 
 
-def explain_samples(sims: Tensor, active: Tensor, pred_labels: Tensor,
-                    pred_scores: Tensor, gallery: Dict[str, object],
-                    class_names: Sequence[str], sample_rows: Sequence[int],
+def explain_samples(sims: Tensor,
+                    active: Tensor,
+                    pred_labels: Tensor,
+                    pred_scores: Tensor,
+                    gallery: Dict[str, object],
+                    class_names: Sequence[str],
+                    sample_rows: Sequence[int],
                     sample_indices: Tensor,
                     gt_labels: Optional[Tensor] = None,
                     top: int = 3) -> List[Explanation]:
@@ -207,16 +214,21 @@ def explain_samples(sims: Tensor, active: Tensor, pred_labels: Tensor,
                 f'sample {int(sample_indices[row])}: nearest sub-centroid is '
                 f'of class {int(order[0])} but the model predicts '
                 f'{int(pred_labels[row])}')
-        ev = [ClassEvidence(label=int(c), name=str(class_names[int(c)]),
-                            subcentroid=int(best_k[row, c]),
-                            similarity=float(best_sim[row, c]),
-                            score=float(pred_scores[row, c]),
-                            train_index=int(gallery['indices'][
-                                c, best_k[row, c]]))
-              for c in order]
-        out.append(Explanation(
-            index=int(sample_indices[row]),
-            gt_label=None if gt_labels is None else int(gt_labels[row]),
-            prediction=int(pred_labels[row]), evidence=ev,
-            rule=_rule_text(ev, str(gallery['source']))))
+        ev = [
+            ClassEvidence(
+                label=int(c),
+                name=str(class_names[int(c)]),
+                subcentroid=int(best_k[row, c]),
+                similarity=float(best_sim[row, c]),
+                score=float(pred_scores[row, c]),
+                train_index=int(gallery['indices'][c, best_k[row, c]]))
+            for c in order
+        ]
+        out.append(
+            Explanation(
+                index=int(sample_indices[row]),
+                gt_label=None if gt_labels is None else int(gt_labels[row]),
+                prediction=int(pred_labels[row]),
+                evidence=ev,
+                rule=_rule_text(ev, str(gallery['source']))))
     return out

@@ -26,8 +26,8 @@ def plot_gallery(indices: Tensor, sims: Tensor, active: Tensor,
                  source: str) -> None:
     """One row per class, one column per sub-centroid slot."""
     c_num, k_num = indices.shape
-    fig, axes = plt.subplots(c_num, k_num, squeeze=False,
-                             figsize=(1.6 * k_num + 1.5, 1.6 * c_num))
+    fig, axes = plt.subplots(
+        c_num, k_num, squeeze=False, figsize=(1.6 * k_num + 1.5, 1.6 * c_num))
     for c in range(c_num):
         for k in range(k_num):
             ax = axes[c, k]
@@ -37,10 +37,15 @@ def plot_gallery(indices: Tensor, sims: Tensor, active: Tensor,
                 ax.axis('off')
                 continue
             _show(ax, image_fn(int(indices[c, k])))
-            ax.set_title(f'#{int(indices[c, k])}  cos {float(sims[c, k]):.2f}',
-                         fontsize=7)
-        axes[c, 0].set_ylabel(str(class_names[c]), fontsize=8, rotation=0,
-                              ha='right', va='center')
+            ax.set_title(
+                f'#{int(indices[c, k])}  cos {float(sims[c, k]):.2f}',
+                fontsize=7)
+        axes[c, 0].set_ylabel(
+            str(class_names[c]),
+            fontsize=8,
+            rotation=0,
+            ha='right',
+            va='center')
     what = ('anchor images' if source == 'anchors' else
             'nearest training image of each sub-centroid (not anchored)')
     fig.suptitle(f'Sub-centroids as training images ({what})', fontsize=9)
@@ -49,8 +54,11 @@ def plot_gallery(indices: Tensor, sims: Tensor, active: Tensor,
     plt.close(fig)
 
 
-def plot_explanation(expl, test_img: np.ndarray, image_fn: ImageFn,
-                     class_names: Sequence[str], path: str,
+def plot_explanation(expl,
+                     test_img: np.ndarray,
+                     image_fn: ImageFn,
+                     class_names: Sequence[str],
+                     path: str,
                      title: Optional[str] = None) -> None:
     """Test image, then each top class's closest sub-centroid image.
 
@@ -62,16 +70,19 @@ def plot_explanation(expl, test_img: np.ndarray, image_fn: ImageFn,
     _show(axes[0], test_img)
     truth = ('' if expl.gt_label is None else
              f'\ntrue: {class_names[expl.gt_label]}')
-    axes[0].set_title(title if title is not None else
-                      f'test #{expl.index}{truth}', fontsize=8)
+    axes[0].set_title(
+        title if title is not None else f'test #{expl.index}{truth}',
+        fontsize=8)
     for ax, ev in zip(axes[1:], expl.evidence):
         if ev.train_index >= 0:
             _show(ax, image_fn(ev.train_index))
         else:
             ax.axis('off')
         mark = ' (prediction)' if ev.label == expl.prediction else ''
-        ax.set_title(f'{ev.name}{mark}\nsub-centroid {ev.subcentroid}\n'
-                     f'cos {ev.similarity:.3f}  p {ev.score:.2f}', fontsize=7)
+        ax.set_title(
+            f'{ev.name}{mark}\nsub-centroid {ev.subcentroid}\n'
+            f'cos {ev.similarity:.3f}  p {ev.score:.2f}',
+            fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -103,9 +114,12 @@ def plot_similarity_heatmap(subcentroids: Tensor, active: Tensor,
     plt.close(fig)
 
 
-def plot_feature_projection(embed: Tensor, labels: Tensor,
-                            subcentroids: Tensor, active: Tensor,
-                            class_names: Sequence[str], path: str,
+def plot_feature_projection(embed: Tensor,
+                            labels: Tensor,
+                            subcentroids: Tensor,
+                            active: Tensor,
+                            class_names: Sequence[str],
+                            path: str,
                             title: str = 'PCA of test embeddings') -> None:
     """2-D PCA of embeddings (dots) with the sub-centroids (stars)."""
     from sklearn.decomposition import PCA
@@ -119,11 +133,22 @@ def plot_feature_projection(embed: Tensor, labels: Tensor,
     for c, name in enumerate(class_names):
         sel = (labels == c).numpy()
         if sel.any():
-            ax.scatter(pts[sel, 0], pts[sel, 1], s=3, alpha=0.35,
-                       color=cmap(c % cmap.N), label=str(name))
-    ax.scatter(stars[:, 0], stars[:, 1], marker='*', s=140,
-               c=[cmap(int(c) % cmap.N) for c in c_idx], edgecolors='k',
-               linewidths=0.8, label='sub-centroids')
+            ax.scatter(
+                pts[sel, 0],
+                pts[sel, 1],
+                s=3,
+                alpha=0.35,
+                color=cmap(c % cmap.N),
+                label=str(name))
+    ax.scatter(
+        stars[:, 0],
+        stars[:, 1],
+        marker='*',
+        s=140,
+        c=[cmap(int(c) % cmap.N) for c in c_idx],
+        edgecolors='k',
+        linewidths=0.8,
+        label='sub-centroids')
     ax.legend(fontsize=6, markerscale=2, loc='best')
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
@@ -131,8 +156,10 @@ def plot_feature_projection(embed: Tensor, labels: Tensor,
     plt.close(fig)
 
 
-def plot_k_history(steps: List[int], ks: np.ndarray,
-                   class_names: Sequence[str], path: str,
+def plot_k_history(steps: List[int],
+                   ks: np.ndarray,
+                   class_names: Sequence[str],
+                   path: str,
                    truth: Optional[Sequence[int]] = None) -> None:
     """Number of active sub-centroids per class over training."""
     fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -142,8 +169,10 @@ def plot_k_history(steps: List[int], ks: np.ndarray,
             ax.axhline(truth[c], color=line.get_color(), ls=':', lw=1)
     ax.set_xlabel('iteration')
     ax.set_ylabel('active sub-centroids K')
-    ax.set_title('K per class over training (dotted: true number of fine '
-                 'classes)' if truth is not None else 'K per class', fontsize=9)
+    ax.set_title(
+        'K per class over training (dotted: true number of fine '
+        'classes)' if truth is not None else 'K per class',
+        fontsize=9)
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -14,8 +14,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ['pixel_subcentroids', 'subcentroid_shades',
-           'draw_subcentroid_map', 'subcentroid_usage']
+__all__ = [
+    'pixel_subcentroids', 'subcentroid_shades', 'draw_subcentroid_map',
+    'subcentroid_usage'
+]
 
 
 @torch.no_grad()
@@ -50,12 +52,13 @@ def pixel_subcentroids(head, inputs: Sequence[Tensor],
     # logit normalisation), so that resizing matches predict_by_feat
     scores = head.logit_norm(sims.amax(dim=2))
     align = getattr(head, 'align_corners', False)
-    classes = F.interpolate(scores, size=size, mode='bilinear',
-                            align_corners=align).argmax(dim=1)
+    classes = F.interpolate(
+        scores, size=size, mode='bilinear', align_corners=align).argmax(dim=1)
     sub = torch.zeros_like(classes)
     for c in classes.unique().tolist():  # only predicted classes
-        k = F.interpolate(sims[:, c], size=size, mode='bilinear',
-                          align_corners=align).argmax(dim=1)
+        k = F.interpolate(
+            sims[:, c], size=size, mode='bilinear',
+            align_corners=align).argmax(dim=1)
         sub = torch.where(classes == c, k, sub)
     return classes, sub
 
@@ -70,14 +73,14 @@ def subcentroid_shades(palette: Sequence[Sequence[int]],
     """
     base = np.asarray(palette, dtype=np.float64)[:, None, :]  # (C, 1, 3)
     k = num_subcentroids
-    t = (np.linspace(-0.55, 0.55, k) if k > 1 else np.zeros(1))[None, :,
-                                                                  None]
+    t = (np.linspace(-0.55, 0.55, k) if k > 1 else np.zeros(1))[None, :, None]
     dark = base * (1 + np.minimum(t, 0))
     light = dark + (255 - dark) * np.maximum(t, 0)
     return np.clip(np.rint(light), 0, 255).astype(np.uint8)
 
 
-def draw_subcentroid_map(image: np.ndarray, classes: np.ndarray,
+def draw_subcentroid_map(image: np.ndarray,
+                         classes: np.ndarray,
                          subcentroids: np.ndarray,
                          palette: Sequence[Sequence[int]],
                          num_subcentroids: int,
@@ -120,8 +123,10 @@ def subcentroid_usage(classes: np.ndarray, subcentroids: np.ndarray,
         predicted at least once.
     """
     flat = classes.astype(np.int64) * num_subcentroids + subcentroids
-    counts = np.bincount(flat.ravel(),
-                         minlength=num_classes * num_subcentroids)
+    counts = np.bincount(
+        flat.ravel(), minlength=num_classes * num_subcentroids)
     counts = counts.reshape(num_classes, num_subcentroids)
-    return {c: counts[c].tolist() for c in range(num_classes)
-            if counts[c].sum() > 0}
+    return {
+        c: counts[c].tolist()
+        for c in range(num_classes) if counts[c].sum() > 0
+    }

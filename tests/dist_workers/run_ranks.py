@@ -34,5 +34,4 @@ def _entry(rank: int, path: str, function: str, world: int, out: str):
 
 if __name__ == '__main__':
     path, function, world, out = sys.argv[1:5]
-    mp.spawn(_entry, args=(path, function, int(world), out),
-             nprocs=int(world))
+    mp.spawn(_entry, args=(path, function, int(world), out), nprocs=int(world))

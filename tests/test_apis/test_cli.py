@@ -22,9 +22,10 @@ def test_task_is_read_from_default_scope(cfg_of):
 
 
 def test_train_options(cfg_of):
-    args = train_arg_parser().parse_args(
-        [CLS, '--resume', '--amp', '--seed', '3', '--work-dir', 'w',
-         '--cfg-options', 'train_cfg.max_epochs=1'])
+    args = train_arg_parser().parse_args([
+        CLS, '--resume', '--amp', '--seed', '3', '--work-dir', 'w',
+        '--cfg-options', 'train_cfg.max_epochs=1'
+    ])
     cfg = merge_train_args(cfg_of(CLS), args)
     assert cfg.resume is True and cfg.load_from is None
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'

@@ -21,16 +21,18 @@ import numpy as np
 import pytest
 import torch
 from filelock import FileLock
-
 from tool_runner import loader_options, run_tool
 
 CONFIGS = {
-    'dnc': 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py',
-    'hpl': 'configs/hpl/hpl_resnet8-w16-d3_6e_fashion-mnist-2k.py',
+    'dnc':
+    'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py',
+    'hpl':
+    'configs/hpl/hpl_resnet8-w16-d3_6e_fashion-mnist-2k.py',
     'dnc-fcn': ('configs/dnc_seg/'
                 'dnc-fcn_r18-w16-d8_1k_fashion-scenes-128x128.py'),
-    'cbp-fcn': 'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_fashion-scenes-'
-               '128x128.py',
+    'cbp-fcn':
+    'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_fashion-scenes-'
+    '128x128.py',
 }
 SEG_ITERS = 2
 
@@ -43,14 +45,14 @@ def _env(repo_root: str) -> dict:
     return env
 
 
-def _train_options(family: str, cls_root: str,
-                   seg_root: str) -> List[str]:
+def _train_options(family: str, cls_root: str, seg_root: str) -> List[str]:
     if family in ('dnc', 'hpl'):
         opts = loader_options(cls_root) + [
             'train_cfg.max_epochs=1', 'train_dataloader.batch_size=16',
             'train_dataloader.dataset.indices=64',
             'val_dataloader.dataset.indices=32',
-            'test_dataloader.dataset.indices=32']
+            'test_dataloader.dataset.indices=32'
+        ]
         if family == 'hpl':  # estimate the prototypes, write no file
             opts.append('model.head.prototype_file=None')
         return opts
@@ -59,7 +61,8 @@ def _train_options(family: str, cls_root: str,
         f'train_cfg.val_interval={SEG_ITERS}',
         f'default_hooks.checkpoint.interval={SEG_ITERS}',
         'train_dataloader.batch_size=2', 'val_dataloader.dataset.indices=2',
-        'test_dataloader.dataset.indices=2']
+        'test_dataloader.dataset.indices=2'
+    ]
 
 
 @pytest.fixture(scope='module')
@@ -81,9 +84,10 @@ def checkpoint(tmp_path_factory, repo_root: str, fashion_mnist_small: str,
             if not osp.isfile(ckpt):
                 opts = _train_options(family, fashion_mnist_small,
                                       seg_benchmark)
-                run_tool([sys.executable, 'tools/train.py', CONFIGS[family],
-                          '--work-dir', work, '--cfg-options'] + opts,
-                         repo_root, env)
+                run_tool([
+                    sys.executable, 'tools/train.py', CONFIGS[family],
+                    '--work-dir', work, '--cfg-options'
+                ] + opts, repo_root, env)
         assert osp.isfile(ckpt), os.listdir(work)
         return ckpt
 
@@ -96,9 +100,12 @@ def _garment(fashion_mnist_small: str) -> Dict[str, np.ndarray]:
     from mmpretrain.registry import DATASETS
 
     import dnc_mm  # noqa: F401  (registration)
-    ds = DATASETS.build(dict(type='PreparedFashionMNIST',
-                             data_root=fashion_mnist_small, split='test',
-                             pipeline=[]))
+    ds = DATASETS.build(
+        dict(
+            type='PreparedFashionMNIST',
+            data_root=fashion_mnist_small,
+            split='test',
+            pipeline=[]))
     grey = np.asarray(ds.get_data_info(0)['img'], dtype=np.uint8)
     tint = np.array([0.55, 0.8, 1.0])  # an orange-ish garment
     colour = np.clip(grey[..., None] * tint, 0, 255).astype(np.uint8)
@@ -118,8 +125,8 @@ def _cls_reference(model, grey: np.ndarray):
 
 def _check_cls_result(result: dict, ref, classes) -> None:
     assert result['pred_label'] == int(ref.pred_label)
-    np.testing.assert_allclose(result['pred_scores'],
-                               ref.pred_score.numpy(), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(
+        result['pred_scores'], ref.pred_score.numpy(), rtol=0, atol=1e-6)
     assert result['pred_class'] == classes[result['pred_label']]
 
 
@@ -141,15 +148,17 @@ def test_classification_apis(family: str, checkpoint, repo_root: str,
     cv2.imwrite(colour_png, img['colour'])
     colour_as_grey = cv2.cvtColor(img['colour'], cv2.COLOR_BGR2GRAY)
 
-    inferencer = ImageClassificationInferencer(config, pretrained=ckpt,
-                                               device='cpu')
+    inferencer = ImageClassificationInferencer(
+        config, pretrained=ckpt, device='cpu')
     model = inferencer.model
     classes = model._dataset_meta['classes']
     assert len(classes) == 10
     ref_grey, feats_grey = _cls_reference(model, img['grey'])
     ref_colour, _ = _cls_reference(model, colour_as_grey)
-    inputs = [img['grey'], img['grey'][..., None], grey_png, img['colour'],
-              colour_png]
+    inputs = [
+        img['grey'], img['grey'][..., None], grey_png, img['colour'],
+        colour_png
+    ]
     results = inferencer(inputs)
     for result in results[:3]:
         _check_cls_result(result, ref_grey, classes)
@@ -168,8 +177,7 @@ def test_classification_apis(family: str, checkpoint, repo_root: str,
     built = get_model(config, pretrained=ckpt, device='cpu')
     for x in (img['grey'], grey_png):
         _check_cls_result(inference_model(built, x), ref_grey, classes)
-    _check_cls_result(inference_model(built, colour_png), ref_colour,
-                      classes)
+    _check_cls_result(inference_model(built, colour_png), ref_colour, classes)
 
     extractor = FeatureExtractor(config, pretrained=ckpt, device='cpu')
     for x in (img['grey'], grey_png):
@@ -207,12 +215,15 @@ def test_segmentation_apis(family: str, checkpoint, repo_root: str,
 
     model = init_model(config, ckpt, device='cpu')
     assert model.dataset_meta['classes'][0] == 'background'
-    results = {name: inference_model(model, x).pred_sem_seg.data[0].numpy()
-               for name, x in [('file', path), ('array', bgr),
-                               ('grey_file', grey_png), ('file2', path),
-                               ('grey_array', np.repeat(grey[..., None], 3,
-                                                        axis=2)),
-                               ('grey_2d_array', grey)]}
+    results = {
+        name: inference_model(model, x).pred_sem_seg.data[0].numpy()
+        for name, x in [('file', path), ('array', bgr), (
+            'grey_file', grey_png
+        ), ('file2',
+            path), ('grey_array',
+                    np.repeat(grey[...,
+                                   None], 3, axis=2)), ('grey_2d_array', grey)]
+    }
     for name in ('file', 'array', 'file2'):
         assert np.array_equal(results[name], by_inferencer[0]), name
     assert np.array_equal(by_inferencer[1], by_inferencer[0])
@@ -223,8 +234,8 @@ def test_segmentation_apis(family: str, checkpoint, repo_root: str,
     tensor = torch.from_numpy(bgr.transpose(2, 0, 1).copy())
     with torch.no_grad():
         data = model.data_preprocessor(dict(inputs=[tensor]), False)
-        logits = model.encode_decode(
-            data['inputs'], [dict(img_shape=bgr.shape[:2])])
+        logits = model.encode_decode(data['inputs'],
+                                     [dict(img_shape=bgr.shape[:2])])
     assert np.array_equal(logits.argmax(dim=1)[0].numpy(), results['file'])
     assert results['file'].max() < model.decode_head.num_classes
 
@@ -241,10 +252,11 @@ def test_image_demo(checkpoint, repo_root: str, fashion_mnist_small: str,
     colour_png = str(tmp_path / 'garment.png')
     cv2.imwrite(colour_png, img['colour'])
     fig = str(tmp_path / 'figure' / 'explained.png')
-    log = run_tool([sys.executable, 'demo/image_demo.py', colour_png,
-                    CONFIGS['dnc'], ckpt, '--out-file', fig,
-                    '--cfg-options', 'train_dataloader.dataset.data_root='
-                    + fashion_mnist_small], repo_root, _env(repo_root))
+    log = run_tool([
+        sys.executable, 'demo/image_demo.py', colour_png, CONFIGS['dnc'], ckpt,
+        '--out-file', fig, '--cfg-options',
+        'train_dataloader.dataset.data_root=' + fashion_mnist_small
+    ], repo_root, _env(repo_root))
     want = ImageClassificationInferencer(
         osp.join(repo_root, CONFIGS['dnc']), pretrained=ckpt,
         device='cpu')(colour_png)[0]
@@ -256,8 +268,8 @@ def test_image_demo(checkpoint, repo_root: str, fashion_mnist_small: str,
     assert osp.getsize(fig) > 1000
     # without the training set (in this process): the rule alone
     image_demo = _demo_module('image_demo')
-    assert image_demo.main([colour_png, CONFIGS['dnc'], ckpt,
-                            '--no-train-images']) == 0
+    assert image_demo.main(
+        [colour_png, CONFIGS['dnc'], ckpt, '--no-train-images']) == 0
     out = capsys.readouterr().out
     assert f'THEN it is "{want["pred_class"]}".' in out
     assert 'training image #' not in out
@@ -265,15 +277,16 @@ def test_image_demo(checkpoint, repo_root: str, fashion_mnist_small: str,
 
 @pytest.mark.slow
 @pytest.mark.parametrize('family', ['dnc-fcn', 'cbp-fcn'])
-def test_seg_demo(family: str, checkpoint, repo_root: str,
-                  seg_benchmark: str, tmp_path) -> None:
+def test_seg_demo(family: str, checkpoint, repo_root: str, seg_benchmark: str,
+                  tmp_path) -> None:
     import mmcv
     ckpt = checkpoint(family)
     path = _val_image(seg_benchmark)
     out = str(tmp_path / 'seg.png')
-    log = run_tool([sys.executable, 'demo/seg_demo.py', path,
-                    CONFIGS[family], ckpt, '--out-file', out], repo_root,
-                   _env(repo_root))
+    log = run_tool([
+        sys.executable, 'demo/seg_demo.py', path, CONFIGS[family], ckpt,
+        '--out-file', out
+    ], repo_root, _env(repo_root))
     h, w = mmcv.imread(path).shape[:2]
     panel = mmcv.imread(out)
     assert 'prediction: ' in log
@@ -288,10 +301,10 @@ def test_seg_demo(family: str, checkpoint, repo_root: str,
 def _demo_module(name: str):
     """Import ``demo/<name>.py`` (the demos are scripts, not a package)."""
     import importlib.util
-    path = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(
-        __file__)))), 'demo', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'dnc_mm_demo_{name}',
-                                                  path)
+    path = osp.join(
+        osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'demo',
+        f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'dnc_mm_demo_{name}', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -307,9 +320,13 @@ def test_demos_refuse_bad_images_in_one_line(demo: str, repo_root: str,
     missing = str(tmp_path / 'nothing.png')
     args = [config, str(ckpt), '--out-file', str(tmp_path / 'o.png')]
     # the script: one line on stderr, exit status 1
-    proc = subprocess.run([sys.executable, f'demo/{demo}.py', missing] +
-                          args, cwd=repo_root, env=_env(repo_root),
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, f'demo/{demo}.py', missing] + args,
+        cwd=repo_root,
+        env=_env(repo_root),
+        capture_output=True,
+        text=True,
+        timeout=300)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1] == (
         f'{demo}.py: error: image file {missing!r} does not exist')
@@ -318,6 +335,7 @@ def test_demos_refuse_bad_images_in_one_line(demo: str, repo_root: str,
     bad = tmp_path / 'bad.png'
     bad.write_text('not an image')
     monkeypatch.chdir(repo_root)
-    with pytest.raises(sys.modules['demo_utils'].DemoError,
-                       match=r'cannot read .*bad\.png.* as an image'):
+    with pytest.raises(
+            sys.modules['demo_utils'].DemoError,
+            match=r'cannot read .*bad\.png.* as an image'):
         module.main([str(bad)] + args)

@@ -22,8 +22,8 @@ SEG = 'dnc-fcn_r18-w16-d8_1k_fashion-scenes-128x128'
 
 def test_source_checkout_reads_the_repository_index(repo_root):
     assert model_index_root() == repo_root
-    assert get_config_path(SEG.upper()) == osp.join(
-        repo_root, 'configs', 'dnc_seg', SEG + '.py')
+    assert get_config_path(SEG.upper()) == osp.join(repo_root, 'configs',
+                                                    'dnc_seg', SEG + '.py')
     with pytest.raises(KeyError, match='no model named'):
         get_config_path('resnet18_8xb16_cifar10')
 
@@ -40,8 +40,10 @@ def test_names_and_configs_match_the_metafiles(repo_root):
 
 
 def test_only_classification_metafiles_go_to_mmpretrain(repo_root):
-    names = [osp.basename(osp.dirname(m))
-             for m in model_index.classification_metafiles(repo_root)]
+    names = [
+        osp.basename(osp.dirname(m))
+        for m in model_index.classification_metafiles(repo_root)
+    ]
     assert names == ['dnc', 'hpl']
 
 

@@ -37,11 +37,21 @@ def _not_trusted(monkeypatch):
 
 def _mmengine_like_checkpoint() -> dict:
     return {
-        'meta': {'epoch': 3, 'seed': np.int64(7), 'iter': np.float32(2.5)},
-        'state_dict': {'w': torch.ones(2)},
+        'meta': {
+            'epoch': 3,
+            'seed': np.int64(7),
+            'iter': np.float32(2.5)
+        },
+        'state_dict': {
+            'w': torch.ones(2)
+        },
         'message_hub': {
-            'log_scalars': {'loss': HistoryBuffer([1.0, 2.0], [1, 1])},
-            'runtime_info': {'names': np.array(['a', 'bc'])},
+            'log_scalars': {
+                'loss': HistoryBuffer([1.0, 2.0], [1, 1])
+            },
+            'runtime_info': {
+                'names': np.array(['a', 'bc'])
+            },
         },
     }
 
@@ -139,13 +149,18 @@ def test_test_tool_prints_one_line(tmp_path, repo_root, subprocess_env):
     path = tmp_path / 'notes.pth'
     path.write_text('12 not a checkpoint\n')
     config = 'configs/dnc/linear_resnet18-w16_5e_fashion-mnist-10k.py'
-    proc = subprocess.run(
-        [sys.executable, 'tools/test.py', config, str(path), '--work-dir',
-         str(tmp_path / 'work'), '--cfg-options',
-         'test_dataloader.num_workers=0',
-         'test_dataloader.persistent_workers=False'],
-        cwd=repo_root, env=subprocess_env, capture_output=True, text=True,
-        timeout=300)
+    proc = subprocess.run([
+        sys.executable, 'tools/test.py', config,
+        str(path), '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False'
+    ],
+                          cwd=repo_root,
+                          env=subprocess_env,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode == 1, proc.stderr[-3000:]
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith('test.py: error: ') and 'notes.pth' in last, last
@@ -178,4 +193,3 @@ def test_getattr_is_restricted(tmp_path, owner, name):
     ok = tmp_path / 'ok.pth'
     torch.save({'meta': _Getattr(HistoryBuffer, 'mean')}, ok)
     assert _load_checkpoint(str(ok))['meta'] is HistoryBuffer.mean
-

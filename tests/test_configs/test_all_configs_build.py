@@ -11,11 +11,11 @@ crop) and HPL heads (fewer prototype-estimation steps).
 import os.path as osp
 
 import pytest
+from config_cache import (CLS_DIRS, REPO_ROOT, SEG_DIRS, config_dir,
+                          crop_in_name, load_config, shipped_configs)
 from mmengine.registry import init_default_scope
 
 import dnc_mm  # noqa: F401
-from config_cache import (CLS_DIRS, REPO_ROOT, SEG_DIRS, config_dir,
-                          crop_in_name, load_config, shipped_configs)
 from dnc_mm.apis import task_of
 
 CONFIGS = shipped_configs()

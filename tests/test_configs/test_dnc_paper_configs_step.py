@@ -27,13 +27,13 @@ import os.path as osp
 
 import pytest
 import torch
+from cls_config_step import one_thread  # noqa: F401  (autouse fixture)
+from cls_config_step import (BATCH, build_model_and_optim, hook_cfgs,
+                             image_shape, random_batch, shrink_backbone)
+from config_cache import REPO_ROOT, load_config, shipped_configs
 from mmengine.registry import init_default_scope
 
 import dnc_mm  # noqa: F401  (registration)
-from cls_config_step import one_thread  # noqa: F401  (autouse fixture)
-from config_cache import REPO_ROOT, load_config, shipped_configs
-from cls_config_step import (BATCH, build_model_and_optim, hook_cfgs,
-                             image_shape, random_batch, shrink_backbone)
 from dnc_mm.models.heads import SubCentroidClsHead
 
 CONFIGS = shipped_configs(('dnc', ))
@@ -102,22 +102,25 @@ def test_config_train_step(path, monkeypatch):
         assert tuple(head.classifier.subcentroids.shape) == (num_classes,
                                                              k_max, dims)
         # sub-centroids are buffers, never optimised
-        optimised = {id(p) for g in optim_wrapper.optimizer.param_groups
-                     for p in g['params']}
+        optimised = {
+            id(p)
+            for g in optim_wrapper.optimizer.param_groups
+            for p in g['params']
+        }
         assert id(head.classifier.subcentroids) not in optimised
 
         for hook_cfg in mem_hooks:
             hook = HOOKS.build(copy.deepcopy(hook_cfg))
             hook.before_train(_FakeRunner(model))
             # earlier batches + room for the current one
-            assert head.memory.capacity == (
-                hook_cfg.size_in_batches + 1) * BATCH
+            assert head.memory.capacity == (hook_cfg.size_in_batches +
+                                            1) * BATCH
             # earlier, correctly classified samples: they take part in the
             # clustering of this step whatever the random model predicts
             feats = torch.nn.functional.normalize(
                 torch.randn(MEMORY_PREFILL, dims, generator=gen), dim=1)
-            mem_labels = torch.randint(0, num_classes, (MEMORY_PREFILL, ),
-                                       generator=gen)
+            mem_labels = torch.randint(
+                0, num_classes, (MEMORY_PREFILL, ), generator=gen)
             head.memory.push(feats, mem_labels,
                              torch.ones(MEMORY_PREFILL, dtype=torch.bool))
 
@@ -130,8 +133,7 @@ def test_config_train_step(path, monkeypatch):
             fake_idx = torch.arange(active.numel()).view_as(active)
             fake_idx = fake_idx.masked_fill(~active, -1)
             head.classifier.set_anchors(
-                fake_idx, torch.randn(num_classes, k_max, dims,
-                                      generator=gen))
+                fake_idx, torch.randn(num_classes, k_max, dims, generator=gen))
             assert head.classifier.anchored
 
     labels = torch.randint(0, num_classes, (BATCH, ), generator=gen)
@@ -163,8 +165,8 @@ def test_config_train_step(path, monkeypatch):
             # took a momentum step (Eq. 8)
             assert not torch.allclose(protos[mem_labels],
                                       before_protos[mem_labels])
-        moves_all = (anchor_hooks
-                     or not head_cfg.get('update_correct_only', True))
+        moves_all = (
+            anchor_hooks or not head_cfg.get('update_correct_only', True))
         if moves_all and head.classifier.momentum < 1:
             # anchored update / DeepNCM-style means: every sample counts, so
             # the sub-centroids of the batch's classes must have moved

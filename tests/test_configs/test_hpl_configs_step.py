@@ -19,14 +19,14 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
+from cls_config_step import one_thread  # noqa: F401  (autouse fixture)
+from cls_config_step import (BATCH, build_model_and_optim, hook_cfgs,
+                             image_shape, random_batch, shrink_backbone)
+from config_cache import REPO_ROOT, load_config, shipped_configs
 from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 
 import dnc_mm  # noqa: F401  (registration)
-from cls_config_step import one_thread  # noqa: F401  (autouse fixture)
-from config_cache import REPO_ROOT, load_config, shipped_configs
-from cls_config_step import (BATCH, build_model_and_optim, hook_cfgs,
-                             image_shape, random_batch, shrink_backbone)
 from dnc_mm.core.hyperspherical_prototypes import prototype_statistics
 from dnc_mm.models.heads import HypersphericalPrototypeHead
 
@@ -61,8 +61,8 @@ class _FakeRunner:
         self.iter = 0
 
 
-@pytest.mark.parametrize('path', CONFIGS,
-                         ids=[osp.basename(p) for p in CONFIGS])
+@pytest.mark.parametrize(
+    'path', CONFIGS, ids=[osp.basename(p) for p in CONFIGS])
 def test_config_train_step(path, monkeypatch, caplog):
     monkeypatch.chdir(REPO_ROOT)
     torch.manual_seed(0)
@@ -89,11 +89,12 @@ def test_config_train_step(path, monkeypatch, caplog):
     balance_hooks = hook_cfgs(cfg, 'ClassBalancedLossHook')
     assert not assign_hooks or is_hpl
     # fake long-tailed training labels: class y has num_classes - y images
-    labels_all = np.repeat(np.arange(num_classes),
-                           np.arange(num_classes, 0, -1))
+    labels_all = np.repeat(
+        np.arange(num_classes), np.arange(num_classes, 0, -1))
     runner = _FakeRunner(model, labels_all)
-    hooks = [HOOKS.build(copy.deepcopy(h)) for h in cfg.get(
-        'custom_hooks', [])]
+    hooks = [
+        HOOKS.build(copy.deepcopy(h)) for h in cfg.get('custom_hooks', [])
+    ]
     for hook in hooks:
         hook.before_train(runner)
     if balance_hooks:
@@ -104,8 +105,11 @@ def test_config_train_step(path, monkeypatch, caplog):
     if is_hpl:
         assert bool(head.prototypes_ready)
         assert head.prototypes.shape == (num_classes, head.embed_dims)
-        optimised = {id(p) for g in optim_wrapper.optimizer.param_groups
-                     for p in g['params']}
+        optimised = {
+            id(p)
+            for g in optim_wrapper.optimizer.param_groups
+            for p in g['params']
+        }
         assert id(head.prototypes) not in optimised
         if head.prototype_type == 'etf':
             stats = prototype_statistics(head.prototypes)

@@ -15,15 +15,14 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 def _configs():
     return sorted(
-        osp.relpath(p, REPO_ROOT)
-        for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'),
-                           recursive=True)
+        osp.relpath(p, REPO_ROOT) for p in glob.glob(
+            osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
         if '_base_' not in p.split(osp.sep))
 
 
 def _models():
-    for meta in sorted(glob.glob(osp.join(REPO_ROOT, 'configs', '*',
-                                          'metafile.yml'))):
+    for meta in sorted(
+            glob.glob(osp.join(REPO_ROOT, 'configs', '*', 'metafile.yml'))):
         with open(meta) as f:
             data = yaml.safe_load(f)
         for model in data.get('Models', []):
@@ -61,8 +60,9 @@ def test_every_config_has_a_model_table_row():
 
 
 def _metafiles():
-    return sorted(osp.relpath(p, REPO_ROOT) for p in glob.glob(
-        osp.join(REPO_ROOT, 'configs', '*', 'metafile.yml')))
+    return sorted(
+        osp.relpath(p, REPO_ROOT) for p in glob.glob(
+            osp.join(REPO_ROOT, 'configs', '*', 'metafile.yml')))
 
 
 def _model_index() -> dict:
@@ -83,8 +83,8 @@ def _is_link(url) -> bool:
     """An http(s) address, or a file of this repository."""
     if not isinstance(url, str) or not url:
         return False
-    return url.startswith(('https://', 'http://')) or osp.isfile(
-        osp.join(REPO_ROOT, url))
+    return url.startswith(
+        ('https://', 'http://')) or osp.isfile(osp.join(REPO_ROOT, url))
 
 
 def test_every_collection_has_paper_and_code_links():
@@ -95,8 +95,8 @@ def test_every_collection_has_paper_and_code_links():
         assert collections, f'{meta} has no Collections'
         for col in collections:
             paper, code = col.get('Paper') or {}, col.get('Code') or {}
-            if not (paper.get('Title') and str(paper.get('URL')).startswith(
-                    ('https://', 'http://'))):
+            has_url = str(paper.get('URL')).startswith(('https://', 'http://'))
+            if not (paper.get('Title') and has_url):
                 bad.append((meta, col['Name'], 'Paper', paper))
             if not _is_link(code.get('URL')):
                 bad.append((meta, col['Name'], 'Code', code))

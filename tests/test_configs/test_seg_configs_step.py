@@ -22,14 +22,14 @@ import os.path as osp
 
 import pytest
 import torch
+from config_cache import (REPO_ROOT, SEG_DIRS, crop_in_name, load_config,
+                          shipped_configs)
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
 import dnc_mm  # noqa: F401  (registration)
-from config_cache import (REPO_ROOT, SEG_DIRS, crop_in_name, load_config,
-                          shipped_configs)
 
 BATCH = 2
 MAX_TEST_CROP = 128  # crops up to this size run as configured
@@ -73,14 +73,15 @@ def _batch(crop, num_classes, ignore_index, generator):
     h, w = crop
     inputs, samples = [], []
     for _ in range(BATCH):
-        inputs.append(torch.randint(0, 256, (3, h, w), dtype=torch.uint8,
-                                    generator=generator))
+        inputs.append(
+            torch.randint(
+                0, 256, (3, h, w), dtype=torch.uint8, generator=generator))
         label = torch.randint(0, num_classes, (1, h, w), generator=generator)
         ignore = torch.rand((1, h, w), generator=generator) < IGNORE_FRACTION
         label[ignore] = ignore_index
-        sample = SegDataSample(metainfo=dict(img_shape=(h, w),
-                                             ori_shape=(h, w),
-                                             pad_shape=(h, w)))
+        sample = SegDataSample(
+            metainfo=dict(
+                img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w)))
         sample.gt_sem_seg = PixelData(data=label)
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
@@ -119,8 +120,11 @@ def test_seg_config_train_step(path, monkeypatch):
     heads = _decode_heads(model)
     num_classes = heads[-1].num_classes
     ignore_index = heads[-1].ignore_index
-    optimised = {id(p) for g in optim_wrapper.optimizer.param_groups
-                 for p in g['params']}
+    optimised = {
+        id(p)
+        for g in optim_wrapper.optimizer.param_groups
+        for p in g['params']
+    }
     for head in heads:
         # classifier state (sub-centroids, frozen prototypes) is never
         # optimised

@@ -20,12 +20,13 @@ def test_prototypes_orthogonal_equal_norm(n, d, length):
     torch.manual_seed(n + d)
     w = category_basis_prototypes(n, d, length).double()
     assert w.shape == (n, d)
-    assert torch.allclose(w.norm(dim=1), torch.full((n, ), length,
-                                                    dtype=torch.float64),
-                          atol=1e-5)
+    assert torch.allclose(
+        w.norm(dim=1),
+        torch.full((n, ), length, dtype=torch.float64),
+        atol=1e-5)
     gram = w @ w.t()
     off = gram - torch.diag(torch.diagonal(gram))
-    assert off.abs().max() < 1e-5 * length ** 2
+    assert off.abs().max() < 1e-5 * length**2
     assert abs(float(class_separability(w))) < 1e-3
 
 
@@ -37,13 +38,14 @@ def test_gram_schmidt_spans_input_flag():
     assert torch.allclose(q[0], a[0])
     for k in range(1, 5):
         sol = torch.linalg.lstsq(a[:k + 1].t(), q[k:k + 1].t()).solution
-        assert torch.allclose(a[:k + 1].t() @ sol, q[k:k + 1].t(),
-                              atol=1e-10)
+        assert torch.allclose(a[:k + 1].t() @ sol, q[k:k + 1].t(), atol=1e-10)
 
 
 def test_refuses_fewer_channels_than_classes():
-    with pytest.raises(ValueError, match=r'150 classes .* 64 channels.*'
-                       r'channels >= num_classes'):
+    with pytest.raises(
+            ValueError,
+            match=r'150 classes .* 64 channels.*'
+            r'channels >= num_classes'):
         category_basis_prototypes(150, 64)
     # without orthogonalisation there is no such constraint
     w = category_basis_prototypes(150, 64, orthogonalize=False)
@@ -152,8 +154,8 @@ def test_occl_finite_with_ignore_single_and_missing_classes(normalize):
     labels[labels == 3] = 0
     labels[labels == 4] = 1
     labels[0, 5, 5] = 4
-    out = online_centroid_contrastive_loss(feats, labels, protos,
-                                           normalize=normalize)
+    out = online_centroid_contrastive_loss(
+        feats, labels, protos, normalize=normalize)
     assert torch.isfinite(out['loss'])
     assert int(out['num_classes']) == 3  # 0, 1, 2; 4 has a single pixel
     out['loss'].backward()
@@ -197,8 +199,9 @@ def test_occl_matches_formulas():
             pos = torch.exp(a @ v[i, 1 - k] / tau)
             neg = sum(torch.exp(a @ s[j] / tau) for j in range(4) if j != i)
             lv += -torch.log(pos / (pos + neg)) / 4
-            lc += -torch.log(torch.exp(a @ protos[i] / tau) /
-                             torch.exp(protos @ a / tau).sum()) / 4
+            lc += -torch.log(
+                torch.exp(a @ protos[i] / tau) /
+                torch.exp(protos @ a / tau).sum()) / 4
     ref = (lam * lv + phi * lc) / 2
     assert float(out['loss']) == pytest.approx(float(ref), rel=1e-4)
 
@@ -222,8 +225,8 @@ def test_stop_gradient_inside_occl():
     labels = torch.tensor([[[0, 0], [1, 1]]])
     views = torch.tensor([[[0, 1], [0, 1]]])
     protos = torch.eye(2, 4)
-    out = online_centroid_contrastive_loss(feats, labels, protos, 1.0, 0.0,
-                                           0.5, normalize=False, views=views)
+    out = online_centroid_contrastive_loss(
+        feats, labels, protos, 1.0, 0.0, 0.5, normalize=False, views=views)
     out['loss'].backward()
     # analytic gradient with SG: for class 0 anchor v00 = f[0,0], positive
     # v01 = f[0,1], negative s1 (constant)
@@ -257,8 +260,8 @@ def test_occl_fp32_under_autocast():
     feats, labels, protos = _batch(c=32)
     big = (feats.detach() * 50).requires_grad_()
     with torch.autocast('cpu', dtype=torch.bfloat16):
-        out = online_centroid_contrastive_loss(big.bfloat16(), labels, protos,
-                                               normalize=False)
+        out = online_centroid_contrastive_loss(
+            big.bfloat16(), labels, protos, normalize=False)
     assert out['loss'].dtype == torch.float32
     assert torch.isfinite(out['loss'])
     out['loss'].backward()

@@ -17,8 +17,8 @@ def test_repeated_labels_hand_computed():
     update_class_means(means, seen, feats, labels, alpha)
     # class 0: alpha^2 * [1, 0] + (1 - alpha^2) * mean([0,1],[0,-1]) = [.81, 0]
     # class 1: 0.9 * [0, 1] + 0.1 * [1, 0] = [0.1, 0.9]; class 2 unchanged
-    assert torch.allclose(means, torch.tensor([[0.81, 0.], [0.1, 0.9],
-                                               [0.5, 0.5]]))
+    assert torch.allclose(means,
+                          torch.tensor([[0.81, 0.], [0.1, 0.9], [0.5, 0.5]]))
     assert seen.tolist() == [2., 1., 0.]
     # the official code's `q += 0.9 q + 0.1 x` with one write per class
     # would give class 0 = [1.9, 0] + 0.1 * x: not a mean any more
@@ -109,13 +109,13 @@ def test_mixup_sources_ignore_the_mixed_in_partner_by_hand():
     assert torch.equal(mean_weights(soft, 3, 'mixed'), soft)
     # 'dominant': each sample for its argmax class with its weight only;
     # the 0.5 : 0.5 tie goes to the lower index (class 1)
-    assert torch.equal(mean_weights(soft, 3, 'dominant'),
-                       torch.tensor([[0.75, 0., 0.], [0., 0., 1.],
-                                     [0., 0.5, 0.]]))
+    assert torch.equal(
+        mean_weights(soft, 3, 'dominant'),
+        torch.tensor([[0.75, 0., 0.], [0., 0., 1.], [0., 0.5, 0.]]))
     # 'unmixed': only the one-hot sample
-    assert torch.equal(mean_weights(soft, 3, 'unmixed'),
-                       torch.tensor([[0., 0., 0.], [0., 0., 1.],
-                                     [0., 0., 0.]]))
+    assert torch.equal(
+        mean_weights(soft, 3, 'unmixed'),
+        torch.tensor([[0., 0., 0.], [0., 0., 1.], [0., 0., 0.]]))
     alpha = 0.5
     means, seen = torch.zeros(3, 2), torch.zeros(3)
     update_class_means(means, seen, feats, mean_weights(soft, 3, 'dominant'),
@@ -136,7 +136,8 @@ def test_mixup_sources_ignore_the_mixed_in_partner_by_hand():
     # hard labels: one-hot in every mode
     hard = torch.tensor([2, 0])
     for source in ('mixed', 'unmixed', 'dominant'):
-        assert torch.equal(mean_weights(hard, 3, source),
-                           torch.tensor([[0., 0., 1.], [1., 0., 0.]]))
+        assert torch.equal(
+            mean_weights(hard, 3, source),
+            torch.tensor([[0., 0., 1.], [1., 0., 0.]]))
     with pytest.raises(ValueError, match='source must be one of'):
         mean_weights(soft, 3, 'clean')

@@ -2,12 +2,12 @@
 import pytest
 import torch
 import torch.nn.functional as F
+from dnc_reference import reference_assign
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dnc_mm.core.assignment import assign_subcentroids, kmeans_subcentroids
 from dnc_mm.core.similarity import class_similarities
-from dnc_reference import reference_assign
 
 
 def _problem(seed, n, c, k, d, p_select=0.7, ignore=True):
@@ -24,13 +24,16 @@ def _problem(seed, n, c, k, d, p_select=0.7, ignore=True):
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)
-@given(seed=st.integers(0, 2**31 - 1), n=st.integers(0, 40),
-       c=st.integers(1, 6), k=st.integers(1, 4),
-       method=st.sampled_from(['sinkhorn', 'kmeans', 'nearest']))
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n=st.integers(0, 40),
+    c=st.integers(1, 6),
+    k=st.integers(1, 4),
+    method=st.sampled_from(['sinkhorn', 'kmeans', 'nearest']))
 def test_batched_equals_loop_reference(seed, n, c, k, method):
     feats, labels, subs, active, selected = _problem(seed, n, c, k, 8)
-    got = assign_subcentroids(feats, labels, subs, active, selected,
-                              method=method)
+    got = assign_subcentroids(
+        feats, labels, subs, active, selected, method=method)
     ref = reference_assign(feats, labels, subs, active,
                            selected & (labels < c), method)
     assert torch.equal(got, ref)
@@ -47,19 +50,25 @@ def test_unselected_and_ignored_get_minus_one():
 
 
 def test_precomputed_similarities_and_chunking():
-    feats, labels, subs, active, selected = _problem(2, 50, 4, 3, 16,
-                                                     ignore=False)
+    feats, labels, subs, active, selected = _problem(
+        2, 50, 4, 3, 16, ignore=False)
     sims = class_similarities(feats, labels, subs)
     chunked = class_similarities(feats, labels, subs, chunk_size=7)
     torch.testing.assert_close(sims, chunked)
     ref = torch.einsum('nd,nkd->nk', feats, subs[labels])
     torch.testing.assert_close(sims, ref)
     for method in ('sinkhorn', 'kmeans', 'nearest'):
-        a = assign_subcentroids(feats, labels, subs, active, selected,
-                                method=method)
-        b = assign_subcentroids(feats, labels, subs, active, selected,
-                                method=method, similarities=sims,
-                                chunk_size=5)
+        a = assign_subcentroids(
+            feats, labels, subs, active, selected, method=method)
+        b = assign_subcentroids(
+            feats,
+            labels,
+            subs,
+            active,
+            selected,
+            method=method,
+            similarities=sims,
+            chunk_size=5)
         assert torch.equal(a, b)
 
 
@@ -105,9 +114,9 @@ def test_large_imbalanced_segmentation_shape():
     """A 4k-pixel 'segmentation' batch, one dominant class, K=10."""
     g = torch.Generator().manual_seed(4)
     n, c, k, d = 4096, 15, 10, 32
-    labels = torch.where(torch.rand(n, generator=g) < 0.8,
-                         torch.zeros(n, dtype=torch.long),
-                         torch.randint(0, c, (n, ), generator=g))
+    labels = torch.where(
+        torch.rand(n, generator=g) < 0.8, torch.zeros(n, dtype=torch.long),
+        torch.randint(0, c, (n, ), generator=g))
     labels[:50] = 255
     feats = F.normalize(torch.randn(n, d, generator=g), dim=1)
     subs = F.normalize(torch.randn(c, k, d, generator=g), dim=-1)

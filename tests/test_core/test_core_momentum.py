@@ -52,18 +52,18 @@ def test_incorrect_samples_never_move_a_subcentroid():
     feats, labels, subs = _setup(n=80, c=4)
     correct = torch.zeros(80, dtype=torch.bool)
     correct[labels == 2] = True  # only class 2 is "correct"
-    res = update_subcentroids(subs, feats, labels, selected=correct,
-                              momentum=0.5)
+    res = update_subcentroids(
+        subs, feats, labels, selected=correct, momentum=0.5)
     for c in (0, 1, 3):
         assert torch.equal(res.subcentroids[c], subs[c])
     assert not torch.equal(res.subcentroids[2], subs[2])
     assert (res.assignment[~correct] == -1).all()
     # moving the incorrect samples anywhere changes nothing
     feats2 = feats.clone()
-    feats2[~correct] = F.normalize(torch.randn(int((~correct).sum()), 8),
-                                   dim=1)
-    res2 = update_subcentroids(subs, feats2, labels, selected=correct,
-                               momentum=0.5)
+    feats2[~correct] = F.normalize(
+        torch.randn(int((~correct).sum()), 8), dim=1)
+    res2 = update_subcentroids(
+        subs, feats2, labels, selected=correct, momentum=0.5)
     assert torch.equal(res.subcentroids, res2.subcentroids)
 
 
@@ -73,8 +73,8 @@ def test_empty_and_absent_untouched_bitwise(method):
     labels = labels % 3  # classes 3..5 absent
     active = torch.ones(6, 4, dtype=torch.bool)
     active[0, 2:] = False  # class 0 has K=2
-    res = update_subcentroids(subs, feats, labels, active_mask=active,
-                              method=method)
+    res = update_subcentroids(
+        subs, feats, labels, active_mask=active, method=method)
     assert torch.equal(res.subcentroids[3:], subs[3:])
     assert torch.equal(res.subcentroids[0, 2:], subs[0, 2:])
     assert (res.counts[0, 2:] == 0).all()
@@ -102,8 +102,8 @@ def test_k1_is_normalised_class_mean():
     feats, labels, subs = _setup(n=50, c=4, k=1)
     labels[labels == 3] = 0  # class 3 absent
     for method in ('sinkhorn', 'kmeans', 'nearest'):
-        res = update_subcentroids(subs, feats, labels, momentum=0.0,
-                                  method=method)
+        res = update_subcentroids(
+            subs, feats, labels, momentum=0.0, method=method)
         for c in range(3):
             ref = F.normalize(feats[labels == c].mean(0), dim=0)
             torch.testing.assert_close(res.subcentroids[c, 0], ref)
@@ -121,14 +121,13 @@ def test_inplace_and_dtype():
     assert res.subcentroids.dtype == torch.float16
     assert torch.isfinite(res.subcentroids).all()
     with pytest.raises(ValueError):
-        apply_momentum_update(subs, torch.zeros_like(subs),
-                              torch.zeros(5, 3), momentum=1.5)
+        apply_momentum_update(
+            subs, torch.zeros_like(subs), torch.zeros(5, 3), momentum=1.5)
 
 
 def test_momentum_one_and_cancelling_mean():
     feats, _, subs = _setup(n=2, c=1, k=1)
     feats = torch.stack([feats[0], -feats[0]])  # mean is exactly zero
-    res = update_subcentroids(subs, feats, torch.zeros(2).long(),
-                              momentum=0.5)
+    res = update_subcentroids(subs, feats, torch.zeros(2).long(), momentum=0.5)
     torch.testing.assert_close(res.subcentroids, subs)
     assert torch.isfinite(res.subcentroids).all()

@@ -29,8 +29,8 @@ def test_full_step_under_bf16_autocast(method):
         logits, sims = subcentroid_logits(feats, subs)
         correct = logits.argmax(1) == labels
         got = update_subcentroids(subs, feats, labels, method=method)
-        got_sel = update_subcentroids(subs, feats, labels, selected=correct,
-                                      method=method)
+        got_sel = update_subcentroids(
+            subs, feats, labels, selected=correct, method=method)
     assert logits.dtype == torch.bfloat16  # the forward does use autocast
     assert got.subcentroids.dtype == torch.float32
     assert torch.equal(got.assignment, ref.assignment)
@@ -43,8 +43,8 @@ def test_half_features(dtype):
     feats, labels, subs = _setup(1)
     res = update_subcentroids(subs, feats.to(dtype), labels, momentum=0.0)
     assert torch.isfinite(res.subcentroids).all()
-    torch.testing.assert_close(res.subcentroids.norm(dim=-1),
-                               torch.ones(subs.shape[:2]))
+    torch.testing.assert_close(
+        res.subcentroids.norm(dim=-1), torch.ones(subs.shape[:2]))
 
 
 def test_extreme_similarities_full_step():
@@ -53,8 +53,8 @@ def test_extreme_similarities_full_step():
     for scale in (25.0, 500.0, 1e5):
         x = feats * scale
         for method in ('sinkhorn', 'kmeans', 'nearest'):
-            res = update_subcentroids(subs, x.half() if scale < 6e4 else x,
-                                      labels, method=method)
+            res = update_subcentroids(
+                subs, x.half() if scale < 6e4 else x, labels, method=method)
             assert torch.isfinite(res.subcentroids).all()
             assert (res.assignment >= 0).all()
 
@@ -70,12 +70,12 @@ def test_logits_layouts():
     torch.testing.assert_close(logits, ref_logits)
     # segmentation layout (B, D, H, W) with channel_dim=1
     fmap = feats.view(2, 2, 3, 16).permute(0, 3, 1, 2)  # (B, D, H, W)
-    seg_logits, seg_sims = subcentroid_logits(fmap, subs, active,
-                                              channel_dim=1)
+    seg_logits, seg_sims = subcentroid_logits(
+        fmap, subs, active, channel_dim=1)
     assert seg_logits.shape == (2, 7, 2, 3)
     assert seg_sims.shape == (2, 7, 3, 2, 3)
-    torch.testing.assert_close(seg_logits.permute(0, 2, 3, 1).reshape(12, 7),
-                               logits)
+    torch.testing.assert_close(
+        seg_logits.permute(0, 2, 3, 1).reshape(12, 7), logits)
     # gradient flows into the features
     f = feats.clone().requires_grad_()
     out, _ = subcentroid_logits(f, subs)
@@ -93,22 +93,27 @@ def test_distributed_update_equals_single_process(run_ranks, method):
     selected = torch.rand(80, generator=torch.Generator().manual_seed(5)) > .3
     labels[40:] = labels[40:] % 4  # rank 1 lacks some classes
     labels[:40][labels[:40] == 6] = 5  # class 6 only on rank 1
-    ref = update_subcentroids(subs, feats, labels, selected, momentum=0.9,
-                              method=method)
+    ref = update_subcentroids(
+        subs, feats, labels, selected, momentum=0.9, method=method)
     parts = [slice(0, 40), slice(40, 80)]
 
     def work(rank, reduce_fn):
         p = parts[rank]
-        return update_subcentroids(subs, feats[p], labels[p], selected[p],
-                                   momentum=0.9, method=method,
-                                   reduce_fn=reduce_fn)
+        return update_subcentroids(
+            subs,
+            feats[p],
+            labels[p],
+            selected[p],
+            momentum=0.9,
+            method=method,
+            reduce_fn=reduce_fn)
 
     r0, r1 = run_ranks(2, work)
     assert torch.equal(r0.subcentroids, r1.subcentroids)
     torch.testing.assert_close(r0.subcentroids, ref.subcentroids)
     torch.testing.assert_close(r0.counts, ref.counts)
-    assert torch.equal(torch.cat([r0.assignment, r1.assignment]),
-                       ref.assignment)
+    assert torch.equal(
+        torch.cat([r0.assignment, r1.assignment]), ref.assignment)
 
 
 def test_rank_without_samples_stays_in_step(run_ranks):
@@ -116,8 +121,8 @@ def test_rank_without_samples_stays_in_step(run_ranks):
 
     def work(rank, reduce_fn):
         n = 20 if rank == 0 else 0
-        return assign_subcentroids(feats[:n], labels[:n], subs,
-                                   reduce_fn=reduce_fn)
+        return assign_subcentroids(
+            feats[:n], labels[:n], subs, reduce_fn=reduce_fn)
 
     a0, a1 = run_ranks(2, work)
     assert torch.equal(a0, assign_subcentroids(feats, labels, subs))
@@ -179,10 +184,14 @@ def test_all_reduce_fn_with_gloo():
         with open(script, 'w') as f:
             f.write(_GLOO_SCRIPT)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-        proc = subprocess.run([sys.executable, script, tmp], env=env,
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run([sys.executable, script, tmp],
+                              env=env,
+                              capture_output=True,
+                              text=True,
+                              timeout=120)
         assert proc.returncode == 0, proc.stderr[-3000:]
-        p0, p1, ref = (torch.load(os.path.join(tmp, f'{name}.pt'))
-                       for name in ('0', '1', 'ref'))
+        p0, p1, ref = (
+            torch.load(os.path.join(tmp, f'{name}.pt'))
+            for name in ('0', '1', 'ref'))
     assert torch.equal(p0, p1)
     torch.testing.assert_close(p0, ref)

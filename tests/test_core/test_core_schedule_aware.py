@@ -3,12 +3,12 @@ memory staleness (the schedule-aware sub-centroid estimation)."""
 import pytest
 import torch
 import torch.nn.functional as F
+from dnc_reference import reference_assign
 
 from dnc_mm.core import (kmeanspp_subcentroids, scheduled_momentum,
                          update_subcentroids)
 from dnc_mm.core.memory import FeatureMemory
 from dnc_mm.core.momentum import apply_momentum_update, subcentroid_sums
-from dnc_reference import reference_assign
 
 
 def _problem(seed, n=60, c=4, k=3, d=8):
@@ -26,12 +26,17 @@ def test_mask_after_transport_matches_float64_reference(seed):
     feats, labels, subs, correct = _problem(seed)
     c, k, _ = subs.shape
     active = torch.ones(c, k, dtype=torch.bool)
-    got = update_subcentroids(subs, feats, labels, selected=correct,
-                              momentum=0.5, mask_order='after')
+    got = update_subcentroids(
+        subs,
+        feats,
+        labels,
+        selected=correct,
+        momentum=0.5,
+        mask_order='after')
     # Algorithm 1: transport over *all* samples of the class, then only the
     # correctly classified ones move a sub-centroid
-    assign = reference_assign(feats, labels, subs, active,
-                              labels < c, 'sinkhorn')
+    assign = reference_assign(feats, labels, subs, active, labels < c,
+                              'sinkhorn')
     assign[~correct] = -1
     assert torch.equal(got.assignment, assign)
     ref = subs.double().clone()
@@ -40,10 +45,10 @@ def test_mask_after_transport_matches_float64_reference(seed):
             members = feats[(labels == ci) & (assign == kk)].double()
             if len(members):
                 mean = F.normalize(members.sum(0), dim=0)
-                ref[ci, kk] = F.normalize(0.5 * ref[ci, kk] + 0.5 * mean,
-                                          dim=0)
-    torch.testing.assert_close(got.subcentroids.double(), ref, atol=1e-6,
-                               rtol=0)
+                ref[ci, kk] = F.normalize(
+                    0.5 * ref[ci, kk] + 0.5 * mean, dim=0)
+    torch.testing.assert_close(
+        got.subcentroids.double(), ref, atol=1e-6, rtol=0)
 
 
 def test_mask_before_is_the_old_order_and_orders_differ():
@@ -52,8 +57,8 @@ def test_mask_before_is_the_old_order_and_orders_differ():
         feats, labels, subs, correct = _problem(seed)
         c, k, _ = subs.shape
         active = torch.ones(c, k, dtype=torch.bool)
-        before = update_subcentroids(subs, feats, labels, selected=correct,
-                                     mask_order='before')
+        before = update_subcentroids(
+            subs, feats, labels, selected=correct, mask_order='before')
         ref = reference_assign(feats, labels, subs, active,
                                correct & (labels < c), 'sinkhorn')
         assert torch.equal(before.assignment, ref)
@@ -87,16 +92,15 @@ def test_kmeanspp_finds_separated_subclasses_of_every_class():
     means = F.normalize(torch.randn(c, k, d), dim=-1)
     labels = torch.arange(c).repeat_interleave(120)
     sub = torch.randint(0, k, (labels.numel(), ))
-    feats = F.normalize(means[labels, sub] + 0.05 * torch.randn(
-        labels.numel(), d), dim=-1)
+    feats = F.normalize(
+        means[labels, sub] + 0.05 * torch.randn(labels.numel(), d), dim=-1)
     out = kmeanspp_subcentroids(feats, labels, c,
                                 torch.ones(c, k, dtype=torch.bool))
     assert out.ready.all()
     # every true sub-class mean has a centre within cos 0.99
     best = torch.einsum('ckd,cjd->ckj', means, out.subcentroids).amax(-1)
     assert (best > 0.99).all()
-    torch.testing.assert_close(out.subcentroids.norm(dim=-1),
-                               torch.ones(c, k))
+    torch.testing.assert_close(out.subcentroids.norm(dim=-1), torch.ones(c, k))
 
 
 def test_kmeanspp_ready_rule_inactive_slots_and_determinism():
@@ -127,8 +131,9 @@ def test_memory_staleness_drops_exactly_the_rows_older_than_the_limit():
     mem = FeatureMemory(max_age=2)
     mem.allocate(capacity=12, dim=3)
     for step in range(5):  # 2 rows per push, labels = push number
-        mem.push(torch.randn(2, 3), torch.full((2, ), step),
-                 torch.ones(2, dtype=torch.bool))
+        mem.push(
+            torch.randn(2, 3), torch.full((2, ), step),
+            torch.ones(2, dtype=torch.bool))
     _, labels, _ = mem.rows()
     kept = sorted(labels[labels >= 0].tolist())
     # newest push is 4: ages 0, 1, 2 are kept, 3 and 4 pushes ago dropped
@@ -148,8 +153,9 @@ def test_memory_staleness_survives_state_dict_round_trip_and_old_format():
     mem = FeatureMemory(max_age=1)
     mem.allocate(capacity=4, dim=2)
     for step in range(3):
-        mem.push(torch.randn(1, 2), torch.tensor([step]),
-                 torch.ones(1, dtype=torch.bool))
+        mem.push(
+            torch.randn(1, 2), torch.tensor([step]),
+            torch.ones(1, dtype=torch.bool))
     state = mem.state_dict()
     fresh = FeatureMemory(max_age=1)
     fresh.load_state_dict(state)

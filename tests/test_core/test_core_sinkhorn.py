@@ -44,13 +44,16 @@ def _random_problem(seed: int, c: int, k: int, n: int, scale: float = 1.0):
 
 
 @SETTINGS
-@given(seed=st.integers(0, 2**31 - 1), c=st.integers(1, 4),
-       k=st.integers(1, 5), n=st.integers(0, 12))
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    c=st.integers(1, 4),
+    k=st.integers(1, 5),
+    n=st.integers(0, 12))
 def test_marginals_padded(seed, c, k, n):
     """Columns sum to 1/N_c exactly; rows converge to 1/K_c; masks are 0."""
     sims, smask, cmask, n_c, k_c = _random_problem(seed, c, k, n)
-    plan, assign = sinkhorn_knopp(sims, smask, cmask, epsilon=0.5,
-                                  num_iters=300)
+    plan, assign = sinkhorn_knopp(
+        sims, smask, cmask, epsilon=0.5, num_iters=300)
     assert plan.dtype == torch.float32
     assert torch.isfinite(plan).all()
     valid = cmask[:, :, None] & smask[:, None, :]
@@ -61,20 +64,21 @@ def test_marginals_padded(seed, c, k, n):
         if nc == 0:
             assert (assign[ci] == -1).all()
             continue
-        torch.testing.assert_close(block.sum(0),
-                                   torch.full((nc, ), 1.0 / nc),
-                                   rtol=1e-5, atol=1e-7)
-        torch.testing.assert_close(block.sum(1),
-                                   torch.full((kc, ), 1.0 / kc),
-                                   rtol=1e-3, atol=1e-6)
+        torch.testing.assert_close(
+            block.sum(0), torch.full((nc, ), 1.0 / nc), rtol=1e-5, atol=1e-7)
+        torch.testing.assert_close(
+            block.sum(1), torch.full((kc, ), 1.0 / kc), rtol=1e-3, atol=1e-6)
         assert ((assign[ci, :nc] >= 0) & (assign[ci, :nc] < kc)).all()
         assert (assign[ci, nc:] == -1).all()
 
 
 @SETTINGS
-@given(seed=st.integers(0, 2**31 - 1), c=st.integers(1, 5),
-       k=st.integers(1, 5), n=st.integers(0, 10),
-       iters=st.integers(1, 4))
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    c=st.integers(1, 5),
+    k=st.integers(1, 5),
+    n=st.integers(0, 10),
+    iters=st.integers(1, 4))
 def test_segments_equal_padded(seed, c, k, n, iters):
     """The (N, K) segment layout gives the padded layout's plan and argmax."""
     sims, smask, cmask, n_c, _ = _random_problem(seed, c, k, n)
@@ -83,8 +87,8 @@ def test_segments_equal_padded(seed, c, k, n, iters):
     seg_sims = sims[cls, :, pos]  # (N, K)
     seg_plan, seg_assign = sinkhorn_knopp_segments(seg_sims, cls, c, cmask,
                                                    0.05, iters)
-    torch.testing.assert_close(seg_plan, plan[cls, :, pos], rtol=1e-4,
-                               atol=1e-9)
+    torch.testing.assert_close(
+        seg_plan, plan[cls, :, pos], rtol=1e-4, atol=1e-9)
     assert torch.equal(seg_assign, assign[cls, pos])
 
 
@@ -97,8 +101,8 @@ def test_matches_algorithm1_reference():
         if nc == 0:
             continue
         ref = reference_online_clustering(sims[ci, :kc, :nc], 0.05, 3)
-        torch.testing.assert_close(plan[ci, :kc, :nc].double(), ref,
-                                   rtol=1e-4, atol=1e-10)
+        torch.testing.assert_close(
+            plan[ci, :kc, :nc].double(), ref, rtol=1e-4, atol=1e-10)
         if nc > 1:
             assert torch.equal(assign[ci, :nc], ref.argmax(0))
         else:  # one sample: uniform plan, nearest sub-centroid instead
@@ -139,8 +143,7 @@ def test_zero_and_one_sample_classes():
     assert (assign[1, 1:] == -1).all()
     torch.testing.assert_close(plan[1, :, 0], torch.full((4, ), 0.25))
     # segment layout: no samples at all, and one sample
-    p, a = sinkhorn_knopp_segments(torch.randn(0, 4), torch.zeros(0).long(),
-                                   3)
+    p, a = sinkhorn_knopp_segments(torch.randn(0, 4), torch.zeros(0).long(), 3)
     assert p.shape == (0, 4) and a.shape == (0, )
     s = torch.tensor([[0.1, 0.7, 0.3, -0.2]])
     p, a = sinkhorn_knopp_segments(s, torch.tensor([2]), 3)
@@ -172,8 +175,7 @@ def test_extreme_similarities(scale):
 def test_half_inputs_and_autocast(dtype):
     """fp16/bf16 inputs and CPU autocast: fp32 plan, no overflow."""
     sims, smask, cmask, _, _ = _random_problem(5, 4, 3, 6)
-    ref_plan, ref_assign = sinkhorn_knopp(sims.to(dtype).float(), smask,
-                                          cmask)
+    ref_plan, ref_assign = sinkhorn_knopp(sims.to(dtype).float(), smask, cmask)
     with torch.autocast('cpu', dtype=torch.bfloat16):
         plan, assign = sinkhorn_knopp(sims.to(dtype), smask, cmask)
     assert plan.dtype == torch.float32
@@ -187,8 +189,7 @@ def test_half_inputs_and_autocast(dtype):
 
 
 def test_segment_logsumexp():
-    values = torch.tensor([[0.0, -math.inf], [1.0, -math.inf],
-                           [500.0, 2.0]])
+    values = torch.tensor([[0.0, -math.inf], [1.0, -math.inf], [500.0, 2.0]])
     seg = torch.tensor([0, 0, 2])
     out = segment_logsumexp(values, seg, 3)
     torch.testing.assert_close(out[0, 0], torch.logsumexp(values[:2, 0], 0))
@@ -215,11 +216,11 @@ def test_distributed_equals_single_process(run_ranks, segments):
     def work(rank, reduce_fn):
         part = halves[rank]
         if not segments:
-            return sinkhorn_knopp(sims[:, :, part], smask[:, part], cmask,
-                                  reduce_fn=reduce_fn)
+            return sinkhorn_knopp(
+                sims[:, :, part], smask[:, part], cmask, reduce_fn=reduce_fn)
         cls, pos = smask[:, part].nonzero(as_tuple=True)
-        return sinkhorn_knopp_segments(sims[:, :, part][cls, :, pos], cls, c,
-                                       cmask, reduce_fn=reduce_fn)
+        return sinkhorn_knopp_segments(
+            sims[:, :, part][cls, :, pos], cls, c, cmask, reduce_fn=reduce_fn)
 
     results = run_ranks(2, work)
     for rank, (p, a) in enumerate(results):
@@ -239,5 +240,5 @@ def test_bad_arguments():
     with pytest.raises(ValueError):
         sinkhorn_knopp(torch.zeros(1, 2, 3), epsilon=0.0)
     with pytest.raises(ValueError):
-        sinkhorn_knopp_segments(torch.zeros(3, 2), torch.zeros(3).long(), 1,
-                                num_iters=0)
+        sinkhorn_knopp_segments(
+            torch.zeros(3, 2), torch.zeros(3).long(), 1, num_iters=0)

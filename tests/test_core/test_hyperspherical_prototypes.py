@@ -17,8 +17,9 @@ def test_uniformity_loss_matches_eq5_by_hand():
     t = 2.0
     sq = torch.cdist(w, w).pow(2)
     # subset {0, 2}: rows 0 and 2, all j != i
-    total = sum(math.exp(-t * float(sq[i, j])) for i in (0, 2)
-                for j in range(3) if j != i)
+    total = sum(
+        math.exp(-t * float(sq[i, j])) for i in (0, 2) for j in range(3)
+        if j != i)
     expected = math.log(total / 2)
     got = uniformity_loss(w, torch.tensor([0, 2]), t)
     assert got.item() == pytest.approx(expected, rel=1e-6)
@@ -26,21 +27,25 @@ def test_uniformity_loss_matches_eq5_by_hand():
 
 def test_uniformity_loss_is_lower_for_spread_points():
     gen = torch.Generator().manual_seed(0)
-    clustered = F.normalize(torch.ones(6, 3) + 0.1 * torch.randn(
-        6, 3, generator=gen), dim=1)
+    clustered = F.normalize(
+        torch.ones(6, 3) + 0.1 * torch.randn(6, 3, generator=gen), dim=1)
     spread = simplex_etf(6, 5)
-    assert uniformity_loss(spread[:, :5]).item() < uniformity_loss(
-        clustered).item()
+    assert uniformity_loss(
+        spread[:, :5]).item() < uniformity_loss(clustered).item()
 
 
 def test_estimation_decreases_the_loss_and_is_reproducible():
     losses = []
-    w = estimate_prototypes(12, 4, iters=200, seed=3,
-                            callback=lambda s, l: losses.append(l))
+    w = estimate_prototypes(
+        12,
+        4,
+        iters=200,
+        seed=3,
+        callback=lambda step, loss: losses.append(loss))
     assert len(losses) == 200
     # the loss of the whole set at the start vs at the end
-    start = F.normalize(torch.randn(12, 4, generator=torch.Generator()
-                                    .manual_seed(3)), dim=1)
+    start = F.normalize(
+        torch.randn(12, 4, generator=torch.Generator().manual_seed(3)), dim=1)
     assert uniformity_loss(w).item() < uniformity_loss(start).item() - 0.1
     assert sum(losses[-20:]) / 20 < sum(losses[:20]) / 20
     assert torch.allclose(w.norm(dim=1), torch.ones(12), atol=1e-5)

@@ -38,8 +38,9 @@ def test_fp16_storage_halves_bytes_and_returns_views():
     m16.allocate(10, 2048)
     assert m32.bytes_per_row == 2048 * 4 + 9
     assert m16.bytes_per_row == 2048 * 2 + 9
-    m16.push(torch.randn(2, 2048), torch.tensor([1, 2]),
-             torch.tensor([True, False]))
+    m16.push(
+        torch.randn(2, 2048), torch.tensor([1, 2]), torch.tensor([True,
+                                                                  False]))
     assert m16.rows()[0].dtype == torch.float16  # views, no fp32 copy
 
 
@@ -69,5 +70,6 @@ def test_wrong_feature_dim_is_refused():
     mem = FeatureMemory()
     mem.allocate(4, 3)
     with pytest.raises(ValueError, match='3-d'):
-        mem.push(torch.randn(2, 5), torch.zeros(2, dtype=torch.long),
-                 torch.ones(2, dtype=bool))
+        mem.push(
+            torch.randn(2, 5), torch.zeros(2, dtype=torch.long),
+            torch.ones(2, dtype=bool))

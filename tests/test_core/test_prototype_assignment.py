@@ -14,8 +14,8 @@ def test_recovers_a_known_permutation_from_noisy_means():
     protos = estimate_prototypes(20, 8, iters=300)
     perm = torch.randperm(20, generator=gen)
     # class j's features sit near prototype perm[j]
-    means = F.normalize(protos[perm] + 0.15 * torch.randn(
-        20, 8, generator=gen), dim=1) * 0.8
+    means = F.normalize(
+        protos[perm] + 0.15 * torch.randn(20, 8, generator=gen), dim=1) * 0.8
     assignment = hungarian_assignment(means, protos)
     assert torch.equal(assignment, perm)
     assert assignment_changes(torch.arange(20), assignment) == int(
@@ -27,13 +27,14 @@ def test_is_optimal_against_brute_force_on_a_small_problem():
     gen = torch.Generator().manual_seed(1)
     means = torch.randn(5, 3, generator=gen)
     protos = F.normalize(torch.randn(5, 3, generator=gen), dim=1)
-    best = max(itertools.permutations(range(5)),
-               key=lambda p: float((means * protos[list(p)]).sum()))
+    best = max(
+        itertools.permutations(range(5)),
+        key=lambda p: float((means * protos[list(p)]).sum()))
     got = hungarian_assignment(means, protos)
     assert got.tolist() == list(best)
     total, _ = assignment_objective(means, protos, got)
-    assert total == pytest.approx(float((means * protos[list(best)]).sum()),
-                                  rel=1e-6)
+    assert total == pytest.approx(
+        float((means * protos[list(best)]).sum()), rel=1e-6)
 
 
 def test_more_prototypes_than_classes_and_errors():

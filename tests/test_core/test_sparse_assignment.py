@@ -48,36 +48,39 @@ def test_hpl_costs_equal_the_dense_solver_with_and_without_warm_start(d):
     first, _ = solve_assignment(cost, solver='sparse')
     assert np.array_equal(first, ref)
     # means move a little: the previous assignment is the warm start
-    moved = means + 0.02 * torch.randn(means.shape,
-                                       generator=torch.Generator()
-                                       .manual_seed(1))
+    moved = means + 0.02 * torch.randn(
+        means.shape, generator=torch.Generator().manual_seed(1))
     cost2 = assignment_cost(moved, protos)
     again, info = solve_assignment(cost2, solver='sparse', warm_start=first)
     assert np.array_equal(again, reference(cost2.numpy())), info
     # and through the head's entry point, every solver alike
     for solver in ('auto', 'sparse', 'dense'):
-        got = hungarian_assignment(moved, protos, solver=solver,
-                                   previous=torch.from_numpy(first))
+        got = hungarian_assignment(
+            moved, protos, solver=solver, previous=torch.from_numpy(first))
         assert got.tolist() == reference(cost2.numpy()).tolist()
 
 
 ADVERSARIAL = {
     # integer costs in a small range: a mass of exact ties
-    'integer ties': lambda rng: rng.integers(0, 3, (80, 80)),
-    'all equal': lambda rng: np.zeros((50, 50)),
-    'constant rows': lambda rng: np.repeat(rng.standard_normal((60, 1)), 60,
-                                           axis=1),
-    'constant rows among random ones': lambda rng: np.where(
-        (np.arange(70) % 3 == 0)[:, None], 1.0,
-        rng.standard_normal((70, 70))),
-    'duplicated rows': lambda rng: np.repeat(rng.standard_normal((30, 60)), 2,
-                                             axis=0),
+    'integer ties':
+    lambda rng: rng.integers(0, 3, (80, 80)),
+    'all equal':
+    lambda rng: np.zeros((50, 50)),
+    'constant rows':
+    lambda rng: np.repeat(rng.standard_normal((60, 1)), 60, axis=1),
+    'constant rows among random ones':
+    lambda rng: np.where(
+        (np.arange(70) % 3 == 0)[:, None], 1.0, rng.standard_normal((70, 70))),
+    'duplicated rows':
+    lambda rng: np.repeat(rng.standard_normal((30, 60)), 2, axis=0),
     # near-degenerate: a rank-one cost plus noise at float32's resolution
-    'near-degenerate': lambda rng: (np.outer(rng.standard_normal(80),
-                                             rng.standard_normal(80))
-                                    + 1e-7 * rng.standard_normal((80, 80))),
-    'large integers': lambda rng: rng.integers(-10**6, 10**6, (60, 60)),
-    'rectangular ties': lambda rng: rng.integers(0, 2, (30, 70)),
+    'near-degenerate':
+    lambda rng: (np.outer(rng.standard_normal(80), rng.standard_normal(80)) +
+                 1e-7 * rng.standard_normal((80, 80))),
+    'large integers':
+    lambda rng: rng.integers(-10**6, 10**6, (60, 60)),
+    'rectangular ties':
+    lambda rng: rng.integers(0, 2, (30, 70)),
 }
 
 
@@ -88,8 +91,7 @@ def test_adversarial_matrices_equal_the_dense_solver(case):
     got, info = solve_assignment(cost, solver='sparse', k=3)
     assert np.array_equal(got, reference(cost)), info
     # 'any' keeps a certified optimum: the same optimal cost
-    anyone, info_any = solve_assignment(cost, solver='sparse', k=3,
-                                        ties='any')
+    anyone, info_any = solve_assignment(cost, solver='sparse', k=3, ties='any')
     assert len(set(anyone.tolist())) == cost.shape[0]
     assert total(cost, anyone) == pytest.approx(total(cost, got), abs=1e-6)
 

@@ -10,8 +10,8 @@ from dnc_mm.models.layers import SubCentroidClassifier
 
 def _blobs(centres, n, noise, seed=0):
     g = torch.Generator().manual_seed(seed)
-    x = torch.cat([c + noise * torch.randn(n, c.numel(), generator=g)
-                   for c in centres])
+    x = torch.cat(
+        [c + noise * torch.randn(n, c.numel(), generator=g) for c in centres])
     return F.normalize(x, dim=1)
 
 
@@ -75,8 +75,9 @@ def test_merge_removes_duplicates_and_empty_slots_and_keeps_inputs():
     assert (kept @ torch.eye(d)[0]).max() > 0.99
     assert (kept @ torch.eye(d)[1]).max() > 0.99
     # never below one sub-centroid
-    one = split_merge_step(protos, active_subcentroid_mask(
-        torch.tensor([1]), k_max), x, labels, 'merge')
+    one = split_merge_step(protos,
+                           active_subcentroid_mask(torch.tensor([1]), k_max),
+                           x, labels, 'merge')
     assert one.active.sum().item() == 1
 
 
@@ -87,8 +88,8 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match='mode'):
         split_merge_step(protos, active, x, y, 'grow')
     with pytest.raises(ValueError, match='merge_ratio < split'):
-        split_merge_step(protos, active, x, y, 'split', split_ratio=0.1,
-                         merge_ratio=0.2)
+        split_merge_step(
+            protos, active, x, y, 'split', split_ratio=0.1, merge_ratio=0.2)
     holes = torch.tensor([[True, False, True], [True, True, False]])
     with pytest.raises(ValueError, match='prefix'):
         split_merge_step(protos, holes, x, y, 'split')
@@ -129,10 +130,10 @@ def test_balanced_assignment_keeps_a_sub_centroid_nearest_pruning_drops():
     assert (sims.argmax(1) == 0).all()  # the premise: 1 is never nearest
     nearest = split_merge_step(protos, active, x, labels, 'merge')
     assert nearest.active.sum().item() == 1
-    balanced = split_merge_step(protos, active, x, labels, 'merge',
-                                assignment='balanced')
+    balanced = split_merge_step(
+        protos, active, x, labels, 'merge', assignment='balanced')
     assert balanced.active.sum().item() == 2
     assert balanced.num_merges.tolist() == [0]
     with pytest.raises(ValueError, match='assignment'):
-        split_merge_step(protos, active, x, labels, 'merge',
-                         assignment='greedy')
+        split_merge_step(
+            protos, active, x, labels, 'merge', assignment='greedy')

@@ -6,8 +6,9 @@ import os.path as osp
 import numpy as np
 import pytest
 
-TOOL = osp.join(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))),
-                'tools', 'data', 'prepare_fashion_mnist.py')
+TOOL = osp.join(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))), 'tools',
+    'data', 'prepare_fashion_mnist.py')
 spec = importlib.util.spec_from_file_location('prepare_fashion_mnist', TOOL)
 prep = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(prep)

@@ -29,20 +29,20 @@ def test_fine_to_coarse_map_covers_every_class_once():
 
 @pytest.mark.parametrize('split', ['train', 'test'])
 def test_fashion_mnist_coarse_keeps_fine_labels(fashion_mnist_small, split):
-    fine_ds = PreparedFashionMNIST(data_root=fashion_mnist_small, split=split,
-                                   pipeline=[])
-    ds = FashionMNISTCoarse(data_root=fashion_mnist_small, split=split,
-                            pipeline=[])
+    fine_ds = PreparedFashionMNIST(
+        data_root=fashion_mnist_small, split=split, pipeline=[])
+    ds = FashionMNISTCoarse(
+        data_root=fashion_mnist_small, split=split, pipeline=[])
     assert len(ds) == len(fine_ds)
     assert ds.metainfo['classes'] == ('tops', 'footwear',
                                       'bottoms-dresses-bags')
     mapping = fine_to_coarse_map(FASHION_MNIST_COARSE, 10)
-    fine = np.array([fine_ds.get_data_info(i)['gt_label']
-                     for i in range(len(ds))])
-    got_fine = np.array([ds.get_data_info(i)['fine_label']
-                         for i in range(len(ds))])
-    got_coarse = np.array([ds.get_data_info(i)['gt_label']
-                           for i in range(len(ds))])
+    fine = np.array(
+        [fine_ds.get_data_info(i)['gt_label'] for i in range(len(ds))])
+    got_fine = np.array(
+        [ds.get_data_info(i)['fine_label'] for i in range(len(ds))])
+    got_coarse = np.array(
+        [ds.get_data_info(i)['gt_label'] for i in range(len(ds))])
     np.testing.assert_array_equal(got_fine, fine)
     np.testing.assert_array_equal(got_coarse, mapping[fine])
     # every coarse class holds several fine classes
@@ -61,8 +61,12 @@ def _write_cifar100(root, n=12, seed=0):
         coarse = rng.integers(0, 20, n).tolist()
         data = rng.integers(0, 255, (n, 3072), dtype=np.uint8)
         with open(osp.join(folder, name), 'wb') as f:
-            pickle.dump({'data': data, 'fine_labels': fine,
-                         'coarse_labels': coarse}, f)
+            pickle.dump(
+                {
+                    'data': data,
+                    'fine_labels': fine,
+                    'coarse_labels': coarse
+                }, f)
         truth[name] = (fine, coarse)
     return truth
 
@@ -76,8 +80,8 @@ class _UncheckedCIFAR100Coarse(CIFAR100Coarse):
 @pytest.mark.parametrize('split', ['train', 'test'])
 def test_cifar100_coarse_reads_coarse_labels(tmp_path, split):
     truth = _write_cifar100(str(tmp_path))
-    ds = _UncheckedCIFAR100Coarse(data_root=str(tmp_path), split=split,
-                                  pipeline=[], download=False)
+    ds = _UncheckedCIFAR100Coarse(
+        data_root=str(tmp_path), split=split, pipeline=[], download=False)
     fine, coarse = truth[split]
     assert [ds.get_data_info(i)['gt_label'] for i in range(len(ds))] == coarse
     assert [ds.get_data_info(i)['fine_label'] for i in range(len(ds))] == fine

@@ -12,8 +12,11 @@ pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 
 
 def source(root):
-    return dict(type='PreparedFashionMNIST', data_root=root, split='train',
-                pipeline=[dict(type='PackInputs')])
+    return dict(
+        type='PreparedFashionMNIST',
+        data_root=root,
+        split='train',
+        pipeline=[dict(type='PackInputs')])
 
 
 def test_profile_matches_the_formula():
@@ -32,9 +35,12 @@ def test_profile_matches_the_formula():
 @pytest.mark.parametrize('factor', [0.005, 0.01, 0.02])
 def test_exact_counts_seeded_and_items_from_the_source(fashion_mnist_small,
                                                        factor):
-    ds = DATASETS.build(dict(type='LongTailedDataset',
-                             dataset=source(fashion_mnist_small),
-                             imbalance_factor=factor, seed=0))
+    ds = DATASETS.build(
+        dict(
+            type='LongTailedDataset',
+            dataset=source(fashion_mnist_small),
+            imbalance_factor=factor,
+            seed=0))
     expected = long_tailed_counts(10, 200, factor)  # 200 images per class
     labels = ds.get_gt_labels()
     assert np.bincount(labels, minlength=10).tolist() == expected
@@ -52,10 +58,8 @@ def test_exact_counts_seeded_and_items_from_the_source(fashion_mnist_small,
 
 def test_class_order_and_too_large_counts(fashion_mnist_small):
     order = list(range(9, -1, -1))
-    ds = LongTailedDataset(source(fashion_mnist_small), 0.1,
-                           class_order=order)
+    ds = LongTailedDataset(source(fashion_mnist_small), 0.1, class_order=order)
     counts = np.bincount(ds.get_gt_labels(), minlength=10)
     assert counts[9] == 200 and counts[0] == 20
     with pytest.raises(ValueError, match='lower max_per_class'):
-        LongTailedDataset(source(fashion_mnist_small), 0.1,
-                          max_per_class=300)
+        LongTailedDataset(source(fashion_mnist_small), 0.1, max_per_class=300)

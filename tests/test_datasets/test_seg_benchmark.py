@@ -8,7 +8,6 @@ fetched from PyPI with ``pip download`` unless ``DNC_MM_STARDIST_WHEEL_DIR``
 names a folder that holds it. Tests skip, saying which, when one is missing.
 """
 from __future__ import annotations
-
 import glob
 import hashlib
 import importlib.util
@@ -30,8 +29,9 @@ FASHION_MNIST_ROOT = os.environ.get('DNC_MM_FASHION_MNIST',
                                     '/usr/share/datasets/fashion-mnist')
 FASHION_MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
                        't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
-TINY_SCENES = ['--num-train', '6', '--num-val', '3', '--image-size', '64',
-               '--seed', '3']
+TINY_SCENES = [
+    '--num-train', '6', '--num-val', '3', '--image-size', '64', '--seed', '3'
+]
 PIPELINE = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
@@ -51,8 +51,8 @@ def _load_builder() -> ModuleType:
 
 def _has_fashion_mnist(root: str) -> bool:
     return all(
-        osp.isfile(osp.join(root, name)) or
-        osp.isfile(osp.join(root, name + '.gz'))
+        osp.isfile(osp.join(root, name))
+        or osp.isfile(osp.join(root, name + '.gz'))
         for name in FASHION_MNIST_FILES)
 
 
@@ -202,10 +202,12 @@ def test_nuclei_tiles_are_the_real_image(builder: ModuleType, wheel_dir: str,
 
 
 def _dataset_cfg(dataset_cls: type, data_root: str, **kwargs) -> dict:
-    return dict(type=dataset_cls.__name__, data_root=data_root,
-                data_prefix=dict(img_path='img_dir/val',
-                                 seg_map_path='ann_dir/val'),
-                pipeline=PIPELINE, **kwargs)
+    return dict(
+        type=dataset_cls.__name__,
+        data_root=data_root,
+        data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
+        pipeline=PIPELINE,
+        **kwargs)
 
 
 def _build_dataset(cfg: dict):
@@ -229,8 +231,7 @@ def test_dataset_through_mmseg_pipeline(built: tuple[str, type]) -> None:
 
 
 @pytest.mark.parametrize('dataset_cls', [FashionScenesDataset, NucleiDataset])
-def test_missing_folder_says_how_to_build(dataset_cls: type,
-                                          tmp_path) -> None:
+def test_missing_folder_says_how_to_build(dataset_cls: type, tmp_path) -> None:
     data_root = str(tmp_path / 'bench' / dataset_cls.BENCHMARK_NAME)
     with pytest.raises(FileNotFoundError) as info:
         _build_dataset(_dataset_cfg(dataset_cls, data_root))

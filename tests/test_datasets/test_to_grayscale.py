@@ -48,8 +48,7 @@ def test_bad_shapes_and_options_are_refused() -> None:
         ToGrayscale()(dict(img=np.zeros((4, 4, 2), np.uint8)))
     with pytest.raises(ValueError, match="'bgr' or 'rgb'"):
         ToGrayscale(color_order='hsv')
-    assert isinstance(TRANSFORMS.build(dict(type='ToGrayscale')),
-                      ToGrayscale)
+    assert isinstance(TRANSFORMS.build(dict(type='ToGrayscale')), ToGrayscale)
 
 
 def test_test_pipeline_gives_the_dataset_the_same_inputs(
@@ -60,8 +59,8 @@ def test_test_pipeline_gives_the_dataset_the_same_inputs(
     cfg = Config.fromfile(osp.join(repo_root, CONFIG))
     ds_cfg = cfg.test_dataloader.dataset
     ds_cfg.data_root = fashion_mnist_small
-    assert [t['type'] for t in ds_cfg.pipeline] == ['ToGrayscale',
-                                                   'PackInputs']
+    assert [t['type']
+            for t in ds_cfg.pipeline] == ['ToGrayscale', 'PackInputs']
     new = DATASETS.build(ds_cfg)
     old = DATASETS.build({**ds_cfg, 'pipeline': [dict(type='PackInputs')]})
     for i in range(0, len(new), 37):

@@ -11,8 +11,8 @@ import dnc_mm  # noqa: F401  registers the backend
 def test_checkpoint_writes_are_atomic(tmp_path, monkeypatch):
     """A write that fails half-way leaves the old file and no temporary."""
     from mmengine.fileio import get_file_backend
-    backend = get_file_backend(str(tmp_path),
-                               backend_args=dict(backend='local_atomic'))
+    backend = get_file_backend(
+        str(tmp_path), backend_args=dict(backend='local_atomic'))
     path = tmp_path / 'epoch_1.pth'
     backend.put(b'complete old checkpoint', path)
 
@@ -32,6 +32,7 @@ def test_checkpoint_writes_are_atomic(tmp_path, monkeypatch):
 
 def test_train_tool_saves_atomically(tmp_path):
     from config_cache import REPO_ROOT, load_config
+
     from dnc_mm.apis.cli import merge_train_args, train_arg_parser
     config = 'configs/dnc/linear_resnet18-w16_5e_fashion-mnist-10k.py'
     args = train_arg_parser().parse_args([config])

@@ -4,7 +4,6 @@ import re
 
 import pytest
 import torch
-
 from tool_runner import loader_options, run_tool
 
 CONFIG = 'configs/hpl/hpl_resnet8-w16-d3_6e_fashion-mnist-2k.py'
@@ -12,8 +11,10 @@ CONFIG = 'configs/hpl/hpl_resnet8-w16-d3_6e_fashion-mnist-2k.py'
 
 def head_state(path):
     state = torch.load(path, map_location='cpu', weights_only=False)
-    return {k[len('head.'):]: v for k, v in state['state_dict'].items()
-            if k.startswith('head.')}
+    return {
+        k[len('head.'):]: v
+        for k, v in state['state_dict'].items() if k.startswith('head.')
+    }
 
 
 @pytest.mark.slow
@@ -23,9 +24,11 @@ def test_assignment_logged_saved_and_restored_on_resume(
     protos = str(tmp_path / 'protos' / 'hpl_d3_c10_seed0.pt')
     train = [python_exe, 'tools/train.py', CONFIG, '--work-dir', work]
     opts = loader_options(fashion_mnist_small) + [
-        f'model.head.prototype_file={protos}']
-    log = run_tool(train + ['--cfg-options'] + opts +
-                   ['train_cfg.max_epochs=2'], repo_root, subprocess_env)
+        f'model.head.prototype_file={protos}'
+    ]
+    log = run_tool(
+        train + ['--cfg-options'] + opts + ['train_cfg.max_epochs=2'],
+        repo_root, subprocess_env)
     changes = re.findall(r'(\d+) of 10 labels changed prototype', log)
     assert len(changes) == 2, log[-3000:]  # once per epoch
     assert osp.isfile(protos)  # estimated at start-up and cached
@@ -38,9 +41,10 @@ def test_assignment_logged_saved_and_restored_on_resume(
     # resume for one more epoch without re-assignment (interval 100): the
     # restored assignment must be the one of epoch 2 (not the identity of a
     # fresh head) and the class means must go on from epoch 2
-    log = run_tool(train + ['--resume', '--cfg-options'] + opts +
-                   ['train_cfg.max_epochs=3', 'custom_hooks.0.interval=100'],
-                   repo_root, subprocess_env)
+    log = run_tool(
+        train + ['--resume', '--cfg-options'] + opts +
+        ['train_cfg.max_epochs=3', 'custom_hooks.0.interval=100'], repo_root,
+        subprocess_env)
     assert 'resumed epoch: 2' in log, log[-2000:]
     assert 'labels changed prototype' not in log
     ep3 = head_state(osp.join(work, 'epoch_3.pth'))
@@ -62,10 +66,11 @@ def test_hpl_trains_with_two_processes(tmp_path, repo_root, python_exe,
     env = dict(subprocess_env, PYTHON=python_exe, PORT=str(port))
     work = str(tmp_path / 'work')
     protos = str(tmp_path / 'hpl_d3_c10_seed0.pt')
-    log = run_tool(['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
-                    work, '--cfg-options', 'train_cfg.max_epochs=1',
-                    f'model.head.prototype_file={protos}'] +
-                   loader_options(fashion_mnist_small), repo_root, env)
+    log = run_tool([
+        'bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work,
+        '--cfg-options', 'train_cfg.max_epochs=1',
+        f'model.head.prototype_file={protos}'
+    ] + loader_options(fashion_mnist_small), repo_root, env)
     assert 'labels changed prototype' in log, log[-3000:]
     head = head_state(osp.join(work, 'epoch_1.pth'))
     # both ranks' samples reached the means: one epoch of the 2,000 images
@@ -93,8 +98,8 @@ def _run(hook, runner, iters_per_epoch):
     calls = []
     head = runner.model
     assert isinstance(head, HypersphericalPrototypeHead)
-    head.reassign = lambda: calls.append((runner.epoch + 1,
-                                          runner.iter + 1)) or 0
+    head.reassign = lambda: calls.append(
+        (runner.epoch + 1, runner.iter + 1)) or 0
     hook.before_train(runner)
     for runner.epoch in range(runner.max_epochs):
         for i in range(iters_per_epoch):
@@ -109,8 +114,8 @@ def test_no_reassignment_in_the_last_epochs_or_iterations(mmpretrain_scope):
     from dnc_mm.models.heads import HypersphericalPrototypeHead
 
     def head():
-        return HypersphericalPrototypeHead(num_classes=3, in_channels=4,
-                                           estimate_cfg=dict(iters=5))
+        return HypersphericalPrototypeHead(
+            num_classes=3, in_channels=4, estimate_cfg=dict(iters=5))
 
     # 5 epochs of 4 iterations; by epoch: the paper's schedule re-assigns
     # after every epoch, the last one included
@@ -118,19 +123,21 @@ def test_no_reassignment_in_the_last_epochs_or_iterations(mmpretrain_scope):
     assert [e for e, _ in every] == [1, 2, 3, 4, 5]
     # stop_last_epochs=2: the last re-assignment closes epoch 3, so epochs
     # 4 and 5 train on the final assignment
-    stop2 = _run(PrototypeAssignmentHook(stop_last_epochs=2),
-                 _Runner(head(), 5, 4), 4)
+    stop2 = _run(
+        PrototypeAssignmentHook(stop_last_epochs=2), _Runner(head(), 5, 4), 4)
     assert [e for e, _ in stop2] == [1, 2, 3]
     # by iteration (every 3 iterations of 20), none in the last 6
-    by_iter = _run(PrototypeAssignmentHook(interval=3, by_epoch=False,
-                                           stop_last_iters=6),
-                   _Runner(head(), 5, 4), 4)
+    by_iter = _run(
+        PrototypeAssignmentHook(interval=3, by_epoch=False, stop_last_iters=6),
+        _Runner(head(), 5, 4), 4)
     assert [i for _, i in by_iter] == [3, 6, 9, 12]
-    by_iter_ep = _run(PrototypeAssignmentHook(interval=3, by_epoch=False,
-                                              stop_last_epochs=1),
-                      _Runner(head(), 5, 4), 4)
+    by_iter_ep = _run(
+        PrototypeAssignmentHook(
+            interval=3, by_epoch=False, stop_last_epochs=1),
+        _Runner(head(), 5, 4), 4)
     assert [i for _, i in by_iter_ep] == [3, 6, 9, 12, 15]
     for bad in (-1, 1.5, True):
-        with pytest.raises(ValueError, match='stop_last_epochs must be an '
-                           'integer >= 0'):
+        with pytest.raises(
+                ValueError, match='stop_last_epochs must be an '
+                'integer >= 0'):
             PrototypeAssignmentHook(stop_last_epochs=bad)

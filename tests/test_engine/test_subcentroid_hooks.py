@@ -35,8 +35,11 @@ def small_cfg(repo_root, data_root, work_dir, epochs):
     cfg.default_hooks.logger.interval = 5
     cfg.custom_hooks = [
         dict(type='SubCentroidMemoryHook', size_in_batches=3),
-        dict(type='SubCentroidAnchorHook', anchor_epoch=1, batch_size=500,
-             num_workers=0),
+        dict(
+            type='SubCentroidAnchorHook',
+            anchor_epoch=1,
+            batch_size=500,
+            num_workers=0),
     ]
     return cfg
 
@@ -46,8 +49,8 @@ def test_memory_anchors_and_resume(tmp_path, repo_root, fashion_mnist_small,
                                    monkeypatch):
     monkeypatch.chdir(repo_root)
     work = str(tmp_path / 'work')
-    runner = Runner.from_cfg(small_cfg(repo_root, fashion_mnist_small, work,
-                                       epochs=2))
+    runner = Runner.from_cfg(
+        small_cfg(repo_root, fashion_mnist_small, work, epochs=2))
     runner.train()
     head = runner.model.head
     # 3 earlier batches + room for the current one
@@ -98,15 +101,15 @@ def test_class_counts_hook_sets_k_per_class():
     from dnc_mm.engine.hooks import SubCentroidClassCountsHook
     from dnc_mm.models.heads import SubCentroidClsHead
 
-    head = SubCentroidClsHead(num_classes=4, in_channels=8,
-                              num_subcentroids=4)
+    head = SubCentroidClsHead(num_classes=4, in_channels=8, num_subcentroids=4)
     # the paper's ImageNet range: 732..1300 images per class
     counts = [732, 900, 1100, 1300]
     labels = np.repeat(np.arange(4), counts)
     runner = SimpleNamespace(
-        model=head, logger=MMLogger.get_instance('test_counts'),
-        train_dataloader=SimpleNamespace(dataset=SimpleNamespace(
-            get_gt_labels=lambda: labels)))
+        model=head,
+        logger=MMLogger.get_instance('test_counts'),
+        train_dataloader=SimpleNamespace(
+            dataset=SimpleNamespace(get_gt_labels=lambda: labels)))
     SubCentroidClassCountsHook().before_train(runner)
     assert head.classifier.num_subcentroids.tolist() == [1, 2, 3, 4]
     with pytest.raises(ValueError, match='min_subcentroids'):

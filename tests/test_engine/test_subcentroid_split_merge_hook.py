@@ -5,10 +5,10 @@ import sys
 
 import pytest
 import torch
+from tool_runner import loader_options, run_tool
 
 from dnc_mm.core.num_subcentroids import active_subcentroid_mask
 from dnc_mm.engine.hooks import SubCentroidSplitMergeHook
-from tool_runner import loader_options, run_tool
 
 CONFIG = 'configs/dnc/dnc_resnet18-w16_autok-5e_fashion-mnist-coarse-10k.py'
 
@@ -17,8 +17,8 @@ def test_round_schedule_alternates_and_stops():
     hook = SubCentroidSplitMergeHook(start_iter=10, interval=5, end_iter=30)
     got = {i: hook.round_type(i) for i in range(1, 40)}
     assert [i for i, m in got.items() if m] == [10, 15, 20, 25, 30]
-    assert [got[i] for i in (10, 15, 20, 25, 30)] == [
-        'split', 'merge', 'split', 'merge', 'split']
+    assert [got[i] for i in (10, 15, 20, 25, 30)
+            ] == ['split', 'merge', 'split', 'merge', 'split']
     with pytest.raises(ValueError, match='init_num_subcentroids'):
         SubCentroidSplitMergeHook(init_num_subcentroids=0)
 
@@ -28,8 +28,8 @@ def test_schedule_ends_on_a_split():
     # one is skipped unless final_round='any'
     rounds = {}
     for final in ('split', 'any'):
-        hook = SubCentroidSplitMergeHook(start_iter=10, interval=5,
-                                         end_iter=27, final_round=final)
+        hook = SubCentroidSplitMergeHook(
+            start_iter=10, interval=5, end_iter=27, final_round=final)
         rounds[final] = [(i, hook.round_type(i)) for i in range(1, 40)
                          if hook.round_type(i)]
     assert rounds['any'] == [(10, 'split'), (15, 'merge'), (20, 'split'),
@@ -50,6 +50,7 @@ def test_schedule_ends_on_a_split():
 def test_classes_on_poorly_classified_rows_sit_out_the_round():
     from dnc_mm.engine.hooks.subcentroid_split_merge_hook import \
         _drop_unready_classes
+
     # class 0: 3 of 4 rows correct; class 1: 1 of 4; a stale row (-1)
     labels = torch.tensor([0, 0, 0, 0, 1, 1, 1, 1, -1])
     correct = torch.tensor([1, 1, 1, 0, 1, 0, 0, 0, 1], dtype=torch.bool)
@@ -80,15 +81,21 @@ def test_auto_k_trains_and_survives_resume(repo_root, fashion_mnist_small,
                                            tmp_path, subprocess_env):
     work = str(tmp_path / 'work')
     opts = loader_options(fashion_mnist_small) + [
-        'train_cfg.max_epochs=2', 'custom_hooks.1.start_iter=4',
-        'custom_hooks.1.interval=4', 'custom_hooks.1.min_samples=5',
+        'train_cfg.max_epochs=2',
+        'custom_hooks.1.start_iter=4',
+        'custom_hooks.1.interval=4',
+        'custom_hooks.1.min_samples=5',
         # splits are certain to be tried with a low threshold
         'custom_hooks.1.split_ratio=0.5',
         'custom_hooks.1.merge_ratio=0.4',
         # every round of the alternation runs, on every class
-        'custom_hooks.1.final_round=any', 'custom_hooks.1.min_accuracy=0']
-    cmd = [sys.executable, 'tools/train.py', CONFIG, '--work-dir', work,
-           '--cfg-options'] + opts
+        'custom_hooks.1.final_round=any',
+        'custom_hooks.1.min_accuracy=0'
+    ]
+    cmd = [
+        sys.executable, 'tools/train.py', CONFIG, '--work-dir', work,
+        '--cfg-options'
+    ] + opts
     run_tool(cmd, repo_root, subprocess_env)
     k_max = 6
     active1, protos1, _ = _state(osp.join(work, 'epoch_1.pth'))

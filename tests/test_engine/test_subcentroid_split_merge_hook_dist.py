@@ -3,18 +3,18 @@ import pytest
 import torch
 import torch.distributed as dist
 from mmpretrain.structures import DataSample
+from tool_runner import run_ranks
 
 from dnc_mm.engine.hooks import SubCentroidSplitMergeHook
 from dnc_mm.models.heads import SubCentroidClsHead
-from tool_runner import run_ranks
 
 STEPS, PER_RANK, WORLD, K_MAX = 3, 40, 2, 4
 
 
 def make_head() -> SubCentroidClsHead:
     torch.manual_seed(0)
-    head = SubCentroidClsHead(num_classes=2, in_channels=8,
-                              num_subcentroids=K_MAX, momentum=0.9)
+    head = SubCentroidClsHead(
+        num_classes=2, in_channels=8, num_subcentroids=K_MAX, momentum=0.9)
     head.classifier.update_correct_only = False
     head.classifier.set_num_subcentroids(torch.tensor([1, 1]))
     head.memory.allocate(WORLD * PER_RANK * STEPS, 8)
@@ -45,8 +45,8 @@ def run(head, parts):
 
 def rank_worker(rank: int, world: int, init_file: str, out: str) -> None:
     torch.set_num_threads(1)
-    dist.init_process_group('gloo', init_method=f'file://{init_file}',
-                            rank=rank, world_size=world)
+    dist.init_process_group(
+        'gloo', init_method=f'file://{init_file}', rank=rank, world_size=world)
     head = make_head()
     run(head, slice(rank * PER_RANK, (rank + 1) * PER_RANK))
     torch.save(head.state_dict(), f'{out}.rank{rank}')
@@ -63,7 +63,9 @@ def test_two_ranks_same_k_as_one_process(tmp_path, subprocess_env):
     single = make_head()
     run(single, slice(None))
     assert torch.equal(single.classifier.active, rank0['classifier.active'])
-    assert torch.allclose(single.classifier.subcentroids,
-                          rank0['classifier.subcentroids'], atol=1e-5)
+    assert torch.allclose(
+        single.classifier.subcentroids,
+        rank0['classifier.subcentroids'],
+        atol=1e-5)
     k = rank0['classifier.active'].sum(1)
     assert k[1] == 1 and 2 <= k[0] <= K_MAX, k

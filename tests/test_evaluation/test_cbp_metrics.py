@@ -17,22 +17,32 @@ from dnc_mm.evaluation import (classifier_weights, count_class_pixels,
 
 pytestmark = pytest.mark.usefixtures('mmseg_scope')
 
-FCN = dict(in_channels=16, channels=16, num_convs=0, concat_input=False,
-           num_classes=5)
+FCN = dict(
+    in_channels=16,
+    channels=16,
+    num_convs=0,
+    concat_input=False,
+    num_classes=5)
 
 
 def test_classifier_weights_of_every_head_kind():
     torch.manual_seed(0)
     plain = MODELS.build(dict(type='FCNHead', **FCN))
-    assert torch.equal(classifier_weights(plain),
-                       plain.conv_seg.weight.flatten(1))
-    cbp = MODELS.build(dict(type='CBPFCNHead', in_channels=16, channels=16,
-                            num_convs=0, concat_input=False, num_classes=5))
+    assert torch.equal(
+        classifier_weights(plain), plain.conv_seg.weight.flatten(1))
+    cbp = MODELS.build(
+        dict(
+            type='CBPFCNHead',
+            in_channels=16,
+            channels=16,
+            num_convs=0,
+            concat_input=False,
+            num_classes=5))
     w = classifier_weights(cbp)
     assert torch.equal(w, cbp.conv_seg.prototypes)
     assert abs(float(class_separability(w))) < 1e-4
-    dnc = MODELS.build(dict(type='SubCentroidFCNHead', num_subcentroids=3,
-                            **FCN))
+    dnc = MODELS.build(
+        dict(type='SubCentroidFCNHead', num_subcentroids=3, **FCN))
     w = classifier_weights(dnc)
     assert w.shape == (5, 16)
     assert torch.allclose(w, dnc.classifier.subcentroids.mean(1))
@@ -49,8 +59,8 @@ def test_hook_adds_cs_to_metrics_and_message_hub():
     hook = HOOKS.build(dict(type='ClassSeparabilityHook'))
     metrics = {'mIoU': 1.0}
     hook.after_val_epoch(runner, metrics)
-    ref = float(class_separability(model.decode_head.conv_seg.weight[:, :, 0,
-                                                                     0]))
+    ref = float(
+        class_separability(model.decode_head.conv_seg.weight[:, :, 0, 0]))
     assert metrics['class_separability'] == pytest.approx(ref)
     assert hub.get_scalar('val/class_separability').current() == \
         pytest.approx(ref)
@@ -70,30 +80,36 @@ def test_metric_on_real_labels(seg_benchmark, tmp_path):
     ann = osp.join(seg_benchmark, 'fashion_scenes', 'ann_dir', 'train')
     counts = count_class_pixels(ann, 11)
     assert counts.sum() == 400 * 128 * 128 and (counts > 0).all()
-    metric = METRICS.build(dict(
-        type='FrequencyF1Metric', class_pixel_counts=ann, num_groups=3,
-        plot_file=str(tmp_path / 'f1.png'),
-        json_file=str(tmp_path / 'f1.json')))
+    metric = METRICS.build(
+        dict(
+            type='FrequencyF1Metric',
+            class_pixel_counts=ann,
+            num_groups=3,
+            plot_file=str(tmp_path / 'f1.png'),
+            json_file=str(tmp_path / 'f1.json')))
     metric.dataset_meta = dict(classes=[str(i) for i in range(11)])
     g = torch.Generator().manual_seed(0)
     label = torch.randint(0, 11, (32, 32), generator=g)
     pred = label.clone()
     pred[:8] = 0  # errors
-    sample = dict(pred_sem_seg=dict(data=pred[None]),
-                  gt_sem_seg=dict(data=label[None]))
+    sample = dict(
+        pred_sem_seg=dict(data=pred[None]), gt_sem_seg=dict(data=label[None]))
     metric.process({}, [sample])
     res = metric.compute_metrics(metric.results)
     assert set(res) == {'mF1', 'F1_g1', 'F1_g2', 'F1_g3'}
     tp = [int(((pred == c) & (label == c)).sum()) for c in range(11)]
-    f1 = [2 * tp[c] / int((pred == c).sum() + (label == c).sum())
-          for c in range(11)]
+    f1 = [
+        2 * tp[c] / int((pred == c).sum() + (label == c).sum())
+        for c in range(11)
+    ]
     assert res['mF1'] == pytest.approx(100 * np.mean(f1), rel=1e-5)
     assert osp.getsize(tmp_path / 'f1.png') > 1000
     saved = json.load(open(tmp_path / 'f1.json'))
     assert saved['pixel_counts'] == counts.tolist()
     with pytest.raises(ValueError, match='11 classes'):
-        METRICS.build(dict(type='FrequencyF1Metric',
-                           class_pixel_counts=[1, 2]))._counts(11)
+        METRICS.build(
+            dict(type='FrequencyF1Metric', class_pixel_counts=[1,
+                                                               2]))._counts(11)
 
 
 def test_count_class_pixels_reduce_zero_label(tmp_path):
@@ -102,13 +118,13 @@ def test_count_class_pixels_reduce_zero_label(tmp_path):
     sub.mkdir(parents=True)
     a = np.array([[0, 1, 1], [2, 3, 255]], dtype=np.uint8)
     Image.fromarray(a).save(sub / 'a.png')
-    Image.fromarray(np.full((2, 2), 3, dtype=np.uint8)).save(
-        tmp_path / 'training' / 'b.png')
+    Image.fromarray(np.full(
+        (2, 2), 3, dtype=np.uint8)).save(tmp_path / 'training' / 'b.png')
     plain = count_class_pixels(str(tmp_path / 'training'), 4)
     assert plain.tolist() == [1, 2, 1, 5]
     # ADE20K: 0 is ignored, k -> k - 1 (255 stays ignored)
-    reduced = count_class_pixels(str(tmp_path / 'training'), 4,
-                                 reduce_zero_label=True)
+    reduced = count_class_pixels(
+        str(tmp_path / 'training'), 4, reduce_zero_label=True)
     assert reduced.tolist() == [2, 1, 5, 0]
     with pytest.raises(FileNotFoundError, match='no label maps'):
         count_class_pixels(str(tmp_path / 'empty'), 4)

@@ -34,9 +34,11 @@ def test_scores_are_sklearns():
     assert s['nmi'] == pytest.approx(normalized_mutual_info_score(true, pred))
     assert s['ari'] == pytest.approx(adjusted_rand_score(true, pred))
     # brute force over every one-to-one map of the 4 labels to 5 clusters
-    best = max(np.mean(np.isin(np.arange(200), np.flatnonzero(
-        np.array(perm)[true] == pred))) for perm in
-        itertools.permutations(range(5), 4))
+    best = max(
+        np.mean(
+            np.isin(
+                np.arange(200), np.flatnonzero(np.array(perm)[true] == pred)))
+        for perm in itertools.permutations(range(5), 4))
     assert s['acc'] == pytest.approx(best)
 
 
@@ -59,21 +61,20 @@ def test_knn_matches_sklearn_cosine(k):
     labels = (train[:, 0] > 0).long()  # 2 classes: no vote ties for odd k
     test = torch.randn(100, 16, generator=g)
     ours = knn_predict(train, labels, test, k=k, chunk=37)
-    ref = KNeighborsClassifier(n_neighbors=k, metric='cosine',
-                               algorithm='brute').fit(train.numpy(),
-                                                      labels.numpy())
+    ref = KNeighborsClassifier(
+        n_neighbors=k, metric='cosine',
+        algorithm='brute').fit(train.numpy(), labels.numpy())
     np.testing.assert_array_equal(ours.numpy(), ref.predict(test.numpy()))
     acc = knn_accuracy(train, labels, test, (test[:, 0] > 0).long(), k=k)
-    assert acc == pytest.approx(100 * float(
-        (torch.as_tensor(ref.predict(test.numpy())) == (test[:, 0] > 0)
-         ).float().mean()))
+    assert acc == pytest.approx(100 * float((torch.as_tensor(
+        ref.predict(test.numpy())) == (test[:, 0] > 0)).float().mean()))
 
 
 def test_knn_tie_goes_to_nearest_and_bad_k():
     train = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
     labels = torch.tensor([1, 0])
     # k=2: one vote each; the nearer neighbour (label 0) wins
-    assert knn_predict(train, labels, torch.tensor([[0.1, 1.0]]), k=2
-                       ).tolist() == [0]
+    assert knn_predict(
+        train, labels, torch.tensor([[0.1, 1.0]]), k=2).tolist() == [0]
     with pytest.raises(ValueError, match='gallery size'):
         knn_predict(train, labels, train, k=3)

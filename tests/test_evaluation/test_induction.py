@@ -1,4 +1,5 @@
-"""evaluate_induction / tools/induction_eval.py on a real coarse-label model."""
+"""evaluate_induction / tools/induction_eval.py on a real coarse-label model.
+"""
 import json
 import os.path as osp
 import sys
@@ -8,11 +9,11 @@ import pytest
 import torch
 from mmengine.config import Config
 from sklearn.neighbors import KNeighborsClassifier
+from tool_runner import loader_options, run_tool
 
 from dnc_mm.evaluation import (build_dataset, clustering_scores,
                                extract_features, load_model)
 from dnc_mm.evaluation.induction import evaluate_induction
-from tool_runner import loader_options, run_tool
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 DNC = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-coarse-10k.py'
@@ -21,8 +22,10 @@ LINEAR = 'configs/dnc/linear_resnet18-w16_5e_fashion-mnist-coarse-10k.py'
 
 def _cfg(repo_root, config, data_root):
     cfg = Config.fromfile(osp.join(repo_root, config))
-    cfg.merge_from_dict({f'{s}_dataloader.dataset.data_root': data_root
-                         for s in ('train', 'val', 'test')})
+    cfg.merge_from_dict({
+        f'{s}_dataloader.dataset.data_root': data_root
+        for s in ('train', 'val', 'test')
+    })
     return cfg
 
 
@@ -43,12 +46,13 @@ def test_dnc_induction_and_clustering(repo_root, fashion_mnist_small,
     te = extract_features(model, build_dataset(cfg, 'test'), 500)
     # coarse labels are the dataset's gt, fine labels its originals
     assert te['labels'].max() == 2 and te['fine_labels'].max() == 9
-    assert res['coarse_top1'] == pytest.approx(
-        100 * float((te['pred_labels'] == te['labels']).float().mean()))
-    ref = KNeighborsClassifier(1, metric='cosine', algorithm='brute').fit(
-        tr['neck'].numpy(), tr['fine_labels'].numpy())
-    acc = 100 * np.mean(ref.predict(te['neck'].numpy()) ==
-                        te['fine_labels'].numpy())
+    assert res['coarse_top1'] == pytest.approx(100 * float(
+        (te['pred_labels'] == te['labels']).float().mean()))
+    ref = KNeighborsClassifier(
+        1, metric='cosine', algorithm='brute').fit(tr['neck'].numpy(),
+                                                   tr['fine_labels'].numpy())
+    acc = 100 * np.mean(
+        ref.predict(te['neck'].numpy()) == te['fine_labels'].numpy())
     assert res['induction_knn'] == pytest.approx(acc, abs=1e-3)
     assert res['K'] == [4, 4, 4]
     # clustering: nearest sub-centroid of the own coarse class
@@ -66,7 +70,8 @@ def test_dnc_induction_and_clustering(repo_root, fashion_mnist_small,
 
 
 def test_fine_labels_required(repo_root, fashion_mnist_small, tmp_path):
-    cfg = _cfg(repo_root, 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py',
+    cfg = _cfg(repo_root,
+               'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py',
                fashion_mnist_small)
     ckpt = str(tmp_path / 'm.pth')
     _save_random(cfg, ckpt)
@@ -80,10 +85,10 @@ def test_induction_eval_tool_linear(repo_root, fashion_mnist_small, tmp_path,
     ckpt = str(tmp_path / 'm.pth')
     _save_random(cfg, ckpt)
     out = str(tmp_path / 'res.json')
-    log = run_tool([sys.executable, 'tools/induction_eval.py', LINEAR, ckpt,
-                    '--out', out, '--cfg-options'] +
-                   loader_options(fashion_mnist_small, ('train', 'val',
-                                                         'test')),
+    log = run_tool([
+        sys.executable, 'tools/induction_eval.py', LINEAR, ckpt, '--out', out,
+        '--cfg-options'
+    ] + loader_options(fashion_mnist_small, ('train', 'val', 'test')),
                    repo_root, subprocess_env)
     assert 'induction 1-NN on fine labels' in log
     res = json.load(open(out))

@@ -3,17 +3,17 @@ equal to one process that sees the whole batch."""
 import pytest
 import torch
 import torch.distributed as dist
+from tool_runner import run_ranks
 
 from dnc_mm.models.category_basis import CategoryBasisClassifier
-from tool_runner import run_ranks
 
 STEPS, PER_RANK, WORLD = 3, 2, 2
 
 
 def make_classifier() -> CategoryBasisClassifier:
     torch.manual_seed(0)
-    return CategoryBasisClassifier(8, 4, length=2.0, mode='ema',
-                                   ema_momentum=0.5)
+    return CategoryBasisClassifier(
+        8, 4, length=2.0, mode='ema', ema_momentum=0.5)
 
 
 def global_batch(step: int):
@@ -27,8 +27,8 @@ def global_batch(step: int):
 def rank_worker(rank: int, world: int, init_file: str, out: str) -> None:
     """Runs in each of the ``world`` processes."""
     torch.set_num_threads(1)
-    dist.init_process_group('gloo', init_method=f'file://{init_file}',
-                            rank=rank, world_size=world)
+    dist.init_process_group(
+        'gloo', init_method=f'file://{init_file}', rank=rank, world_size=world)
     clf = make_classifier()
     for i in range(STEPS):
         feats, labels = global_batch(i)
@@ -39,8 +39,8 @@ def rank_worker(rank: int, world: int, init_file: str, out: str) -> None:
 
 
 @pytest.mark.slow
-def test_ema_two_ranks_identical_and_equal_to_one_process(tmp_path,
-                                                          subprocess_env):
+def test_ema_two_ranks_identical_and_equal_to_one_process(
+        tmp_path, subprocess_env):
     out = str(tmp_path / 'state')
     run_ranks(__file__, 'rank_worker', WORLD, out, subprocess_env)
     rank0, rank1 = (torch.load(f'{out}.rank{r}') for r in range(WORLD))

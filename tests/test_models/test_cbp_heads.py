@@ -19,42 +19,73 @@ from dnc_mm.models.category_basis import (REGISTERED_HEADS,
 pytestmark = pytest.mark.usefixtures('mmseg_scope')
 
 NUM_CLASSES = 5
-OCCL = dict(type='OnlineCentroidContrastiveLoss', centroid_weight=1.0,
-            category_weight=0.1)
+OCCL = dict(
+    type='OnlineCentroidContrastiveLoss',
+    centroid_weight=1.0,
+    category_weight=0.1)
 NORM = dict(type='BN', requires_grad=True)
-RESNET = dict(type='ResNetV1c', depth=18, stem_channels=8, base_channels=8,
-              num_stages=4, out_indices=(0, 1, 2, 3), dilations=(1, 1, 2, 4),
-              strides=(1, 2, 1, 1), norm_cfg=NORM, contract_dilation=True)
-MIT = dict(type='MixVisionTransformer', in_channels=3, embed_dims=8,
-           num_stages=4, num_layers=[1, 1, 1, 1], num_heads=[1, 2, 4, 8],
-           patch_sizes=[7, 3, 3, 3], sr_ratios=[8, 4, 2, 1],
-           out_indices=(0, 1, 2, 3), mlp_ratio=2)
+RESNET = dict(
+    type='ResNetV1c',
+    depth=18,
+    stem_channels=8,
+    base_channels=8,
+    num_stages=4,
+    out_indices=(0, 1, 2, 3),
+    dilations=(1, 1, 2, 4),
+    strides=(1, 2, 1, 1),
+    norm_cfg=NORM,
+    contract_dilation=True)
+MIT = dict(
+    type='MixVisionTransformer',
+    in_channels=3,
+    embed_dims=8,
+    num_stages=4,
+    num_layers=[1, 1, 1, 1],
+    num_heads=[1, 2, 4, 8],
+    patch_sizes=[7, 3, 3, 3],
+    sr_ratios=[8, 4, 2, 1],
+    out_indices=(0, 1, 2, 3),
+    mlp_ratio=2)
 HEADS = {
-    'FCNHead': (RESNET, dict(in_channels=64, in_index=3, channels=16,
-                             num_convs=1)),
-    'ASPPHead': (RESNET, dict(in_channels=64, in_index=3, channels=16,
-                              dilations=(1, 2))),
-    'UPerHead': (RESNET, dict(in_channels=[8, 16, 32, 64],
-                              in_index=[0, 1, 2, 3], channels=16,
-                              pool_scales=(1, 2))),
-    'SegformerHead': (MIT, dict(in_channels=[8, 16, 32, 64],
-                                in_index=[0, 1, 2, 3], channels=16)),
+    'FCNHead':
+    (RESNET, dict(in_channels=64, in_index=3, channels=16, num_convs=1)),
+    'ASPPHead':
+    (RESNET, dict(in_channels=64, in_index=3, channels=16, dilations=(1, 2))),
+    'UPerHead': (RESNET,
+                 dict(
+                     in_channels=[8, 16, 32, 64],
+                     in_index=[0, 1, 2, 3],
+                     channels=16,
+                     pool_scales=(1, 2))),
+    'SegformerHead':
+    (MIT,
+     dict(in_channels=[8, 16, 32, 64], in_index=[0, 1, 2, 3], channels=16)),
 }
 
 
-def segmentor(head_type, classifier=dict(type='CategoryBasisClassifier'),
-              feature_losses=(OCCL, ), **head_kwargs):
+def segmentor(head_type,
+              classifier=dict(type='CategoryBasisClassifier'),
+              feature_losses=(OCCL, ),
+              **head_kwargs):
     backbone, head = copy.deepcopy(HEADS[head_type])
-    head.update(type=f'CBP{head_type}', num_classes=NUM_CLASSES,
-                dropout_ratio=0.1, norm_cfg=NORM, align_corners=False,
-                classifier=classifier, feature_losses=list(feature_losses),
-                loss_decode=dict(type='CrossEntropyLoss', loss_weight=1.0))
+    head.update(
+        type=f'CBP{head_type}',
+        num_classes=NUM_CLASSES,
+        dropout_ratio=0.1,
+        norm_cfg=NORM,
+        align_corners=False,
+        classifier=classifier,
+        feature_losses=list(feature_losses),
+        loss_decode=dict(type='CrossEntropyLoss', loss_weight=1.0))
     head.update(head_kwargs)
-    cfg = dict(type='EncoderDecoder',
-               data_preprocessor=dict(type='SegDataPreProcessor',
-                                      size=(32, 32), seg_pad_val=255),
-               backbone=copy.deepcopy(backbone), decode_head=head,
-               train_cfg=dict(), test_cfg=ConfigDict(mode='whole'))
+    cfg = dict(
+        type='EncoderDecoder',
+        data_preprocessor=dict(
+            type='SegDataPreProcessor', size=(32, 32), seg_pad_val=255),
+        backbone=copy.deepcopy(backbone),
+        decode_head=head,
+        train_cfg=dict(),
+        test_cfg=ConfigDict(mode='whole'))
     model = MODELS.build(cfg)
     model.init_weights()
     return model.train()
@@ -64,24 +95,30 @@ def batch(seed=0, b=2, size=32):
     g = torch.Generator().manual_seed(seed)
     inputs, samples = [], []
     for _ in range(b):
-        inputs.append(torch.randint(0, 255, (3, size, size), generator=g,
-                                    dtype=torch.uint8))
-        lab = torch.randint(0, NUM_CLASSES, (size // 8, size // 8),
-                            generator=g)
+        inputs.append(
+            torch.randint(
+                0, 255, (3, size, size), generator=g, dtype=torch.uint8))
+        lab = torch.randint(
+            0, NUM_CLASSES, (size // 8, size // 8), generator=g)
         lab = lab.repeat_interleave(8, 0).repeat_interleave(8, 1)
         lab[:4] = 255  # ignore pixels
         s = SegDataSample()
         s.gt_sem_seg = PixelData(data=lab[None])
-        s.set_metainfo(dict(img_shape=(size, size), ori_shape=(size, size),
-                            pad_shape=(size, size)))
+        s.set_metainfo(
+            dict(
+                img_shape=(size, size),
+                ori_shape=(size, size),
+                pad_shape=(size, size)))
         samples.append(s)
     return dict(inputs=inputs, data_samples=samples)
 
 
 def optim(model):
     return build_optim_wrapper(
-        model, dict(type='OptimWrapper',
-                    optimizer=dict(type='SGD', lr=0.05, momentum=0.9)))
+        model,
+        dict(
+            type='OptimWrapper',
+            optimizer=dict(type='SGD', lr=0.05, momentum=0.9)))
 
 
 @pytest.mark.parametrize('head_type', list(HEADS))
@@ -136,8 +173,8 @@ def test_init_weights_does_not_touch_prototypes():
     model.init_weights()
     assert torch.equal(model.decode_head.conv_seg.prototypes, p)
     w = p.double()
-    assert torch.allclose(w.norm(dim=1), torch.full((NUM_CLASSES, ), 2.0,
-                                                    dtype=torch.float64))
+    assert torch.allclose(
+        w.norm(dim=1), torch.full((NUM_CLASSES, ), 2.0, dtype=torch.float64))
 
 
 def test_refuses_channels_below_classes():
@@ -159,8 +196,9 @@ def test_logits_are_inner_products():
 
 def test_learnable_and_penalty_modes():
     torch.manual_seed(0)
-    model = segmentor('FCNHead', classifier=dict(
-        type='CategoryBasisClassifier', mode='learnable'))
+    model = segmentor(
+        'FCNHead',
+        classifier=dict(type='CategoryBasisClassifier', mode='learnable'))
     p = model.decode_head.conv_seg.prototypes
     assert isinstance(p, torch.nn.Parameter)
     before = p.detach().clone()
@@ -168,21 +206,28 @@ def test_learnable_and_penalty_modes():
     model.train_step(batch(0), ow)
     assert not torch.equal(p.detach(), before)
 
-    model = segmentor('FCNHead', classifier=dict(
-        type='CategoryBasisClassifier', mode='penalty', length=2.0,
-        penalty_weight=0.01))
+    model = segmentor(
+        'FCNHead',
+        classifier=dict(
+            type='CategoryBasisClassifier',
+            mode='penalty',
+            length=2.0,
+            penalty_weight=0.01))
     ow = optim(model)
     log = model.train_step(batch(0), ow)
     assert 'decode.loss_ortho' in log
     w = model.decode_head.class_weights().detach()
-    assert torch.allclose(w.norm(dim=1), torch.full((NUM_CLASSES, ), 2.0),
-                          atol=1e-5)
+    assert torch.allclose(
+        w.norm(dim=1), torch.full((NUM_CLASSES, ), 2.0), atol=1e-5)
 
 
 def test_ema_mode_moves_present_classes_only():
     torch.manual_seed(0)
-    model = segmentor('FCNHead', feature_losses=(), classifier=dict(
-        type='CategoryBasisClassifier', mode='ema', ema_momentum=0.5))
+    model = segmentor(
+        'FCNHead',
+        feature_losses=(),
+        classifier=dict(
+            type='CategoryBasisClassifier', mode='ema', ema_momentum=0.5))
     clf = model.decode_head.conv_seg
     assert 'prototypes' in dict(clf.named_buffers())
     before = clf.prototypes.clone()
@@ -194,8 +239,8 @@ def test_ema_mode_moves_present_classes_only():
     after = clf.prototypes
     assert not torch.equal(after[:2], before[:2])
     assert torch.equal(after[2:], before[2:])
-    assert torch.allclose(after.norm(dim=1), torch.full((NUM_CLASSES, ), 2.0),
-                          atol=1e-5)
+    assert torch.allclose(
+        after.norm(dim=1), torch.full((NUM_CLASSES, ), 2.0), atol=1e-5)
 
 
 def test_occl_only_keeps_conv_seg():
@@ -233,8 +278,10 @@ def test_occl_receives_features_and_nearest_labels(monkeypatch):
 
 def test_occl_in_loss_decode_is_refused():
     torch.manual_seed(0)
-    model = segmentor('FCNHead', feature_losses=(),
-                      loss_decode=[dict(type='CrossEntropyLoss'), OCCL])
+    model = segmentor(
+        'FCNHead',
+        feature_losses=(),
+        loss_decode=[dict(type='CrossEntropyLoss'), OCCL])
     with pytest.raises(TypeError, match="feature_losses"):
         model.train_step(batch(0), optim(model))
 

@@ -51,16 +51,21 @@ def warnings_seen():
 
 
 def _cls_samples(labels):
-    return [DataSample(metainfo=dict(sample_idx=i)).set_gt_label(int(y))
-            for i, y in enumerate(labels)]
+    return [
+        DataSample(metainfo=dict(sample_idx=i)).set_gt_label(int(y))
+        for i, y in enumerate(labels)
+    ]
 
 
 @pytest.mark.parametrize('kind', ['nan', 'inf'])
 def test_dnc_cls_head_subcentroids_and_memory(kind, warnings_seen):
     with DefaultScope.overwrite_default_scope('mmpretrain'):
-        head = SubCentroidClsHead(num_classes=3, in_channels=8,
-                                  num_subcentroids=2, momentum=0.5,
-                                  update_correct_only=False).train()
+        head = SubCentroidClsHead(
+            num_classes=3,
+            in_channels=8,
+            num_subcentroids=2,
+            momentum=0.5,
+            update_correct_only=False).train()
     head.memory.allocate(24, head.classifier.embed_dims)
     x, y = torch.randn(12, 8), torch.arange(12) % 3
     head.loss((x, ), _cls_samples(y))
@@ -77,10 +82,16 @@ def test_dnc_cls_head_subcentroids_and_memory(kind, warnings_seen):
 
 
 def test_dnc_decode_head_subcentroids(warnings_seen):
-    head = SubCentroidFCNHead(in_channels=8, channels=8, num_convs=0,
-                              concat_input=False, num_classes=3,
-                              num_subcentroids=2, dropout_ratio=0.0,
-                              momentum=0.5, update_correct_only=False).train()
+    head = SubCentroidFCNHead(
+        in_channels=8,
+        channels=8,
+        num_convs=0,
+        concat_input=False,
+        num_classes=3,
+        num_subcentroids=2,
+        dropout_ratio=0.0,
+        momentum=0.5,
+        update_correct_only=False).train()
     feat = torch.randn(2, 8, 6, 6)
     samples = []
     for b in range(2):
@@ -91,8 +102,13 @@ def test_dnc_decode_head_subcentroids(warnings_seen):
     before = _state(head)
     head.loss([_bad(feat, 'nan')], samples, None)
     buffers = {k for k, _ in head.named_buffers()}
-    assert _same({k: v for k, v in _state(head).items() if k in buffers},
-                 {k: v for k, v in before.items() if k in buffers})
+    assert _same({
+        k: v
+        for k, v in _state(head).items() if k in buffers
+    }, {
+        k: v
+        for k, v in before.items() if k in buffers
+    })
     assert any('DNC sub-centroids' in w for w in warnings_seen)
     head.loss([feat], samples, None)
     assert not torch.equal(head.classifier.subcentroids,
@@ -101,9 +117,11 @@ def test_dnc_decode_head_subcentroids(warnings_seen):
 
 def test_hpl_class_means(warnings_seen):
     with DefaultScope.overwrite_default_scope('mmpretrain'):
-        head = HypersphericalPrototypeHead(num_classes=4, in_channels=6,
-                                           embed_dims=3,
-                                           estimate_cfg=dict(iters=20))
+        head = HypersphericalPrototypeHead(
+            num_classes=4,
+            in_channels=6,
+            embed_dims=3,
+            estimate_cfg=dict(iters=20))
     head.train()
     x, y = torch.randn(8, 6), torch.arange(8) % 4
     head.loss((x, ), _cls_samples(y))

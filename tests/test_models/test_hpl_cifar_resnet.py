@@ -11,11 +11,11 @@ def test_resnet32_shapes_and_size(shortcut, params):
     # He et al. report 0.46M parameters for ResNet-32
     assert sum(p.numel() for p in net.parameters()) == params
     outs = net(torch.randn(2, 3, 32, 32))
-    assert [tuple(o.shape) for o in outs] == [(2, 16, 32, 32),
-                                             (2, 32, 16, 16),
-                                             (2, 64, 8, 8)]
-    assert sum(isinstance(m, torch.nn.Conv2d) for m in net.modules()) == (
-        31 + (2 if shortcut == 'B' else 0))  # 31 conv layers + projections
+    assert [tuple(o.shape) for o in outs] == [(2, 16, 32, 32), (2, 32, 16, 16),
+                                              (2, 64, 8, 8)]
+    assert sum(isinstance(m, torch.nn.Conv2d)
+               for m in net.modules()) == (31 + (2 if shortcut == 'B' else 0)
+                                           )  # 31 conv layers + projections
 
 
 def test_greyscale_tiny_and_bad_depth():

@@ -18,8 +18,7 @@ FAST = dict(iters=50)
 
 
 def make_head(**kwargs) -> HypersphericalPrototypeHead:
-    cfg = dict(num_classes=4, in_channels=6, embed_dims=3,
-               estimate_cfg=FAST)
+    cfg = dict(num_classes=4, in_channels=6, embed_dims=3, estimate_cfg=FAST)
     cfg.update(kwargs)
     return HypersphericalPrototypeHead(**cfg)
 
@@ -169,28 +168,36 @@ def test_etf_prototypes_and_argument_checks():
 
 
 def test_cross_entropy_variant_and_optimizer_excludes_buffers():
-    model = MODELS.build(dict(
-        type='ImageClassifier',
-        backbone=dict(type='CifarResNet', depth=8, in_channels=1),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='HypersphericalPrototypeHead', num_classes=4,
-                  in_channels=64, embed_dims=5, estimate_cfg=FAST,
-                  logit_scale=16.0,
-                  loss=dict(type='CrossEntropyLoss'))))
-    wrapper = build_optim_wrapper(model, dict(optimizer=dict(type='SGD',
-                                                             lr=0.1)))
-    in_opt = {id(p) for g in wrapper.optimizer.param_groups
-              for p in g['params']}
+    model = MODELS.build(
+        dict(
+            type='ImageClassifier',
+            backbone=dict(type='CifarResNet', depth=8, in_channels=1),
+            neck=dict(type='GlobalAveragePooling'),
+            head=dict(
+                type='HypersphericalPrototypeHead',
+                num_classes=4,
+                in_channels=64,
+                embed_dims=5,
+                estimate_cfg=FAST,
+                logit_scale=16.0,
+                loss=dict(type='CrossEntropyLoss'))))
+    wrapper = build_optim_wrapper(model,
+                                  dict(optimizer=dict(type='SGD', lr=0.1)))
+    in_opt = {
+        id(p)
+        for g in wrapper.optimizer.param_groups
+        for p in g['params']
+    }
     assert id(model.head.prototypes) not in in_opt
-    data = dict(inputs=torch.randn(3, 1, 12, 12),
-                data_samples=samples([0, 1, 3]))
+    data = dict(
+        inputs=torch.randn(3, 1, 12, 12), data_samples=samples([0, 1, 3]))
     losses = model(**data, mode='loss')
     assert torch.isfinite(losses['loss'])
 
 
 def test_psc_and_psc_star_heads():
-    head = UniformityLinearClsHead(num_classes=5, in_channels=8,
-                                   embed_dims=3, uniformity_weight=0.01)
+    head = UniformityLinearClsHead(
+        num_classes=5, in_channels=8, embed_dims=3, uniformity_weight=0.01)
     feats = (torch.randn(4, 8), )
     losses = head.loss(feats, samples([0, 1, 2, 4]))
     assert set(losses) == {'loss', 'loss_uniformity'}

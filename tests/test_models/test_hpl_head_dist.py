@@ -3,18 +3,20 @@ import pytest
 import torch
 import torch.distributed as dist
 from mmpretrain.structures import DataSample
+from tool_runner import run_ranks
 
 from dnc_mm.models.heads import HypersphericalPrototypeHead
-from tool_runner import run_ranks
 
 STEPS, PER_RANK, WORLD, C, D = 5, 6, 2, 5, 4
 
 
 def make_head() -> HypersphericalPrototypeHead:
     torch.manual_seed(0)
-    head = HypersphericalPrototypeHead(num_classes=C, in_channels=8,
-                                       embed_dims=D,
-                                       estimate_cfg=dict(iters=100))
+    head = HypersphericalPrototypeHead(
+        num_classes=C,
+        in_channels=8,
+        embed_dims=D,
+        estimate_cfg=dict(iters=100))
     head.init_prototypes()
     return head.train()
 
@@ -37,8 +39,8 @@ def train(head, batches) -> None:
 def rank_worker(rank: int, world: int, init_file: str, out: str) -> None:
     """Runs in each of the ``world`` processes."""
     torch.set_num_threads(1)
-    dist.init_process_group('gloo', init_method=f'file://{init_file}',
-                            rank=rank, world_size=world)
+    dist.init_process_group(
+        'gloo', init_method=f'file://{init_file}', rank=rank, world_size=world)
     head = make_head()
     part = slice(rank * PER_RANK, (rank + 1) * PER_RANK)
     batches = [(x[part], y[part]) for x, y in map(global_batch, range(STEPS))]
@@ -59,8 +61,8 @@ def test_two_ranks_identical_and_equal_to_one_process(tmp_path,
     single = make_head()
     train(single, [global_batch(i) for i in range(STEPS)])
     state = single.state_dict()
-    assert torch.allclose(rank0['class_means'], state['class_means'],
-                          atol=1e-5)
+    assert torch.allclose(
+        rank0['class_means'], state['class_means'], atol=1e-5)
     assert torch.equal(rank0['class_counts'], state['class_counts'])
     assert float(state['class_counts'].sum()) == STEPS * WORLD * PER_RANK
     assert torch.equal(rank0['assignment'], state['assignment'])

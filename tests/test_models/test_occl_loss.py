@@ -11,9 +11,13 @@ pytestmark = pytest.mark.usefixtures('mmseg_scope')
 
 
 def test_registered_with_its_own_name_and_weights():
-    loss = MODELS.build(dict(type='OnlineCentroidContrastiveLoss',
-                             centroid_weight=0.4, category_weight=0.1,
-                             loss_weight=2.0, loss_name='loss_occl_x'))
+    loss = MODELS.build(
+        dict(
+            type='OnlineCentroidContrastiveLoss',
+            centroid_weight=0.4,
+            category_weight=0.1,
+            loss_weight=2.0,
+            loss_name='loss_occl_x'))
     assert loss.loss_name == 'loss_occl_x'
     g = torch.Generator().manual_seed(0)
     feats = torch.randn(2, 12, 6, 6, generator=g, requires_grad=True)

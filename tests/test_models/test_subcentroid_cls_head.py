@@ -29,14 +29,20 @@ def test_subcentroids_are_normalised_buffers_not_parameters():
     assert 'classifier.subcentroids' in head.state_dict()
     norms = head.classifier.subcentroids.norm(dim=-1)
     assert torch.allclose(norms, torch.ones_like(norms))
-    model = MODELS.build(dict(
-        type='ImageClassifier', backbone=dict(type='LeNet5', num_classes=-1),
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='SubCentroidClsHead', num_classes=5, in_channels=120)))
-    wrapper = build_optim_wrapper(
-        model, dict(optimizer=dict(type='SGD', lr=0.1)))
-    in_optimizer = {id(p) for g in wrapper.optimizer.param_groups
-                    for p in g['params']}
+    model = MODELS.build(
+        dict(
+            type='ImageClassifier',
+            backbone=dict(type='LeNet5', num_classes=-1),
+            neck=dict(type='GlobalAveragePooling'),
+            head=dict(
+                type='SubCentroidClsHead', num_classes=5, in_channels=120)))
+    wrapper = build_optim_wrapper(model,
+                                  dict(optimizer=dict(type='SGD', lr=0.1)))
+    in_optimizer = {
+        id(p)
+        for g in wrapper.optimizer.param_groups
+        for p in g['params']
+    }
     assert id(model.head.classifier.subcentroids) not in in_optimizer
 
 
@@ -129,8 +135,8 @@ def test_predict_is_nearest_subcentroid():
     preds = head.predict((x, ))
     nearest = sims.flatten(1).argmax(1) // 3
     assert [int(p.pred_label) for p in preds] == nearest.tolist()
-    assert all(torch.isclose(p.pred_score.sum(), torch.tensor(1.0))
-               for p in preds)
+    assert all(
+        torch.isclose(p.pred_score.sum(), torch.tensor(1.0)) for p in preds)
 
 
 @pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])

@@ -3,17 +3,17 @@ import pytest
 import torch
 import torch.distributed as dist
 from mmpretrain.structures import DataSample
+from tool_runner import run_ranks
 
 from dnc_mm.models.heads import SubCentroidClsHead
-from tool_runner import run_ranks
 
 STEPS, PER_RANK, WORLD = 4, 6, 2
 
 
 def make_head() -> SubCentroidClsHead:
     torch.manual_seed(0)
-    head = SubCentroidClsHead(num_classes=4, in_channels=8,
-                              num_subcentroids=2, momentum=0.9)
+    head = SubCentroidClsHead(
+        num_classes=4, in_channels=8, num_subcentroids=2, momentum=0.9)
     head.classifier.update_correct_only = False
     head.memory.allocate(WORLD * PER_RANK * 2, 8)
     return head.train()
@@ -33,8 +33,8 @@ def train_step(head, x, y) -> None:
 def rank_worker(rank: int, world: int, init_file: str, out: str) -> None:
     """Runs in each of the ``world`` processes."""
     torch.set_num_threads(1)
-    dist.init_process_group('gloo', init_method=f'file://{init_file}',
-                            rank=rank, world_size=world)
+    dist.init_process_group(
+        'gloo', init_method=f'file://{init_file}', rank=rank, world_size=world)
     head = make_head()
     for i in range(STEPS):
         x, y = global_batch(i)

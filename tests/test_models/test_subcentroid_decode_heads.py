@@ -17,12 +17,11 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
+from tool_runner import run_ranks
 
 import dnc_mm.models.decode_heads  # noqa: F401  (registration)
 from dnc_mm.models.decode_heads import (SubCentroidFCNHead,
-                                        SubCentroidHeadMixin,
-                                        sample_per_class)
-from tool_runner import run_ranks
+                                        SubCentroidHeadMixin, sample_per_class)
 
 pytestmark = pytest.mark.usefixtures('mmseg_scope')
 
@@ -31,9 +30,15 @@ IGNORE = 255
 
 def make_head(c=4, k=2, d=8, **kwargs) -> SubCentroidFCNHead:
     """FCN head without convs: the input feature goes straight to cls_seg."""
-    cfg = dict(in_channels=d, channels=d, num_convs=0, concat_input=False,
-               num_classes=c, num_subcentroids=k, dropout_ratio=0.0,
-               momentum=0.5)
+    cfg = dict(
+        in_channels=d,
+        channels=d,
+        num_convs=0,
+        concat_input=False,
+        num_classes=c,
+        num_subcentroids=k,
+        dropout_ratio=0.0,
+        momentum=0.5)
     cfg.update(kwargs)
     return SubCentroidFCNHead(**cfg).train()
 
@@ -53,21 +58,49 @@ def loss_step(head, feat, label):
 
 
 # --------------------------------------------------------------- end to end
-BACKBONE = dict(type='ResNetV1c', depth=18, stem_channels=8, base_channels=8,
-                num_stages=4, out_indices=(0, 1, 2, 3), dilations=(1, 1, 2, 4),
-                strides=(1, 2, 1, 1), norm_cfg=dict(type='BN'),
-                contract_dilation=True)
-DNC = dict(num_subcentroids=3, num_classes=5, dropout_ratio=0.1,
-           norm_cfg=dict(type='BN'), align_corners=False,
-           loss_decode=dict(type='CrossEntropyLoss', loss_weight=1.0))
+BACKBONE = dict(
+    type='ResNetV1c',
+    depth=18,
+    stem_channels=8,
+    base_channels=8,
+    num_stages=4,
+    out_indices=(0, 1, 2, 3),
+    dilations=(1, 1, 2, 4),
+    strides=(1, 2, 1, 1),
+    norm_cfg=dict(type='BN'),
+    contract_dilation=True)
+DNC = dict(
+    num_subcentroids=3,
+    num_classes=5,
+    dropout_ratio=0.1,
+    norm_cfg=dict(type='BN'),
+    align_corners=False,
+    loss_decode=dict(type='CrossEntropyLoss', loss_weight=1.0))
 HEADS = {
-    'fcn': dict(type='SubCentroidFCNHead', in_channels=64, in_index=3,
-                channels=16, num_convs=1, **DNC),
-    'aspp': dict(type='SubCentroidASPPHead', in_channels=64, in_index=3,
-                 channels=16, dilations=(1, 2), **DNC),
-    'uper': dict(type='SubCentroidUPerHead', in_channels=[8, 16, 32, 64],
-                 in_index=[0, 1, 2, 3], channels=16, pool_scales=(1, 2),
-                 **DNC),
+    'fcn':
+    dict(
+        type='SubCentroidFCNHead',
+        in_channels=64,
+        in_index=3,
+        channels=16,
+        num_convs=1,
+        **DNC),
+    'aspp':
+    dict(
+        type='SubCentroidASPPHead',
+        in_channels=64,
+        in_index=3,
+        channels=16,
+        dilations=(1, 2),
+        **DNC),
+    'uper':
+    dict(
+        type='SubCentroidUPerHead',
+        in_channels=[8, 16, 32, 64],
+        in_index=[0, 1, 2, 3],
+        channels=16,
+        pool_scales=(1, 2),
+        **DNC),
 }
 
 
@@ -77,28 +110,38 @@ def seg_batch(n=2, size=64, c=5):
     for _ in range(n):
         label = torch.randint(0, c, (1, size, size), generator=g)
         label[:, :, :10] = IGNORE  # an ignored band
-        s = SegDataSample(metainfo=dict(img_shape=(size, size),
-                                        ori_shape=(size, size),
-                                        pad_shape=(size, size)))
+        s = SegDataSample(
+            metainfo=dict(
+                img_shape=(size, size),
+                ori_shape=(size, size),
+                pad_shape=(size, size)))
         s.gt_sem_seg = PixelData(data=label)
         data_samples.append(s)
-    inputs = [torch.randint(0, 256, (3, size, size), generator=g,
-                            dtype=torch.uint8) for _ in range(n)]
+    inputs = [
+        torch.randint(0, 256, (3, size, size), generator=g, dtype=torch.uint8)
+        for _ in range(n)
+    ]
     return dict(inputs=inputs, data_samples=data_samples)
 
 
 @pytest.mark.parametrize('name', sorted(HEADS))
 def test_head_in_encoder_decoder_loss_backward_predict(name):
     torch.manual_seed(0)
-    model = MODELS.build(ConfigDict(
-        type='EncoderDecoder',
-        data_preprocessor=dict(type='SegDataPreProcessor',
-                               mean=[123.675, 116.28, 103.53],
-                               std=[58.395, 57.12, 57.375], bgr_to_rgb=True,
-                               pad_val=0, seg_pad_val=IGNORE,
-                               size=(64, 64)),
-        backbone=BACKBONE, decode_head=HEADS[name],
-        train_cfg=dict(), test_cfg=dict(mode='whole')))
+    model = MODELS.build(
+        ConfigDict(
+            type='EncoderDecoder',
+            data_preprocessor=dict(
+                type='SegDataPreProcessor',
+                mean=[123.675, 116.28, 103.53],
+                std=[58.395, 57.12, 57.375],
+                bgr_to_rgb=True,
+                pad_val=0,
+                seg_pad_val=IGNORE,
+                size=(64, 64)),
+            backbone=BACKBONE,
+            decode_head=HEADS[name],
+            train_cfg=dict(),
+            test_cfg=dict(mode='whole')))
     model.init_weights()  # mmseg's default init_cfg named conv_seg
     head = model.decode_head
     assert isinstance(head, SubCentroidHeadMixin)
@@ -110,8 +153,11 @@ def test_head_in_encoder_decoder_loss_backward_predict(name):
     assert not any('subcentroids' in k for k in params)
     wrapper = build_optim_wrapper(model,
                                   dict(optimizer=dict(type='SGD', lr=0.01)))
-    in_optim = {id(p) for g in wrapper.optimizer.param_groups
-                for p in g['params']}
+    in_optim = {
+        id(p)
+        for g in wrapper.optimizer.param_groups
+        for p in g['params']
+    }
     assert id(head.classifier.subcentroids) not in in_optim
 
     model.train()
@@ -124,8 +170,7 @@ def test_head_in_encoder_decoder_loss_backward_predict(name):
     assert model.backbone.stem[0].weight.grad.abs().sum() > 0
     after = head.classifier.subcentroids
     assert not torch.equal(after, before)  # some class was updated
-    torch.testing.assert_close(after.norm(dim=-1),
-                               torch.ones(after.shape[:2]))
+    torch.testing.assert_close(after.norm(dim=-1), torch.ones(after.shape[:2]))
     assert head._captured is None  # nothing kept after the step
 
     model.eval()
@@ -140,14 +185,17 @@ def test_head_in_encoder_decoder_loss_backward_predict(name):
 
 
 def test_conv_seg_removed_and_init_cfg_cleaned():
-    head = make_head(init_cfg=dict(type='Normal', std=0.01,
-                                   override=dict(name='conv_seg')))
+    head = make_head(
+        init_cfg=dict(type='Normal', std=0.01, override=dict(name='conv_seg')))
     assert head.init_cfg is None
     head.init_weights()
-    kept = make_head(init_cfg=[
-        dict(type='Kaiming', layer='Conv2d'),
-        dict(type='Normal', std=0.01, override=dict(name='conv_seg'))
-    ], projection='linear', embed_dims=6)
+    kept = make_head(
+        init_cfg=[
+            dict(type='Kaiming', layer='Conv2d'),
+            dict(type='Normal', std=0.01, override=dict(name='conv_seg'))
+        ],
+        projection='linear',
+        embed_dims=6)
     assert kept.init_cfg == [dict(type='Kaiming', layer='Conv2d')]
     kept.init_weights()
     assert kept.classifier.subcentroids.shape == (4, 2, 6)
@@ -180,8 +228,9 @@ def test_ignore_pixels_never_move_subcentroids():
 
     other = copy.deepcopy(head)
     loss_step(head, feat, label)
-    noisy = torch.where(excluded.unsqueeze(1),
-                        100 * torch.randn(feat.shape, generator=g), feat)
+    noisy = torch.where(
+        excluded.unsqueeze(1), 100 * torch.randn(feat.shape, generator=g),
+        feat)
     loss_step(other, noisy, label)
     assert torch.equal(head.classifier.subcentroids,
                        other.classifier.subcentroids)
@@ -198,8 +247,8 @@ def test_ignore_pixels_never_move_subcentroids():
     out_of_range = torch.where(excluded, torch.full_like(small, 7), small)
     other = copy.deepcopy(head)
     head.update_subcentroids(emb, logits, out_of_range)
-    noisy_emb = torch.where(excluded.unsqueeze(1),
-                            F.normalize(noisy, dim=1), emb)
+    noisy_emb = torch.where(
+        excluded.unsqueeze(1), F.normalize(noisy, dim=1), emb)
     other.update_subcentroids(noisy_emb, logits, out_of_range)
     assert torch.equal(head.classifier.subcentroids,
                        other.classifier.subcentroids)
@@ -222,7 +271,13 @@ def test_class_absent_from_batch_is_untouched():
 
 
 # ------------------------------------------------------ per-class reference
-def _reference_update(subs, emb, label, correct, mu, eps, iters,
+def _reference_update(subs,
+                      emb,
+                      label,
+                      correct,
+                      mu,
+                      eps,
+                      iters,
                       mask_order='after'):
     """Algorithm 1 class by class, exp domain, float64. ``'after'``: the
     transport runs on every pixel of the class, then only correct ones
@@ -264,9 +319,13 @@ def test_batched_update_equals_per_class_reference(mask_order):
     c, k, d = 3, 3, 6
     g = torch.Generator().manual_seed(3)
     centres = F.normalize(torch.randn(c, d, generator=g), dim=1)
-    head = make_head(c=c, k=k, d=d, momentum=0.5,
-                     logit_normalization='temperature',
-                     mask_order=mask_order)
+    head = make_head(
+        c=c,
+        k=k,
+        d=d,
+        momentum=0.5,
+        logit_normalization='temperature',
+        mask_order=mask_order)
     head.classifier.subcentroids = F.normalize(
         centres[:, None] + 0.3 * torch.randn(c, k, d, generator=g), dim=-1)
     for step in range(2):
@@ -276,20 +335,19 @@ def test_batched_update_equals_per_class_reference(mask_order):
         feat = 0.6 * torch.randn(2, d, 8, 8, generator=g)
         feat += centres[small.clamp(max=c - 1)].permute(0, 3, 1, 2)
         # independent embedding and prediction (LayerNorm at init, l2)
-        emb = F.normalize(F.layer_norm(feat.movedim(1, -1), (d, )),
-                          dim=-1).movedim(-1, 1)
+        emb = F.normalize(
+            F.layer_norm(feat.movedim(1, -1), (d, )), dim=-1).movedim(-1, 1)
         before = head.classifier.subcentroids.clone()
-        pred = torch.einsum('bdhw,ckd->bchwk', emb,
-                            before).amax(-1).argmax(1)
+        pred = torch.einsum('bdhw,ckd->bchwk', emb, before).amax(-1).argmax(1)
         correct = (pred == small) & (small != IGNORE)
         counts = torch.bincount(small[correct], minlength=c)
         assert (counts >= 5).all(), counts  # every class clustered
         assert (~correct & (small != IGNORE)).any()  # and some are wrong
-        expected = _reference_update(before, emb, small, correct, 0.5, 0.05,
-                                     3, mask_order)
+        expected = _reference_update(before, emb, small, correct, 0.5, 0.05, 3,
+                                     mask_order)
         loss_step(head, feat, label)
-        torch.testing.assert_close(head.classifier.subcentroids, expected,
-                                   atol=1e-5, rtol=0)
+        torch.testing.assert_close(
+            head.classifier.subcentroids, expected, atol=1e-5, rtol=0)
 
 
 # --------------------------------------------------------------- state
@@ -303,8 +361,10 @@ def test_state_survives_state_dict_round_trip():
     torch.save(head.state_dict(), buf)
     buf.seek(0)
     state = torch.load(buf, weights_only=True)
-    assert {'classifier.subcentroids', 'classifier.active',
-            'classifier.anchor_indices'} <= set(state)
+    assert {
+        'classifier.subcentroids', 'classifier.active',
+        'classifier.anchor_indices'
+    } <= set(state)
     torch.manual_seed(123)
     fresh = make_head()
     assert not torch.equal(fresh.classifier.subcentroids,
@@ -378,8 +438,8 @@ def _dist_head():
 def rank_worker(rank, world, init_file, out):
     """Runs in each of the ``world`` processes (see tool_runner.run_ranks)."""
     torch.set_num_threads(1)
-    dist.init_process_group('gloo', init_method=f'file://{init_file}',
-                            rank=rank, world_size=world)
+    dist.init_process_group(
+        'gloo', init_method=f'file://{init_file}', rank=rank, world_size=world)
     try:
         head = _dist_head()
         for step in range(STEPS):
@@ -405,6 +465,8 @@ def test_two_gloo_ranks_stay_identical(tmp_path, subprocess_env):
         loss_step(single, *_dist_batch(step))
     assert not torch.equal(single.classifier.subcentroids,
                            _dist_head().classifier.subcentroids)
-    torch.testing.assert_close(states[0]['classifier.subcentroids'],
-                               single.classifier.subcentroids, atol=1e-5,
-                               rtol=0)
+    torch.testing.assert_close(
+        states[0]['classifier.subcentroids'],
+        single.classifier.subcentroids,
+        atol=1e-5,
+        rtol=0)

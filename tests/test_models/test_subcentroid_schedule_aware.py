@@ -9,12 +9,12 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
+from config_cache import load_config, shipped_configs
+from tool_runner import run_ranks
 
 import dnc_mm.models.layers.subcentroid_classifier as classifier_module
-from config_cache import load_config, shipped_configs
 from dnc_mm.models.layers import (LOGIT_NORMALIZATIONS, SubCentroidClassifier,
                                   build_logit_normalization)
-from tool_runner import run_ranks
 
 C, K, D = 3, 2, 8
 
@@ -22,12 +22,13 @@ C, K, D = 3, 2, 8
 def clustered(seed: int, n: int = 60):
     """Features of ``C`` classes with ``K`` separated sub-classes each."""
     g = torch.Generator().manual_seed(seed)
-    means = F.normalize(torch.randn(C, K, D, generator=torch.Generator(
-    ).manual_seed(99)), dim=-1)
+    means = F.normalize(
+        torch.randn(C, K, D, generator=torch.Generator().manual_seed(99)),
+        dim=-1)
     labels = torch.randint(0, C, (n, ), generator=g)
     sub = torch.randint(0, K, (n, ), generator=g)
-    x = F.normalize(means[labels, sub] + 0.05 * torch.randn(n, D, generator=g),
-                    dim=-1)
+    x = F.normalize(
+        means[labels, sub] + 0.05 * torch.randn(n, D, generator=g), dim=-1)
     return x, labels, means
 
 
@@ -63,14 +64,22 @@ def test_class_waits_for_enough_samples_and_does_not_move_before():
 
 def test_resumed_classifier_never_reinitialises(monkeypatch):
     torch.manual_seed(0)
-    clf = SubCentroidClassifier(C, D, K, init='data',
-                                momentum_warmup_iters=10,
-                                momentum_warmup_start=0.5)
+    clf = SubCentroidClassifier(
+        C,
+        D,
+        K,
+        init='data',
+        momentum_warmup_iters=10,
+        momentum_warmup_start=0.5)
     for step in range(3):
         clf.update(*clustered(step)[:2])
-    resumed = SubCentroidClassifier(C, D, K, init='data',
-                                    momentum_warmup_iters=10,
-                                    momentum_warmup_start=0.5)
+    resumed = SubCentroidClassifier(
+        C,
+        D,
+        K,
+        init='data',
+        momentum_warmup_iters=10,
+        momentum_warmup_start=0.5)
     resumed.load_state_dict(clf.state_dict())
     monkeypatch.setattr(classifier_module, 'kmeanspp_subcentroids',
                         lambda *a, **k: pytest.fail('re-initialised'))
@@ -84,9 +93,13 @@ def test_resumed_classifier_never_reinitialises(monkeypatch):
 
 def test_momentum_warmup_drives_the_update():
     torch.manual_seed(0)
-    clf = SubCentroidClassifier(1, D, 1, momentum=0.9,
-                                momentum_warmup_iters=4,
-                                momentum_warmup_start=0.0)
+    clf = SubCentroidClassifier(
+        1,
+        D,
+        1,
+        momentum=0.9,
+        momentum_warmup_iters=4,
+        momentum_warmup_start=0.0)
     values = []
     for _ in range(6):
         values.append(clf.current_momentum)
@@ -94,17 +107,19 @@ def test_momentum_warmup_drives_the_update():
         before = clf.subcentroids.clone()
         clf.update(x, torch.zeros(4, dtype=torch.long))
         mean = F.normalize(x.sum(0), dim=0)
-        want = F.normalize(values[-1] * before[0, 0] +
-                           (1 - values[-1]) * mean, dim=0)
+        want = F.normalize(
+            values[-1] * before[0, 0] + (1 - values[-1]) * mean, dim=0)
         torch.testing.assert_close(clf.subcentroids[0, 0], want)
     assert values == pytest.approx([0.0, 0.225, 0.45, 0.675, 0.9, 0.9])
 
 
 def test_old_checkpoints_load_as_initialised():
-    clf = SubCentroidClassifier(C, D, K, init='data',
-                                momentum_warmup_iters=7)
-    state = {k: v for k, v in clf.state_dict().items()
-             if k not in ('initialized', 'num_updates')}
+    clf = SubCentroidClassifier(C, D, K, init='data', momentum_warmup_iters=7)
+    state = {
+        k: v
+        for k, v in clf.state_dict().items()
+        if k not in ('initialized', 'num_updates')
+    }
     clf.load_state_dict(state)
     assert clf.initialized.all() and int(clf.num_updates) == 7
 
@@ -118,8 +133,7 @@ def test_normalisation_logits_and_gradients(kind):
             p.add_(0.3 * torch.randn_like(p))
     s = (2 * torch.rand(4, 5, dtype=torch.float64) - 1).requires_grad_()
     out = norm(s)
-    mean, var = s.mean(1, keepdim=True), s.var(1, unbiased=False,
-                                             keepdim=True)
+    mean, var = s.mean(1, keepdim=True), s.var(1, unbiased=False, keepdim=True)
     standard = (s - mean) / torch.sqrt(var + 1e-5)
     if kind == 'layernorm':
         want = standard
@@ -132,8 +146,12 @@ def test_normalisation_logits_and_gradients(kind):
     torch.testing.assert_close(out, want)
     assert torch.autograd.gradcheck(norm, (s, ))
     params = list(norm.parameters())
-    assert len(params) == {'layernorm': 0, 'layernorm_affine': 2,
-                           'learned_scale': 1, 'temperature': 0}[kind]
+    assert len(params) == {
+        'layernorm': 0,
+        'layernorm_affine': 2,
+        'learned_scale': 1,
+        'temperature': 0
+    }[kind]
     if params:
         out.logsumexp(1).sum().backward()
         assert all(p.grad is not None and p.grad.abs().sum() > 0
@@ -157,8 +175,8 @@ def _head_cfgs(cfg):
 
 
 PAPER_CONFIGS = [
-    p for p in shipped_configs(('dnc', 'dnc_seg', 'deeplabv3', 'fcn',
-                                'upernet'))
+    p
+    for p in shipped_configs(('dnc', 'dnc_seg', 'deeplabv3', 'fcn', 'upernet'))
     if 'fashion' not in osp.basename(p) and 'nuclei' not in osp.basename(p)
 ]
 
@@ -182,11 +200,11 @@ def test_paper_configs_run_the_papers_algorithm(path):
 def rank_worker(rank: int, world: int, init_file: str, out: str) -> None:
     """Each rank seeds from its own pixels; rank 0's seeds must win."""
     torch.set_num_threads(1)
-    dist.init_process_group('gloo', init_method=f'file://{init_file}',
-                            rank=rank, world_size=world)
+    dist.init_process_group(
+        'gloo', init_method=f'file://{init_file}', rank=rank, world_size=world)
     torch.manual_seed(0)  # the same random start on every rank
-    clf = SubCentroidClassifier(C, D, K, init='data', momentum=0.9,
-                                distributed_mode='reduce')
+    clf = SubCentroidClassifier(
+        C, D, K, init='data', momentum=0.9, distributed_mode='reduce')
     for step in range(3):
         x, y, _ = clustered(10 * step + rank)  # different data per rank
         clf.update(x, y)
@@ -215,8 +233,7 @@ def test_health_sees_collapse_and_unequal_use():
     assert float(h['max_cos'][0]) == pytest.approx(1.0)
     assert float(h['usage_entropy'][0]) == pytest.approx(1.0)
     assert float(h['usage_entropy'][1]) == pytest.approx(0.0)
-    assert torch.isnan(h['mean_cos'][2]) and torch.isnan(
-        h['usage_entropy'][2])
+    assert torch.isnan(h['mean_cos'][2]) and torch.isnan(h['usage_entropy'][2])
     cos = p[1] @ p[1].t()
     assert float(h['mean_cos'][1]) == pytest.approx(
         float((cos.sum() - cos.trace()) / 6), abs=1e-6)
@@ -233,8 +250,8 @@ def test_health_hook_logs_three_scalars_and_usage_is_state():
     clf.update(*clustered(0)[:2])
     assert clf.usage.sum() > 0 and 'usage' in clf.state_dict()
     hub = MessageHub.get_instance('health_hook_test')
-    runner = SimpleNamespace(model=torch.nn.Sequential(clf), iter=1,
-                             message_hub=hub)
+    runner = SimpleNamespace(
+        model=torch.nn.Sequential(clf), iter=1, message_hub=hub)
     hook = SubCentroidHealthHook(interval=2)
     hook.before_train(runner)
     hook.after_train_iter(runner, 0)

@@ -6,10 +6,9 @@ import os.path as osp
 
 import pytest
 import torch
+from config_cache import REPO_ROOT
 from mmengine.config import Config, DictAction
 from mmengine.logging import HistoryBuffer
-
-from config_cache import REPO_ROOT
 
 SPEC = importlib.util.spec_from_file_location(
     'bench_dnc_ablation',
@@ -31,8 +30,8 @@ def _exists(cfg, key):
     return True
 
 
-@pytest.mark.parametrize('suite,variant,budget', CASES,
-                         ids=[f'{s}-{v}' for s, v, _ in CASES])
+@pytest.mark.parametrize(
+    'suite,variant,budget', CASES, ids=[f'{s}-{v}' for s, v, _ in CASES])
 def test_variant_options_apply_to_existing_keys(suite, variant, budget):
     method, config, options = bench.SUITES[suite]['variants'][variant]
     assert variant.startswith(method)
@@ -43,17 +42,19 @@ def test_variant_options_apply_to_existing_keys(suite, variant, budget):
         assert _exists(cfg, key), f'{config} has no parent of {key}'
     parser = argparse.ArgumentParser()  # as tools/train.py parses them
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    cfg.merge_from_dict(parser.parse_args(['--cfg-options'] +
-                                          opts).cfg_options)
+    cfg.merge_from_dict(
+        parser.parse_args(['--cfg-options'] + opts).cfg_options)
     loop = cfg.train_cfg
     assert loop.get('max_epochs', loop.get('max_iters')) == budget
 
 
 def test_table_means_and_delta_to_the_baseline():
     suite = bench.SUITES['cls']
-    runs = [dict(variant=v, budget=5, seed=s, **{'accuracy/top1': a})
-            for v, accs in (('linear', (80, 82)), ('dnc', (83, 85)))
-            for s, a in enumerate(accs)]
+    runs = [
+        dict(variant=v, budget=5, seed=s, **{'accuracy/top1': a})
+        for v, accs in (('linear', (80, 82)), ('dnc', (83, 85)))
+        for s, a in enumerate(accs)
+    ]
     text = bench.table(runs, suite)
     assert '| dnc | 5 | 2 | 84.00 ± 1.41 | +3.00 |' in text
     assert '| linear | 5 | 2 | 81.00 ± 1.41 | +0.00 |' in text
@@ -64,10 +65,10 @@ def _fake_run(tmp_path, state_dict):
     validations and a last checkpoint."""
     logs = tmp_path / '20261202_000000' / 'vis_data'
     logs.mkdir(parents=True)
-    lines = ['{"loss": 1.0, "step": 10}',
-             '{"accuracy/top1": 70.0, "step": 1}',
-             '{"loss": 0.5, "step": 20}',
-             '{"accuracy/top1": 80.0, "step": 2}']
+    lines = [
+        '{"loss": 1.0, "step": 10}', '{"accuracy/top1": 70.0, "step": 1}',
+        '{"loss": 0.5, "step": 20}', '{"accuracy/top1": 80.0, "step": 2}'
+    ]
     (logs / 'scalars.json').write_text('\n'.join(lines) + '\n')
     ckpt = tmp_path / 'epoch_2.pth'
     # as mmengine saves it: the message hub's HistoryBuffer objects too
@@ -81,9 +82,11 @@ def test_curve_and_health_are_read_from_the_run(tmp_path):
     # class 0: two orthogonal sub-centroids used equally; class 1: two
     # identical ones (collapsed), one of them never used
     p = torch.tensor([[[1., 0.], [0., 1.]], [[1., 0.], [1., 0.]]])
-    state = {'head.classifier.subcentroids': p,
-             'head.classifier.active': torch.ones(2, 2, dtype=torch.bool),
-             'head.classifier.usage': torch.tensor([[5., 5.], [4., 0.]])}
+    state = {
+        'head.classifier.subcentroids': p,
+        'head.classifier.active': torch.ones(2, 2, dtype=torch.bool),
+        'head.classifier.usage': torch.tensor([[5., 5.], [4., 0.]])
+    }
     work = _fake_run(tmp_path, state)
     assert bench.validation_curve(work, 'accuracy/top1') == [[1, 70.0],
                                                              [2, 80.0]]
@@ -101,10 +104,15 @@ def test_health_is_none_without_a_dnc_classifier(tmp_path):
 
 
 def test_plot_writes_a_png(tmp_path):
-    runs = [dict(variant=v, budget=b, seed=s, curve=[[1, a - 5], [2, a]],
-                 **{'accuracy/top1': a + s})
-            for v in ('dnc', 'linear') for b, a in ((5, 80.), (20, 85.))
-            for s in (0, 1)]
+    runs = [
+        dict(
+            variant=v,
+            budget=b,
+            seed=s,
+            curve=[[1, a - 5], [2, a]],
+            **{'accuracy/top1': a + s}) for v in ('dnc', 'linear')
+        for b, a in ((5, 80.), (20, 85.)) for s in (0, 1)
+    ]
     out = tmp_path / 'curve.png'
     bench.plot(runs, bench.SUITES['cls'], str(out))
     assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'

@@ -40,8 +40,9 @@ def _documented_modules():
 
 
 def test_every_public_module_has_an_api_entry():
-    missing = _public_modules() - _documented_modules() - {'dnc_mm',
-                                                           'dnc_mm.version'}
+    missing = _public_modules() - _documented_modules() - {
+        'dnc_mm', 'dnc_mm.version'
+    }
     assert not missing, (
         f'add these modules to their package page under docs/api/: '
         f'{sorted(missing)}')
@@ -57,6 +58,7 @@ def test_every_api_page_is_in_the_index():
         index = f.read()
     pages = sorted(n[:-4] for n in os.listdir(API_DIR) if n.endswith('.rst'))
     assert pages
-    missing = [p for p in pages if not re.search(rf'^\s+api/{p}$', index,
-                                                 re.M)]
+    missing = [
+        p for p in pages if not re.search(rf'^\s+api/{p}$', index, re.M)
+    ]
     assert not missing, f'add to the toctree of docs/index.rst: {missing}'

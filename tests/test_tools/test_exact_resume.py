@@ -10,7 +10,6 @@ import time
 
 import pytest
 import torch
-
 from tool_runner import loader_options, run_tool
 
 CONFIG = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
@@ -21,30 +20,38 @@ def _tensors(tree, prefix=''):
     if isinstance(tree, torch.Tensor):
         return {prefix: tree}
     out = {}
-    items = (tree.items() if isinstance(tree, dict) else
-             enumerate(tree) if isinstance(tree, (list, tuple)) else ())
+    items = (
+        tree.items() if isinstance(tree, dict) else
+        enumerate(tree) if isinstance(tree, (list, tuple)) else ())
     for key, value in items:
         out.update(_tensors(value, f'{prefix}/{key}'))
     return out
 
 
 @pytest.mark.slow
-def test_killed_and_resumed_run_equals_uninterrupted(
-        tmp_path, repo_root, python_exe, fashion_mnist_small, subprocess_env):
+def test_killed_and_resumed_run_equals_uninterrupted(tmp_path, repo_root,
+                                                     python_exe,
+                                                     fashion_mnist_small,
+                                                     subprocess_env):
     opts = ['--cfg-options'] + loader_options(fashion_mnist_small) + [
-        'train_cfg.max_epochs=2', 'default_hooks.logger.interval=4']
+        'train_cfg.max_epochs=2', 'default_hooks.logger.interval=4'
+    ]
 
     def train(work, *extra):
-        return [python_exe, 'tools/train.py', CONFIG, '--work-dir', work,
-                *extra] + opts
+        return [
+            python_exe, 'tools/train.py', CONFIG, '--work-dir', work, *extra
+        ] + opts
 
     straight = str(tmp_path / 'straight')
     run_tool(train(straight), repo_root, subprocess_env)
 
     killed = str(tmp_path / 'killed')
-    proc = subprocess.Popen(train(killed), cwd=repo_root, env=subprocess_env,
-                            stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        train(killed),
+        cwd=repo_root,
+        env=subprocess_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
     marker = osp.join(killed, 'last_checkpoint')
     deadline = time.time() + 300
     while not osp.isfile(marker) and proc.poll() is None:
@@ -57,10 +64,14 @@ def test_killed_and_resumed_run_equals_uninterrupted(
     log = run_tool(train(killed, '--resume'), repo_root, subprocess_env)
     assert 'resumed epoch: 1' in log, log[-2000:]
 
-    a = torch.load(osp.join(straight, 'epoch_2.pth'), map_location='cpu',
-                   weights_only=False)
-    b = torch.load(osp.join(killed, 'epoch_2.pth'), map_location='cpu',
-                   weights_only=False)
+    a = torch.load(
+        osp.join(straight, 'epoch_2.pth'),
+        map_location='cpu',
+        weights_only=False)
+    b = torch.load(
+        osp.join(killed, 'epoch_2.pth'),
+        map_location='cpu',
+        weights_only=False)
     ta = _tensors({k: a[k] for k in ('state_dict', 'optimizer')})
     tb = _tensors({k: b[k] for k in ('state_dict', 'optimizer')})
     assert ta.keys() == tb.keys()

@@ -7,10 +7,10 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
+from tool_runner import loader_options, run_tool
 
 from dnc_mm.evaluation.features import build_dataset, load_model
 from dnc_mm.explain.report import run_explain
-from tool_runner import loader_options, run_tool
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 CONFIG = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
@@ -34,10 +34,11 @@ def _checkpoint(cfg, path, anchor=False):
     clf = model.head.classifier
     if anchor:
         train = build_dataset(cfg, 'train')
-        labels = torch.tensor([int(train.get_data_info(i)['gt_label'])
-                               for i in range(len(train))])
-        idx = torch.stack([torch.nonzero(labels == c).flatten()[5:9]
-                           for c in range(10)])
+        labels = torch.tensor([
+            int(train.get_data_info(i)['gt_label']) for i in range(len(train))
+        ])
+        idx = torch.stack(
+            [torch.nonzero(labels == c).flatten()[5:9] for c in range(10)])
         clf.set_anchors(idx, clf.subcentroids.clone())
     torch.save({'state_dict': model.state_dict(), 'meta': {}}, path)
     return model
@@ -59,8 +60,8 @@ def test_explanations_are_faithful(repo_root, fashion_mnist_small, tmp_path,
     ckpt = str(tmp_path / 'model.pth')
     model = _checkpoint(cfg, ckpt, anchor)
     out = str(tmp_path / 'explain')
-    summary = run_explain(cfg, ckpt, out, test_indices=[0, 3, 17, 999],
-                          top=3, batch_size=500)
+    summary = run_explain(
+        cfg, ckpt, out, test_indices=[0, 3, 17, 999], top=3, batch_size=500)
     assert summary['gallery_source'] == ('anchors' if anchor else 'nearest')
     test_set = build_dataset(cfg, 'test')
     train_set = build_dataset(cfg, 'train')
@@ -91,10 +92,12 @@ def test_explanations_are_faithful(repo_root, fashion_mnist_small, tmp_path,
             assert train_set.get_data_info(i)['gt_label'] == c
         assert len(set(gallery[c].tolist())) == gallery.shape[1]
     if anchor:
-        assert gallery.tolist() == model.head.classifier.anchor_indices.tolist()
-    for name in ['gallery.png', 'subcentroid_similarity.png',
-                 'pca_test_embeddings.png', 'report.md',
-                 'explain_test17.png']:
+        assert gallery.tolist() == model.head.classifier.anchor_indices.tolist(
+        )
+    for name in [
+            'gallery.png', 'subcentroid_similarity.png',
+            'pca_test_embeddings.png', 'report.md', 'explain_test17.png'
+    ]:
         assert osp.getsize(osp.join(out, name)) > 1000
 
 
@@ -105,12 +108,13 @@ def test_bad_anchors_and_linear_model_are_refused(repo_root,
     ckpt = str(tmp_path / 'model.pth')
     model = _checkpoint(cfg, ckpt, anchor=True)
     state = model.state_dict()
-    state['head.classifier.anchor_indices'][0, 0] = 10 ** 6
+    state['head.classifier.anchor_indices'][0, 0] = 10**6
     torch.save({'state_dict': state}, ckpt)
     with pytest.raises(ValueError, match='outside the training set'):
         run_explain(cfg, ckpt, str(tmp_path / 'a'), num_test=1, num_errors=0)
-    lin = Config.fromfile(osp.join(
-        repo_root, 'configs/dnc/linear_resnet18-w16_5e_fashion-mnist-10k.py'))
+    lin = Config.fromfile(
+        osp.join(repo_root,
+                 'configs/dnc/linear_resnet18-w16_5e_fashion-mnist-10k.py'))
     with pytest.raises(ValueError, match='needs a DNC model'):
         run_explain(lin, None, str(tmp_path / 'b'))
 
@@ -119,18 +123,20 @@ def test_bad_anchors_and_linear_model_are_refused(repo_root,
 def test_explain_tool_after_real_training(repo_root, fashion_mnist_small,
                                           tmp_path, subprocess_env):
     work = str(tmp_path / 'work')
-    opts = loader_options(fashion_mnist_small) + [
-        'train_cfg.max_epochs=1']
-    run_tool([sys.executable, 'tools/train.py', CONFIG, '--work-dir', work,
-              '--cfg-options'] + opts, repo_root, subprocess_env)
+    opts = loader_options(fashion_mnist_small) + ['train_cfg.max_epochs=1']
+    run_tool([
+        sys.executable, 'tools/train.py', CONFIG, '--work-dir', work,
+        '--cfg-options'
+    ] + opts, repo_root, subprocess_env)
     out = str(tmp_path / 'explain')
-    log = run_tool([sys.executable, 'tools/explain.py', CONFIG,
-                    osp.join(work, 'epoch_1.pth'), '--out-dir', out,
-                    '--num-test', '2', '--num-errors', '1',
-                    '--cfg-options'] + opts, repo_root, subprocess_env)
+    log = run_tool([
+        sys.executable, 'tools/explain.py', CONFIG,
+        osp.join(work, 'epoch_1.pth'), '--out-dir', out, '--num-test', '2',
+        '--num-errors', '1', '--cfg-options'
+    ] + opts, repo_root, subprocess_env)
     assert 'THEN it is' in log
     summary = json.load(open(osp.join(out, 'explanations.json')))
     assert len(summary['explanations']) == 3
-    assert summary['explanations'][2]['prediction'] != summary[
-        'explanations'][2]['gt_label']
+    assert summary['explanations'][2]['prediction'] != summary['explanations'][
+        2]['gt_label']
     assert '![gallery](gallery.png)' in open(osp.join(out, 'report.md')).read()

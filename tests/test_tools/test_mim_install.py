@@ -15,7 +15,6 @@ import sys
 import tarfile
 
 import pytest
-
 from tool_runner import loader_options, run_tool
 
 CONFIG = 'dnc_resnet18-w16_5e_fashion-mnist-10k'
@@ -73,10 +72,11 @@ def test_sdist_carries_sources_and_mim_copies(repo_root, tmp_path):
 
 def _install(repo_root: str, tmp_path) -> str:
     src, target = _copy_sources(repo_root, tmp_path), str(tmp_path / 'site')
-    run_tool([sys.executable, '-m', 'pip', 'install', '-q', '--no-deps',
-              '--no-build-isolation', '--no-index',
-              '--disable-pip-version-check', '--target', target, src],
-             src, dict(os.environ))
+    run_tool([
+        sys.executable, '-m', 'pip', 'install', '-q', '--no-deps',
+        '--no-build-isolation', '--no-index', '--disable-pip-version-check',
+        '--target', target, src
+    ], src, dict(os.environ))
     return target
 
 
@@ -102,18 +102,25 @@ def test_pip_install_then_mim_search_train_test_and_get_model(
     log = run_tool(mim + ['search', 'dnc_mm'], str(run), env)
     for name in (CONFIG, SEG, 'hpl_resnet8-w16-d3_6e_fashion-mnist-2k'):
         assert f'config id: {name}\n' in log, log[-2000:]
-    log = run_tool(mim + ['search', 'dnc_mm', '--config', CONFIG,
-                          '--display-width', '160'], str(run), env)
+    log = run_tool(
+        mim +
+        ['search', 'dnc_mm', '--config', CONFIG, '--display-width', '160'],
+        str(run), env)
     assert re.search(rf'\nconfig +configs/dnc/{CONFIG}.py\n', log), log
     assert re.search(r'\nmodel +dnc\n', log), log
 
     work = str(tmp_path / 'work')
     opts = loader_options(fashion_mnist_small, ('train', 'val')) + [
-        'train_cfg.max_epochs=1', 'train_dataloader.batch_size=16',
+        'train_cfg.max_epochs=1',
+        'train_dataloader.batch_size=16',
         'train_dataloader.dataset.indices=32',  # 2 iterations
-        'val_dataloader.dataset.indices=32']
-    log = run_tool(mim + ['train', 'dnc_mm', CONFIG + '.py', '--work-dir',
-                          work, '--cfg-options'] + opts, str(run), env)
+        'val_dataloader.dataset.indices=32'
+    ]
+    log = run_tool(
+        mim + [
+            'train', 'dnc_mm', CONFIG + '.py', '--work-dir', work,
+            '--cfg-options'
+        ] + opts, str(run), env)
     script = osp.join(mim_dir, 'tools', 'train.py')
     config = osp.join(mim_dir, 'configs', 'dnc', CONFIG + '.py')
     assert f'Training command is {sys.executable} {script} {config}' in log
@@ -121,11 +128,13 @@ def test_pip_install_then_mim_search_train_test_and_get_model(
     ckpt = osp.join(work, 'epoch_1.pth')
     assert osp.isfile(ckpt)
 
-    log = run_tool(mim + ['test', 'dnc_mm', CONFIG + '.py', '--checkpoint',
-                          ckpt, '--work-dir', str(tmp_path / 'test'),
-                          '--cfg-options'] +
-                   loader_options(fashion_mnist_small, ('test', )) +
-                   ['test_dataloader.dataset.indices=32'], str(run), env)
+    log = run_tool(
+        mim + [
+            'test', 'dnc_mm', CONFIG + '.py', '--checkpoint', ckpt,
+            '--work-dir',
+            str(tmp_path / 'test'), '--cfg-options'
+        ] + loader_options(fashion_mnist_small, ('test', )) +
+        ['test_dataloader.dataset.indices=32'], str(run), env)
     assert osp.join(mim_dir, 'tools', 'test.py') in log
     assert 'accuracy/top1:' in log, log[-2000:]
 

@@ -31,8 +31,11 @@ def parse_args(argv=None):
     parser.add_argument('--num-images', type=int, default=8)
     parser.add_argument('--split', choices=['test', 'val'], default='test')
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, xxx=yyy')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, xxx=yyy')
     from dnc_mm.apis import add_trust_checkpoint_arg
     add_trust_checkpoint_arg(parser)
     return parser.parse_args(argv)
@@ -43,13 +46,12 @@ def main(argv=None):
     from dnc_mm.apis import apply_trust_checkpoint
     apply_trust_checkpoint(args)
     from mmengine.config import Config
-    from mmengine.dataset import Compose
     from mmengine.model import revert_sync_batchnorm
     from mmengine.registry import init_default_scope
 
     import dnc_mm  # noqa: F401
-    from dnc_mm.visualization import (draw_subcentroid_map,
-                                      pixel_subcentroids, subcentroid_usage)
+    from dnc_mm.visualization import (draw_subcentroid_map, pixel_subcentroids,
+                                      subcentroid_usage)
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
@@ -69,8 +71,9 @@ def main(argv=None):
     all_cls, all_sub, lines = [], [], []
     for i in range(min(args.num_images, len(dataset))):
         data = model.data_preprocessor(
-            dict(inputs=[dataset[i]['inputs']],
-                 data_samples=[dataset[i]['data_samples']]), False)
+            dict(
+                inputs=[dataset[i]['inputs']],
+                data_samples=[dataset[i]['data_samples']]), False)
         with torch.no_grad():
             feats = model.extract_feat(data['inputs'])
             size = tuple(data['inputs'].shape[-2:])
@@ -87,8 +90,8 @@ def main(argv=None):
         all_cls.append(cls_map.ravel())
         all_sub.append(sub_map.ravel())
         lines.append(f'![{name}]({osp.basename(out)})')
-    usage = subcentroid_usage(np.concatenate(all_cls),
-                              np.concatenate(all_sub), len(names), k)
+    usage = subcentroid_usage(
+        np.concatenate(all_cls), np.concatenate(all_sub), len(names), k)
     with open(osp.join(args.out_dir, 'usage.json'), 'w') as f:
         json.dump({names[c]: v for c, v in usage.items()}, f, indent=1)
     with open(osp.join(args.out_dir, 'README.md'), 'w') as f:

@@ -40,8 +40,8 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 def final_metrics(work_dir: str) -> Dict[str, float]:
     """Metrics of the last validation in a work dir's scalar log."""
-    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json')))
+    logs = sorted(
+        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
     if not logs:
         raise FileNotFoundError(f'no scalars.json under {work_dir}')
     last = {}
@@ -54,8 +54,12 @@ def final_metrics(work_dir: str) -> Dict[str, float]:
 
 
 def train(config: str, seed: int, work_dir: str, extra: List[str]) -> float:
-    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config,
-           '--work-dir', work_dir, '--seed', str(seed)] + extra
+    cmd = [
+        sys.executable,
+        osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir', work_dir,
+        '--seed',
+        str(seed)
+    ] + extra
     start = time.time()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -65,15 +69,21 @@ def train(config: str, seed: int, work_dir: str, extra: List[str]) -> float:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('configs', nargs='+',
-                        help='configs; the first is the reference')
+    parser.add_argument(
+        'configs', nargs='+', help='configs; the first is the reference')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--metric', nargs='+', default=['accuracy/top1'],
-                        help='validation metric(s) to report; the first '
-                        'is the headline')
+    parser.add_argument(
+        '--metric',
+        nargs='+',
+        default=['accuracy/top1'],
+        help='validation metric(s) to report; the first '
+        'is the headline')
     parser.add_argument('--work-dir', default='work_dirs/bench_accuracy')
-    parser.add_argument('--cfg-options', nargs='*', default=[],
-                        help='passed to every training run')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='*',
+        default=[],
+        help='passed to every training run')
     parser.add_argument('--out', help='write results as JSON here')
     args = parser.parse_args(argv)
     extra = ['--cfg-options'] + args.cfg_options if args.cfg_options else []
@@ -90,21 +100,28 @@ def main(argv=None) -> int:
             final = final_metrics(work)
             for m in metrics:
                 results[m][config].append(final[m])
-            print(f'seed {seed}  {name}: ' + ', '.join(
-                f'{m} = {final[m]:.2f}' for m in metrics) +
-                f'  ({seconds[config][-1]:.0f} s)', flush=True)
+            print(
+                f'seed {seed}  {name}: ' + ', '.join(f'{m} = {final[m]:.2f}'
+                                                     for m in metrics) +
+                f'  ({seconds[config][-1]:.0f} s)',
+                flush=True)
         done_seeds.append(seed)
         if args.out:
-            write_json(args, metrics, results, seconds, done_seeds,
-                       complete=seed == args.seeds[-1])
+            write_json(
+                args,
+                metrics,
+                results,
+                seconds,
+                done_seeds,
+                complete=seed == args.seeds[-1])
     for m in metrics:
         print(f'\n{m} over seeds {done_seeds} (mean ± std)')
         for row in summary_rows(args.configs, results[m], seconds):
             print(f'  {osp.basename(row["config"]):60s} {row["mean"]:6.2f} ± '
                   f'{row["std"]:.2f}   Δ vs first '
-                  f'{row["diff_to_first_mean"]:+.2f} (per seed '
-                  + ', '.join(f'{d:+.2f}' for d in row['diffs_to_first'])
-                  + f')   ({row["seconds_mean"]:.0f} s per run)')
+                  f'{row["diff_to_first_mean"]:+.2f} (per seed ' +
+                  ', '.join(f'{d:+.2f}' for d in row['diffs_to_first']) +
+                  f')   ({row["seconds_mean"]:.0f} s per run)')
     return 0
 
 
@@ -116,23 +133,31 @@ def summary_rows(configs: List[str], results: Dict[str, List[float]],
     for config in configs:
         vals = results[config]
         diffs = [v - r for v, r in zip(vals, ref)]
-        rows.append(dict(
-            config=config, values=vals, mean=statistics.mean(vals),
-            std=statistics.stdev(vals) if len(vals) > 1 else 0.0,
-            diffs_to_first=diffs,
-            diff_to_first_mean=statistics.mean(diffs),
-            seconds_mean=statistics.mean(seconds[config][:len(vals)])))
+        rows.append(
+            dict(
+                config=config,
+                values=vals,
+                mean=statistics.mean(vals),
+                std=statistics.stdev(vals) if len(vals) > 1 else 0.0,
+                diffs_to_first=diffs,
+                diff_to_first_mean=statistics.mean(diffs),
+                seconds_mean=statistics.mean(seconds[config][:len(vals)])))
     return rows
 
 
 def write_json(args, metrics, results, seconds, done_seeds, complete):
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    data = dict(metric=metrics[0], seeds=done_seeds,
-                rows=summary_rows(args.configs, results[metrics[0]], seconds),
-                complete=complete, command=' '.join(sys.argv))
+    data = dict(
+        metric=metrics[0],
+        seeds=done_seeds,
+        rows=summary_rows(args.configs, results[metrics[0]], seconds),
+        complete=complete,
+        command=' '.join(sys.argv))
     if len(metrics) > 1:
-        data['metrics'] = {m: summary_rows(args.configs, results[m], seconds)
-                           for m in metrics}
+        data['metrics'] = {
+            m: summary_rows(args.configs, results[m], seconds)
+            for m in metrics
+        }
     with open(args.out, 'w') as f:
         json.dump(data, f, indent=2)
 

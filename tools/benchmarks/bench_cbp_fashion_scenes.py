@@ -26,11 +26,15 @@ from typing import Dict, List
 from bench_accuracy import ROOT, final_metrics, train
 
 VARIANTS = {
-    'baseline': 'configs/cbp/baseline_fcn_r18-w16-d8_1k_fashion-scenes-'
+    'baseline':
+    'configs/cbp/baseline_fcn_r18-w16-d8_1k_fashion-scenes-'
     '128x128.py',
-    'CBP': 'configs/cbp/cbp_fcn_r18-w16-d8_1k_fashion-scenes-128x128.py',
-    'OCCL': 'configs/cbp/occl_fcn_r18-w16-d8_1k_fashion-scenes-128x128.py',
-    'CBP+OCCL': 'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_fashion-scenes-'
+    'CBP':
+    'configs/cbp/cbp_fcn_r18-w16-d8_1k_fashion-scenes-128x128.py',
+    'OCCL':
+    'configs/cbp/occl_fcn_r18-w16-d8_1k_fashion-scenes-128x128.py',
+    'CBP+OCCL':
+    'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_fashion-scenes-'
     '128x128.py',
 }
 METRICS = ['mIoU', 'mAcc', 'mF1', 'class_separability']
@@ -46,8 +50,9 @@ def schedule_options(iters: int) -> List[str]:
 
 
 def mean_std(vals: List[float]) -> Dict[str, float]:
-    return dict(mean=statistics.mean(vals),
-                std=statistics.stdev(vals) if len(vals) > 1 else 0.0)
+    return dict(
+        mean=statistics.mean(vals),
+        std=statistics.stdev(vals) if len(vals) > 1 else 0.0)
 
 
 def plot_groups(rows: Dict[str, Dict], path: str) -> None:
@@ -61,7 +66,9 @@ def plot_groups(rows: Dict[str, Dict], path: str) -> None:
     fig, ax = plt.subplots(figsize=(7, 3.2))
     for i, name in enumerate(names):
         means = [statistics.mean(rows[name]['values'][g]) for g in groups]
-        ax.bar([k + i * width for k in range(len(groups))], means, width,
+        ax.bar([k + i * width for k in range(len(groups))],
+               means,
+               width,
                label=name)
     ax.set_xticks([k + 0.4 - width / 2 for k in range(len(groups))])
     ax.set_xticklabels([g.replace('F1_g', 'group ') for g in groups])
@@ -77,8 +84,11 @@ def plot_groups(rows: Dict[str, Dict], path: str) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--iters', type=int, default=1000,
-                        help='training iterations (the configs: 1000)')
+    parser.add_argument(
+        '--iters',
+        type=int,
+        default=1000,
+        help='training iterations (the configs: 1000)')
     parser.add_argument('--work-dir', default='work_dirs/bench_cbp')
     parser.add_argument('--out', help='JSON results')
     parser.add_argument('--plot', help='PNG of F1 per frequency group')
@@ -91,15 +101,18 @@ def main(argv=None) -> int:
         for name, config in VARIANTS.items():
             work = osp.join(args.work_dir,
                             f'{name.replace("+", "-")}_seed{seed}')
-            seconds[name].append(train(osp.join(ROOT, config), seed, work,
-                                       extra))
+            seconds[name].append(
+                train(osp.join(ROOT, config), seed, work, extra))
             metrics = final_metrics(work)
             for key, value in metrics.items():
                 if key in METRICS or key.startswith('F1_g'):
                     runs[name].setdefault(key, []).append(float(value))
-            print(f'seed {seed} {name:9s} ' + '  '.join(
-                f'{k} {metrics[k]:.2f}' for k in METRICS if k in metrics) +
-                  f'  ({seconds[name][-1]:.0f} s)', flush=True)
+            print(
+                f'seed {seed} {name:9s} ' +
+                '  '.join(f'{k} {metrics[k]:.2f}'
+                          for k in METRICS if k in metrics) +
+                f'  ({seconds[name][-1]:.0f} s)',
+                flush=True)
 
     base = runs['baseline']
     rows = {}
@@ -109,8 +122,10 @@ def main(argv=None) -> int:
           f'{"ΔmAcc":>7s} {"mF1":>14s} {"CS":>8s}')
     for name in VARIANTS:
         vals = runs[name]
-        row = dict(config=VARIANTS[name], values=vals,
-                   seconds_mean=statistics.mean(seconds[name]))
+        row = dict(
+            config=VARIANTS[name],
+            values=vals,
+            seconds_mean=statistics.mean(seconds[name]))
         for key in METRICS:
             row[key] = mean_std(vals[key])
         for key in ('mIoU', 'mAcc'):
@@ -126,8 +141,14 @@ def main(argv=None) -> int:
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
-            json.dump(dict(iters=args.iters, seeds=args.seeds, rows=rows,
-                           command=' '.join(sys.argv)), f, indent=2)
+            json.dump(
+                dict(
+                    iters=args.iters,
+                    seeds=args.seeds,
+                    rows=rows,
+                    command=' '.join(sys.argv)),
+                f,
+                indent=2)
     if args.plot:
         plot_groups(rows, args.plot)
     return 0

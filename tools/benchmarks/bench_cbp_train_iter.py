@@ -33,9 +33,11 @@ from bench_utils import machine_info, summarize
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {
-    'baseline': 'configs/cbp/baseline_fcn_r18-w16-d8_1k_fashion-scenes-'
+    'baseline':
+    'configs/cbp/baseline_fcn_r18-w16-d8_1k_fashion-scenes-'
     '128x128.py',
-    'cbp_occl': 'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_fashion-scenes-'
+    'cbp_occl':
+    'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_fashion-scenes-'
     '128x128.py',
 }
 
@@ -50,8 +52,8 @@ def build(config: str, seed: int):
     model = revert_sync_batchnorm(MODELS.build(cfg.model))
     model.init_weights()
     model.train()
-    return model, build_optim_wrapper(model, copy.deepcopy(
-        cfg.optim_wrapper)), cfg
+    return model, build_optim_wrapper(model,
+                                      copy.deepcopy(cfg.optim_wrapper)), cfg
 
 
 def batches(cfg, n: int):
@@ -72,13 +74,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--repeats', type=int, default=40)
     parser.add_argument('--warmup', type=int, default=5)
-    parser.add_argument('--batches', type=int, default=4,
-                        help='distinct real batches cycled through')
+    parser.add_argument(
+        '--batches',
+        type=int,
+        default=4,
+        help='distinct real batches cycled through')
     parser.add_argument('--out', help='JSON results')
     args = parser.parse_args(argv)
-    import dnc_mm  # noqa: F401
     from mmengine.logging import MMLogger
     from mmengine.registry import init_default_scope
+
+    import dnc_mm  # noqa: F401
     init_default_scope('mmseg')
     MMLogger.get_instance('mmengine', log_level='WARNING')
 
@@ -97,10 +103,12 @@ def main(argv=None) -> int:
     result = dict(
         machine=machine_info(torch.device('cpu')),
         note='shared 2-core CPU, interleaved A B A B in one process',
-        repeats=args.repeats, warmup=args.warmup,
+        repeats=args.repeats,
+        warmup=args.warmup,
         baseline_s=summarize(times['baseline']),
         cbp_occl_s=summarize(times['cbp_occl']),
-        ratio=summarize(ratios), command=' '.join(sys.argv))
+        ratio=summarize(ratios),
+        command=' '.join(sys.argv))
     for name in CONFIGS:
         s = result[f'{name}_s']
         print(f'{name:9s} median {1000 * s["median"]:.1f} ms  IQR '

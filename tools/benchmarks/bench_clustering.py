@@ -51,18 +51,31 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from dnc_mm.core import (  # noqa: E402
-    apply_momentum_update, class_similarities, sinkhorn_knopp_segments,
-    subcentroid_sums, update_subcentroids)
 from bench_utils import machine_info, summarize, sync  # noqa: E402
 
+from dnc_mm.core import (apply_momentum_update, class_similarities,
+                         sinkhorn_knopp_segments, subcentroid_sums,
+                         update_subcentroids)
+
 SCALES = {
-    'imagenet': dict(num_classes=1000, num_subcentroids=4, dim=2048,
-                     num_samples=32 + 3200, ignore_frac=0.0,
-                     selected_frac=0.8, long_tail=False),
-    'seg': dict(num_classes=150, num_subcentroids=10, dim=512,
-                num_samples=65536, ignore_frac=0.1, selected_frac=0.8,
-                long_tail=True),
+    'imagenet':
+    dict(
+        num_classes=1000,
+        num_subcentroids=4,
+        dim=2048,
+        num_samples=32 + 3200,
+        ignore_frac=0.0,
+        selected_frac=0.8,
+        long_tail=False),
+    'seg':
+    dict(
+        num_classes=150,
+        num_subcentroids=10,
+        dim=512,
+        num_samples=65536,
+        ignore_frac=0.1,
+        selected_frac=0.8,
+        long_tail=True),
 }
 
 
@@ -135,13 +148,24 @@ def loop_update(subcentroids: Tensor, features: Tensor, labels: Tensor,
     return dict(subcentroids=out, assignment=assign)
 
 
-def batched_update(subcentroids, features, labels, selected, momentum,
-                   epsilon, num_iters, similarities=None):
-    res = update_subcentroids(subcentroids, features, labels,
-                              selected=selected, momentum=momentum,
-                              method='sinkhorn', epsilon=epsilon,
-                              sinkhorn_iters=num_iters,
-                              similarities=similarities)
+def batched_update(subcentroids,
+                   features,
+                   labels,
+                   selected,
+                   momentum,
+                   epsilon,
+                   num_iters,
+                   similarities=None):
+    res = update_subcentroids(
+        subcentroids,
+        features,
+        labels,
+        selected=selected,
+        momentum=momentum,
+        method='sinkhorn',
+        epsilon=epsilon,
+        sinkhorn_iters=num_iters,
+        similarities=similarities)
     return dict(subcentroids=res.subcentroids, assignment=res.assignment)
 
 
@@ -154,8 +178,8 @@ def make_data(scale: dict, device: torch.device, seed: int) -> dict:
     protos = F.normalize(torch.randn(c, k, d, generator=g), dim=-1)
     if scale['long_tail']:  # Zipf-like class frequencies (segmentation)
         probs = 1.0 / torch.arange(1, c + 1, dtype=torch.float64)
-        labels = torch.multinomial(probs / probs.sum(), n, replacement=True,
-                                   generator=g)
+        labels = torch.multinomial(
+            probs / probs.sum(), n, replacement=True, generator=g)
     else:
         labels = torch.randint(0, c, (n, ), generator=g)
     sub = torch.randint(0, k, (n, ), generator=g)
@@ -164,8 +188,11 @@ def make_data(scale: dict, device: torch.device, seed: int) -> dict:
     ignore = torch.rand(n, generator=g) < scale['ignore_frac']
     labels = labels.masked_fill(ignore, 255)
     selected = torch.rand(n, generator=g) < scale['selected_frac']
-    return dict(subcentroids=protos.to(device), features=feats.to(device),
-                labels=labels.to(device), selected=selected.to(device))
+    return dict(
+        subcentroids=protos.to(device),
+        features=feats.to(device),
+        labels=labels.to(device),
+        selected=selected.to(device))
 
 
 def stage_breakdown(p, x, y, sel, args, device) -> Dict[str, dict]:
@@ -180,8 +207,8 @@ def stage_breakdown(p, x, y, sel, args, device) -> Dict[str, dict]:
         state['sims'] = class_similarities(xs, ys, p)
 
     def sinkhorn():
-        state['assign'] = sinkhorn_knopp_segments(
-            state['sims'], ys, c, None, args.epsilon, args.iters)[1]
+        state['assign'] = sinkhorn_knopp_segments(state['sims'], ys, c, None,
+                                                  args.epsilon, args.iters)[1]
 
     def sums():
         state['sums'] = subcentroid_sums(xs, ys, state['assign'], c, k)
@@ -189,9 +216,12 @@ def stage_breakdown(p, x, y, sel, args, device) -> Dict[str, dict]:
     def momentum():
         apply_momentum_update(p, *state['sums'], args.momentum)
 
-    stages = dict(select=lambda: x.index_select(0, idx),
-                  similarities=sims, sinkhorn=sinkhorn, sums=sums,
-                  momentum=momentum)
+    stages = dict(
+        select=lambda: x.index_select(0, idx),
+        similarities=sims,
+        sinkhorn=sinkhorn,
+        sums=sums,
+        momentum=momentum)
     times: Dict[str, List[float]] = {s: [] for s in stages}
     for r in range(args.warmup + args.repeats):
         for name, fn in stages.items():
@@ -205,10 +235,15 @@ def compare(a: dict, b: dict, atol: float) -> dict:
     same = bool(torch.equal(a['assignment'], b['assignment']))
     agree = float((a['assignment'] == b['assignment']).float().mean())
     diff = float((a['subcentroids'] - b['subcentroids']).abs().max())
-    close = bool(torch.allclose(a['subcentroids'], b['subcentroids'],
-                                atol=atol, rtol=0))
-    return dict(assignment_equal=same, assignment_agreement=agree,
-                max_abs_diff=diff, allclose=close, atol=atol)
+    close = bool(
+        torch.allclose(
+            a['subcentroids'], b['subcentroids'], atol=atol, rtol=0))
+    return dict(
+        assignment_equal=same,
+        assignment_agreement=agree,
+        max_abs_diff=diff,
+        allclose=close,
+        atol=atol)
 
 
 # -------------------------------------------------------------------- main
@@ -280,35 +315,59 @@ def run_scale(name: str, args, device: torch.device) -> dict:
               f'{pp["q1"]:.2f}-{pp["q3"]:.2f}; ratio of medians '
               f'{r["of_medians"]:.2f}x){goal}')
     breakdown = stage_breakdown(p, x, y, sel, args, device)
-    print('  batched stages (median ms): ' + ', '.join(
-        f'{s} {1e3 * b["median"]:.1f}' for s, b in breakdown.items()))
-    return dict(scale=scale, selected_samples=n_used, classes_present=n_cls,
-                checks=checks, times_s=times, stats_s=stats, speedup=ratios,
-                batched_stages_s=breakdown)
+    print('  batched stages (median ms): ' +
+          ', '.join(f'{s} {1e3 * b["median"]:.1f}'
+                    for s, b in breakdown.items()))
+    return dict(
+        scale=scale,
+        selected_samples=n_used,
+        classes_present=n_cls,
+        checks=checks,
+        times_s=times,
+        stats_s=stats,
+        speedup=ratios,
+        batched_stages_s=breakdown)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description='Batched DNC clustering vs a per-class Python loop.')
-    parser.add_argument('--device', choices=['cpu', 'cuda'],
-                        default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--scales', nargs='+', choices=sorted(SCALES),
-                        default=['imagenet', 'seg'])
-    parser.add_argument('--repeats', type=int, default=15,
-                        help='timed rounds (each runs every variant once)')
+    parser.add_argument(
+        '--device',
+        choices=['cpu', 'cuda'],
+        default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--scales',
+        nargs='+',
+        choices=sorted(SCALES),
+        default=['imagenet', 'seg'])
+    parser.add_argument(
+        '--repeats',
+        type=int,
+        default=15,
+        help='timed rounds (each runs every variant once)')
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--epsilon', type=float, default=0.05)
     parser.add_argument('--iters', type=int, default=3)
     parser.add_argument('--momentum', type=float, default=0.999)
-    parser.add_argument('--memory-rows', type=int, default=None,
-                        help='memory rows at the imagenet scale '
-                        '(default 3200 = 100 batches of 32)')
+    parser.add_argument(
+        '--memory-rows',
+        type=int,
+        default=None,
+        help='memory rows at the imagenet scale '
+        '(default 3200 = 100 batches of 32)')
     parser.add_argument('--atol', type=float, default=1e-5)
-    parser.add_argument('--goal', type=float, default=20.0,
-                        help='speed-up goal at the imagenet scale')
-    parser.add_argument('--threads', type=int, default=None,
-                        help='torch.set_num_threads (default: torch default)')
+    parser.add_argument(
+        '--goal',
+        type=float,
+        default=20.0,
+        help='speed-up goal at the imagenet scale')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=None,
+        help='torch.set_num_threads (default: torch default)')
     parser.add_argument('--out', help='write the results as JSON here')
     args = parser.parse_args(argv)
     if args.repeats < 1:
@@ -322,8 +381,8 @@ def main(argv=None) -> int:
     info = machine_info(device)
     print(f'machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
           f'{info["torch"]}, {info["torch_threads"]} threads, device '
-          f'{device}' + (f' ({info["cuda_device"]})'
-                         if 'cuda_device' in info else ''))
+          f'{device}' +
+          (f' ({info["cuda_device"]})' if 'cuda_device' in info else ''))
     results = {name: run_scale(name, args, device) for name in args.scales}
     try:
         info['loadavg_end'] = os.getloadavg()
@@ -332,9 +391,15 @@ def main(argv=None) -> int:
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
-            json.dump(dict(benchmark='bench_clustering', args=vars(args),
-                           machine=info, command=' '.join(sys.argv),
-                           results=results), f, indent=2)
+            json.dump(
+                dict(
+                    benchmark='bench_clustering',
+                    args=vars(args),
+                    machine=info,
+                    command=' '.join(sys.argv),
+                    results=results),
+                f,
+                indent=2)
         print(f'\nwrote {args.out}')
     return 0
 

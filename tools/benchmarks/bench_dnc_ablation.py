@@ -64,8 +64,10 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DNC = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
 LINEAR = 'configs/dnc/linear_resnet18-w16_5e_fashion-mnist-10k.py'
 DATA_INIT = ['model.head.init=data']
-WARMUP = ['model.head.momentum_warmup_iters=200',
-          'model.head.momentum_warmup_start=0.9']
+WARMUP = [
+    'model.head.momentum_warmup_iters=200',
+    'model.head.momentum_warmup_start=0.9'
+]
 MEM_AGE = ['custom_hooks.0.max_age_iters=20']
 
 #: variant -> (method, config, options)
@@ -75,37 +77,37 @@ CLS_VARIANTS: Dict[str, tuple] = {
     'dnc-schedule-aware': ('dnc', DNC, DATA_INIT + WARMUP + MEM_AGE),
     'dnc-data-init': ('dnc', DNC, DATA_INIT),
     'dnc-mask-before': ('dnc', DNC, ['model.head.mask_order=before']),
-    'dnc-ln-affine': ('dnc', DNC,
-                      ['model.head.logit_normalization=layernorm_affine']),
-    'dnc-learned-scale': ('dnc', DNC,
-                          ['model.head.logit_normalization=learned_scale']),
-    'dnc-temperature': ('dnc', DNC,
-                        ['model.head.logit_normalization=temperature']),
+    'dnc-ln-affine':
+    ('dnc', DNC, ['model.head.logit_normalization=layernorm_affine']),
+    'dnc-learned-scale':
+    ('dnc', DNC, ['model.head.logit_normalization=learned_scale']),
+    'dnc-temperature':
+    ('dnc', DNC, ['model.head.logit_normalization=temperature']),
     'dnc-mu-warmup': ('dnc', DNC, WARMUP),
     'dnc-mem-age': ('dnc', DNC, MEM_AGE),
 }
 SEG = 'fashion-scenes-128x128.py'
 SEG_VARIANTS: Dict[str, tuple] = {
     'fcn': ('fcn', f'configs/fcn/fcn_r18-w16-d8_1k_{SEG}', []),
-    'dnc-fcn': ('dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_{SEG}',
-                []),
-    'dnc-fcn-schedule-aware': (
-        'dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_{SEG}',
-        ['model.decode_head.init=data',
-         'model.decode_head.momentum_warmup_iters=500',
-         'model.decode_head.momentum_warmup_start=0.9']),
+    'dnc-fcn': ('dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_{SEG}', []),
+    'dnc-fcn-schedule-aware':
+    ('dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_{SEG}', [
+        'model.decode_head.init=data',
+        'model.decode_head.momentum_warmup_iters=500',
+        'model.decode_head.momentum_warmup_start=0.9'
+    ]),
     'cbp': ('cbp', f'configs/cbp/cbp_fcn_r18-w16-d8_1k_{SEG}', []),
     'occl': ('occl', f'configs/cbp/occl_fcn_r18-w16-d8_1k_{SEG}', []),
-    'cbp-occl': ('cbp-occl', f'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_{SEG}',
-                 []),
+    'cbp-occl':
+    ('cbp-occl', f'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_{SEG}', []),
 }
 
 
 def validation_curve(work_dir: str, metric: str) -> List[list]:
     """``[step, metric]`` of every validation in a work dir's scalar log
     (``step`` is the epoch or iteration mmengine logged it at)."""
-    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json')))
+    logs = sorted(
+        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
     curve = []
     with open(logs[-1]) as f:
         for line in f:
@@ -121,8 +123,9 @@ def final_health(work_dir: str) -> Optional[Dict[str, float]]:
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         path = f.read().strip()
     state = load_checkpoint_file(path, map_location='cpu')['state_dict']
-    prefix = next((k[:-len('subcentroids')] for k in state
-                   if k.endswith('classifier.subcentroids')), None)
+    prefix = next((k[:-len('subcentroids')]
+                   for k in state if k.endswith('classifier.subcentroids')),
+                  None)
     if prefix is None:
         return None
     stats = subcentroid_health(state[prefix + 'subcentroids'],
@@ -150,24 +153,37 @@ def finished_run(work_dir: str, budget: int, suite: dict) -> bool:
 
 def cls_budget(epochs: int) -> List[str]:
     """Options that set the schedule to ``epochs`` (cosine over all)."""
-    return [f'train_cfg.max_epochs={epochs}',
-            f'param_scheduler.1.T_max={epochs}']
+    return [
+        f'train_cfg.max_epochs={epochs}', f'param_scheduler.1.T_max={epochs}'
+    ]
 
 
 def seg_budget(iters: int) -> List[str]:
     """Options that set the schedule to ``iters`` (poly decay over all)."""
-    return [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
-            f'param_scheduler.0.end={iters}',
-            f'default_hooks.checkpoint.interval={iters}']
+    return [
+        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+        f'param_scheduler.0.end={iters}',
+        f'default_hooks.checkpoint.interval={iters}'
+    ]
 
 
 SUITES = {
-    'cls': dict(variants=CLS_VARIANTS, metric='accuracy/top1',
-                unit='epochs', baseline='linear', budget=cls_budget,
-                checkpoint='epoch_{}.pth'),
-    'seg': dict(variants=SEG_VARIANTS, metric='mIoU', unit='iterations',
-                baseline='fcn', budget=seg_budget,
-                checkpoint='iter_{}.pth'),
+    'cls':
+    dict(
+        variants=CLS_VARIANTS,
+        metric='accuracy/top1',
+        unit='epochs',
+        baseline='linear',
+        budget=cls_budget,
+        checkpoint='epoch_{}.pth'),
+    'seg':
+    dict(
+        variants=SEG_VARIANTS,
+        metric='mIoU',
+        unit='iterations',
+        baseline='fcn',
+        budget=seg_budget,
+        checkpoint='iter_{}.pth'),
 }
 
 
@@ -178,9 +194,10 @@ def table(records: List[dict], suite: dict) -> str:
     groups: Dict[tuple, List[float]] = {}
     for r in records:
         groups.setdefault((r['variant'], r['budget']), []).append(r[metric])
-    lines = [f'| variant | budget ({suite["unit"]}) | seeds | {metric} '
-             f'mean ± std | Δ vs {base} |',
-             '| --- | --- | --- | --- | --- |']
+    lines = [
+        f'| variant | budget ({suite["unit"]}) | seeds | {metric} '
+        f'mean ± std | Δ vs {base} |', '| --- | --- | --- | --- | --- |'
+    ]
     for (variant, budget), vals in groups.items():
         ref = groups.get((base, budget))
         std = statistics.stdev(vals) if len(vals) > 1 else float('nan')
@@ -202,28 +219,37 @@ def plot(records: List[dict], suite: dict, path: str) -> None:
     metric, unit = suite['metric'], suite['unit']
     by_variant: Dict[str, Dict[int, List[dict]]] = {}
     for r in records:
-        by_variant.setdefault(r['variant'], {}).setdefault(
-            r['budget'], []).append(r)
+        by_variant.setdefault(r['variant'], {}).setdefault(r['budget'],
+                                                           []).append(r)
     fig, (ax_budget, ax_curve) = plt.subplots(1, 2, figsize=(11, 4.2))
     for variant, budgets in sorted(by_variant.items()):
         xs = sorted(budgets)
         vals = [[r[metric] for r in budgets[b]] for b in xs]
         means = [statistics.mean(v) for v in vals]
         stds = [statistics.stdev(v) if len(v) > 1 else 0. for v in vals]
-        line = ax_budget.errorbar(xs, means, yerr=stds, marker='o',
-                                  capsize=3, label=variant)[0]
+        line = ax_budget.errorbar(
+            xs, means, yerr=stds, marker='o', capsize=3, label=variant)[0]
         runs = [r for r in budgets[xs[-1]] if r.get('curve')]
         if runs:
             steps = [s for s, _ in runs[0]['curve']]
-            curve = [statistics.mean(r['curve'][i][1] for r in runs
-                                     if len(r['curve']) > i)
-                     for i in range(len(steps))]
-            ax_curve.plot(steps, curve, color=line.get_color(),
-                          label=f'{variant} ({xs[-1]} {unit})')
-    ax_budget.set(xlabel=f'budget ({unit})', ylabel=metric,
-                  title='final metric, mean ± std over seeds')
-    ax_curve.set(xlabel=unit, ylabel=metric,
-                 title='validation during the largest budget')
+            curve = [
+                statistics.mean(r['curve'][i][1] for r in runs
+                                if len(r['curve']) > i)
+                for i in range(len(steps))
+            ]
+            ax_curve.plot(
+                steps,
+                curve,
+                color=line.get_color(),
+                label=f'{variant} ({xs[-1]} {unit})')
+    ax_budget.set(
+        xlabel=f'budget ({unit})',
+        ylabel=metric,
+        title='final metric, mean ± std over seeds')
+    ax_curve.set(
+        xlabel=unit,
+        ylabel=metric,
+        title='validation during the largest budget')
     for ax in (ax_budget, ax_curve):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
@@ -235,23 +261,29 @@ def plot(records: List[dict], suite: dict, path: str) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--suite', choices=list(SUITES), default='cls')
-    parser.add_argument('--variants', nargs='+',
-                        help='default: every variant of the suite')
-    parser.add_argument('--budgets', type=int, nargs='+', default=[5],
-                        help='epochs (cls) or iterations (seg)')
+    parser.add_argument(
+        '--variants', nargs='+', help='default: every variant of the suite')
+    parser.add_argument(
+        '--budgets',
+        type=int,
+        nargs='+',
+        default=[5],
+        help='epochs (cls) or iterations (seg)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--work-dir', default='work_dirs/bench_dnc_ablation')
     parser.add_argument('--out', required=True, help='JSON of all runs')
     parser.add_argument('--markdown', help='write the table here')
     parser.add_argument('--plot', help='write the learning curves (PNG)')
-    parser.add_argument('--val-interval', type=int,
-                        help='validate every N epochs (cls) or iterations '
-                        '(seg) to record the curve within a run; default: '
-                        'the config\'s (cls: every epoch) or only at the '
-                        'end (seg). Use one value for all runs of a table: '
-                        'a validation draws from the global RNG (its '
-                        'loader\'s worker seed), so it shifts the random '
-                        'stream of the training that follows.')
+    parser.add_argument(
+        '--val-interval',
+        type=int,
+        help='validate every N epochs (cls) or iterations '
+        '(seg) to record the curve within a run; default: '
+        'the config\'s (cls: every epoch) or only at the '
+        'end (seg). Use one value for all runs of a table: '
+        'a validation draws from the global RNG (its '
+        'loader\'s worker seed), so it shifts the random '
+        'stream of the training that follows.')
     args = parser.parse_args(argv)
     suite = SUITES[args.suite]
     variants = args.variants or list(suite['variants'])
@@ -276,30 +308,38 @@ def main(argv=None) -> int:
                 work = osp.join(args.work_dir, f'{variant}_{budget}_s{seed}')
                 extra = ['--cfg-options'] + suite['budget'](budget) + options
                 if args.val_interval:
-                    extra.append(
-                        f'train_cfg.val_interval={args.val_interval}')
+                    extra.append(f'train_cfg.val_interval={args.val_interval}')
                 if finished_run(work, budget, suite):  # record was lost
                     seconds = float('nan')
                 else:
-                    seconds = train(osp.join(ROOT, config), seed, work,
-                                    extra)
-                records.append(dict(
-                    method=method, variant=variant, budget=budget,
-                    seed=seed, config=config, options=options,
-                    val_interval=args.val_interval,
-                    omp_num_threads=os.environ.get('OMP_NUM_THREADS'),
-                    **{metric: final_metrics(work)[metric]},
-                    wall_s=round(seconds, 1),
-                    curve=validation_curve(work, metric),
-                    health=final_health(work)))
-                print(f'{variant} {budget} {suite["unit"]} seed {seed}: '
-                      f'{records[-1][metric]:.2f} ({seconds:.0f} s)',
-                      flush=True)
-                os.makedirs(osp.dirname(osp.abspath(args.out)),
-                            exist_ok=True)
+                    seconds = train(osp.join(ROOT, config), seed, work, extra)
+                records.append(
+                    dict(
+                        method=method,
+                        variant=variant,
+                        budget=budget,
+                        seed=seed,
+                        config=config,
+                        options=options,
+                        val_interval=args.val_interval,
+                        omp_num_threads=os.environ.get('OMP_NUM_THREADS'),
+                        **{metric: final_metrics(work)[metric]},
+                        wall_s=round(seconds, 1),
+                        curve=validation_curve(work, metric),
+                        health=final_health(work)))
+                print(
+                    f'{variant} {budget} {suite["unit"]} seed {seed}: '
+                    f'{records[-1][metric]:.2f} ({seconds:.0f} s)',
+                    flush=True)
+                os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
                 with open(args.out, 'w') as f:
-                    json.dump(dict(command=' '.join(sys.argv), metric=metric,
-                                   runs=records), f, indent=1)
+                    json.dump(
+                        dict(
+                            command=' '.join(sys.argv),
+                            metric=metric,
+                            runs=records),
+                        f,
+                        indent=1)
                 if args.markdown:
                     with open(args.markdown, 'w') as f:
                         f.write(table(records, suite))

@@ -37,16 +37,16 @@ import time
 from typing import Dict, List
 
 import torch
-from bench_utils import (alternate, setup_benchmark,  # noqa: E402
-                         summarize, sync, time_method)
+from bench_utils import (alternate, setup_benchmark, summarize, sync,
+                         time_method)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def model_cfg(num_classes: int, size: int, dnc: dict = None):
     from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', '_base_', 'models',
-                                   'dnc_seg_head.py'))
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', '_base_', 'models', 'dnc_seg_head.py'))
     base = Config.fromstring(
         "_base_ = ['mmseg::_base_/models/fcn_r50-d8.py']\n", '.py')
     model = copy.deepcopy(base.model)
@@ -76,15 +76,16 @@ def make_data(args, device: torch.device) -> dict:
     s, block = args.img_size, 32
     inputs, samples = [], []
     for _ in range(args.batch_size):
-        inputs.append(torch.randint(0, 256, (3, s, s), dtype=torch.uint8,
-                                    generator=g).to(device))
-        blocks = torch.randint(0, args.num_classes,
-                               (1, s // block, s // block), generator=g)
+        inputs.append(
+            torch.randint(0, 256, (3, s, s), dtype=torch.uint8,
+                          generator=g).to(device))
+        blocks = torch.randint(
+            0, args.num_classes, (1, s // block, s // block), generator=g)
         label = blocks.repeat_interleave(block, 1).repeat_interleave(block, 2)
         label[torch.rand(label.shape, generator=g) < 0.05] = 255
-        sample = SegDataSample(metainfo=dict(img_shape=(s, s),
-                                             ori_shape=(s, s),
-                                             pad_shape=(s, s)))
+        sample = SegDataSample(
+            metainfo=dict(
+                img_shape=(s, s), ori_shape=(s, s), pad_shape=(s, s)))
         sample.gt_sem_seg = PixelData(data=label.to(device))
         samples.append(sample)
     return dict(inputs=inputs, data_samples=samples)
@@ -92,19 +93,26 @@ def make_data(args, device: torch.device) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--device', choices=['cpu', 'cuda'],
-                        default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--device',
+        choices=['cpu', 'cuda'],
+        default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--img-size', type=int, default=512)
     parser.add_argument('--batch-size', type=int, default=2)
     parser.add_argument('--num-classes', type=int, default=150)
     parser.add_argument('--num-subcentroids', type=int, default=10)
     rule = parser.add_mutually_exclusive_group()
-    rule.add_argument('--all-pixels', dest='correct_only',
-                      action='store_false', default=False,
-                      help='cluster every valid pixel (default)')
-    rule.add_argument('--correct-only', dest='correct_only',
-                      action='store_true',
-                      help='the paper rule: correctly classified pixels only')
+    rule.add_argument(
+        '--all-pixels',
+        dest='correct_only',
+        action='store_false',
+        default=False,
+        help='cluster every valid pixel (default)')
+    rule.add_argument(
+        '--correct-only',
+        dest='correct_only',
+        action='store_true',
+        help='the paper rule: correctly classified pixels only')
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--seed', type=int, default=0)
@@ -117,27 +125,32 @@ def main(argv=None) -> int:
     from mmengine.optim import OptimWrapper
     print(f'setting: FCN-R50-D8, batch {args.batch_size}, {args.img_size}x'
           f'{args.img_size}, C={args.num_classes}; DNC K='
-          f'{args.num_subcentroids}, '
-          + ('correct pixels only' if args.correct_only
-             else 'every valid pixel clustered'))
-    stock = build(model_cfg(args.num_classes, args.img_size), args.seed,
-                  device)
-    dnc = build(model_cfg(args.num_classes, args.img_size,
-                          dict(num_subcentroids=args.num_subcentroids,
-                               update_correct_only=args.correct_only)),
-                args.seed, device)
+          f'{args.num_subcentroids}, ' +
+          ('correct pixels only' if args.
+           correct_only else 'every valid pixel clustered'))
+    stock = build(
+        model_cfg(args.num_classes, args.img_size), args.seed, device)
+    dnc = build(
+        model_cfg(
+            args.num_classes, args.img_size,
+            dict(
+                num_subcentroids=args.num_subcentroids,
+                update_correct_only=args.correct_only)), args.seed, device)
     # identical weights wherever the two models have the same tensors
     missing = dnc.load_state_dict(stock.state_dict(), strict=False)
-    assert all(k.startswith('decode_head.conv_seg')
-               for k in missing.unexpected_keys), missing.unexpected_keys
+    assert all(
+        k.startswith('decode_head.conv_seg')
+        for k in missing.unexpected_keys), missing.unexpected_keys
 
-    update_times = time_method(dnc.decode_head, 'update_subcentroids',
-                               device)
+    update_times = time_method(dnc.decode_head, 'update_subcentroids', device)
     models = {'stock': stock, 'dnc': dnc}
-    wrappers = {n: OptimWrapper(torch.optim.SGD(m.parameters(), lr=0.01,
-                                                momentum=0.9,
-                                                weight_decay=5e-4))
-                for n, m in models.items()}
+    wrappers = {
+        n:
+        OptimWrapper(
+            torch.optim.SGD(
+                m.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4))
+        for n, m in models.items()
+    }
     data = make_data(args, device)
 
     def step(name: str) -> float:
@@ -151,14 +164,24 @@ def main(argv=None) -> int:
 
     def report(i: int, times: Dict[str, List[float]]) -> None:
         ratios.append(times['dnc'][-1] / times['stock'][-1])
-        print(f'round {i}: stock {times["stock"][-1]:.3f} s, dnc '
-              f'{times["dnc"][-1]:.3f} s, ratio {ratios[-1]:.3f}', flush=True)
+        print(
+            f'round {i}: stock {times["stock"][-1]:.3f} s, dnc '
+            f'{times["dnc"][-1]:.3f} s, ratio {ratios[-1]:.3f}',
+            flush=True)
 
-    times = alternate(step, list(models), args.warmup, args.repeats,
-                      swap_order=True, after_warmup=update_times.clear,
-                      on_round=report)
-    res = dict(stock=summarize(times['stock']), dnc=summarize(times['dnc']),
-               ratio=summarize(ratios), update=summarize(update_times))
+    times = alternate(
+        step,
+        list(models),
+        args.warmup,
+        args.repeats,
+        swap_order=True,
+        after_warmup=update_times.clear,
+        on_round=report)
+    res = dict(
+        stock=summarize(times['stock']),
+        dnc=summarize(times['dnc']),
+        ratio=summarize(ratios),
+        update=summarize(update_times))
     print(f'\nstock FCNHead   {res["stock"]["median"]:.3f} s '
           f'(IQR {res["stock"]["iqr"]:.3f})')
     print(f'DNC FCN head    {res["dnc"]["median"]:.3f} s '
@@ -171,9 +194,16 @@ def main(argv=None) -> int:
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
-            json.dump(dict(machine=info, args=vars(args), results=res,
-                           raw=times, ratios=ratios,
-                           command=' '.join(sys.argv)), f, indent=2)
+            json.dump(
+                dict(
+                    machine=info,
+                    args=vars(args),
+                    results=res,
+                    raw=times,
+                    ratios=ratios,
+                    command=' '.join(sys.argv)),
+                f,
+                indent=2)
     return 0
 
 

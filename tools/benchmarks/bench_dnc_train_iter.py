@@ -39,11 +39,11 @@ import os.path as osp
 import statistics
 import sys
 import time
-from bench_utils import (alternate, setup_benchmark,  # noqa: E402
-                         summarize, sync, time_method)
 
 import torch
 import torch.nn.functional as F
+from bench_utils import (alternate, setup_benchmark, summarize, sync,
+                         time_method)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
@@ -57,15 +57,22 @@ DTYPES = {'float32': torch.float32, 'float16': torch.float16}
 def build_model(head: dict, seed: int, device: torch.device):
     from mmpretrain.registry import MODELS
     torch.manual_seed(seed)
-    model = MODELS.build(dict(
-        type='ImageClassifier',
-        backbone=dict(type='ResNet', depth=50, num_stages=4,
-                      out_indices=(3, ), style='pytorch'),
-        neck=dict(type='GlobalAveragePooling'),
-        head=head,
-        data_preprocessor=dict(type='ClsDataPreprocessor',
-                               mean=[123.675, 116.28, 103.53],
-                               std=[58.395, 57.12, 57.375], to_rgb=True)))
+    model = MODELS.build(
+        dict(
+            type='ImageClassifier',
+            backbone=dict(
+                type='ResNet',
+                depth=50,
+                num_stages=4,
+                out_indices=(3, ),
+                style='pytorch'),
+            neck=dict(type='GlobalAveragePooling'),
+            head=head,
+            data_preprocessor=dict(
+                type='ClsDataPreprocessor',
+                mean=[123.675, 116.28, 103.53],
+                std=[58.395, 57.12, 57.375],
+                to_rgb=True)))
     model.init_weights()
     return model.to(device).train()
 
@@ -74,26 +81,28 @@ def fill_memory(head, args, device: torch.device) -> None:
     """Allocate and fill the DNC memory with random normalised features."""
     capacity = args.memory_batches * args.batch_size
     dim = head.embed_dims
-    head.memory.allocate(capacity=capacity, dim=dim,
-                         dtype=DTYPES[args.memory_dtype])
+    head.memory.allocate(
+        capacity=capacity, dim=dim, dtype=DTYPES[args.memory_dtype])
     g = torch.Generator().manual_seed(args.seed + 1)
     for start in range(0, capacity, args.batch_size):
         n = min(args.batch_size, capacity - start)
         feats = F.normalize(torch.randn(n, dim, generator=g), dim=1)
         labels = torch.randint(0, args.num_classes, (n, ), generator=g)
         correct = torch.rand(n, generator=g) < args.memory_correct_frac
-        head.memory.push(feats.to(device), labels.to(device),
-                         correct.to(device))
+        head.memory.push(
+            feats.to(device), labels.to(device), correct.to(device))
 
 
 def make_data(args, device: torch.device) -> dict:
     from mmpretrain.structures import DataSample
     g = torch.Generator().manual_seed(args.seed + 2)
-    imgs = torch.randint(0, 256, (args.batch_size, 3, args.img_size,
-                                  args.img_size), generator=g,
-                         dtype=torch.uint8)
-    labels = torch.randint(0, args.num_classes, (args.batch_size, ),
-                           generator=g)
+    imgs = torch.randint(
+        0,
+        256, (args.batch_size, 3, args.img_size, args.img_size),
+        generator=g,
+        dtype=torch.uint8)
+    labels = torch.randint(
+        0, args.num_classes, (args.batch_size, ), generator=g)
     samples = [DataSample().set_gt_label(int(lab)) for lab in labels]
     return dict(inputs=imgs.to(device), data_samples=samples)
 
@@ -103,30 +112,50 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description='One training iteration: LinearClsHead vs '
         'SubCentroidClsHead on ResNet-50.')
-    parser.add_argument('--device', choices=['cpu', 'cuda'],
-                        default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--img-size', type=int, default=None,
-                        help='input resolution (default: 224 on cuda, 64 on '
-                        'cpu)')
+    parser.add_argument(
+        '--device',
+        choices=['cpu', 'cuda'],
+        default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--img-size',
+        type=int,
+        default=None,
+        help='input resolution (default: 224 on cuda, 64 on '
+        'cpu)')
     parser.add_argument('--batch-size', type=int, default=32)
     parser.add_argument('--num-classes', type=int, default=1000)
     parser.add_argument('--num-subcentroids', type=int, default=4)
-    parser.add_argument('--memory-batches', type=int, default=100,
-                        help='DNC memory size in batches (0: no memory)')
-    parser.add_argument('--memory-dtype', choices=sorted(DTYPES),
-                        default='float32')
-    parser.add_argument('--memory-correct-frac', type=float, default=1.0,
-                        help='share of memory rows flagged correctly '
-                        'classified (clustered by the update)')
+    parser.add_argument(
+        '--memory-batches',
+        type=int,
+        default=100,
+        help='DNC memory size in batches (0: no memory)')
+    parser.add_argument(
+        '--memory-dtype', choices=sorted(DTYPES), default='float32')
+    parser.add_argument(
+        '--memory-correct-frac',
+        type=float,
+        default=1.0,
+        help='share of memory rows flagged correctly '
+        'classified (clustered by the update)')
     parser.add_argument('--lr', type=float, default=0.1)
-    parser.add_argument('--repeats', type=int, default=10,
-                        help='timed rounds, each runs both models once')
+    parser.add_argument(
+        '--repeats',
+        type=int,
+        default=10,
+        help='timed rounds, each runs both models once')
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--goal', type=float, default=1.03,
-                        help='goal for the ratio DNC / linear')
-    parser.add_argument('--threads', type=int, default=None,
-                        help='torch.set_num_threads (default: torch default)')
+    parser.add_argument(
+        '--goal',
+        type=float,
+        default=1.03,
+        help='goal for the ratio DNC / linear')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=None,
+        help='torch.set_num_threads (default: torch default)')
     parser.add_argument('--out', help='write the results as JSON here')
     args = parser.parse_args(argv)
     if args.repeats < 1:
@@ -144,13 +173,17 @@ def main(argv=None) -> int:
           f'K={args.num_subcentroids}, memory {args.memory_batches} batches '
           f'= {rows} rows ({args.memory_dtype})')
 
-    linear = build_model(dict(type='LinearClsHead',
-                              num_classes=args.num_classes,
-                              in_channels=2048), args.seed, device)
-    dnc = build_model(dict(type='SubCentroidClsHead',
-                           num_classes=args.num_classes, in_channels=2048,
-                           num_subcentroids=args.num_subcentroids),
-                      args.seed, device)
+    linear = build_model(
+        dict(
+            type='LinearClsHead',
+            num_classes=args.num_classes,
+            in_channels=2048), args.seed, device)
+    dnc = build_model(
+        dict(
+            type='SubCentroidClsHead',
+            num_classes=args.num_classes,
+            in_channels=2048,
+            num_subcentroids=args.num_subcentroids), args.seed, device)
     # identical backbones, whatever the heads consumed from the RNG
     dnc.backbone.load_state_dict(linear.backbone.state_dict())
     if rows > 0:
@@ -161,8 +194,10 @@ def main(argv=None) -> int:
 
     models = {'linear': linear, 'dnc': dnc}
     wrappers = {
-        name: OptimWrapper(torch.optim.SGD(m.parameters(), lr=args.lr,
-                                           momentum=0.9, weight_decay=1e-4))
+        name:
+        OptimWrapper(
+            torch.optim.SGD(
+                m.parameters(), lr=args.lr, momentum=0.9, weight_decay=1e-4))
         for name, m in models.items()
     }
     data = make_data(args, device)
@@ -175,8 +210,12 @@ def main(argv=None) -> int:
         return time.perf_counter() - start
 
     t0 = time.perf_counter()
-    times = alternate(step, list(models), args.warmup, args.repeats,
-                      after_warmup=update_times.clear)
+    times = alternate(
+        step,
+        list(models),
+        args.warmup,
+        args.repeats,
+        after_warmup=update_times.clear)
     wall = time.perf_counter() - t0
 
     stats = {name: summarize(t) for name, t in times.items()}
@@ -186,8 +225,10 @@ def main(argv=None) -> int:
     share = [u / lin for u, lin in zip(update_times, times['linear'])]
     print(f'\n  {"variant":26s} {"median s":>9s} {"IQR s":>8s} {"min s":>8s}'
           f'  (n={args.repeats}, alternating)')
-    labels = {'linear': 'linear (LinearClsHead)',
-              'dnc': 'DNC (SubCentroidClsHead)'}
+    labels = {
+        'linear': 'linear (LinearClsHead)',
+        'dnc': 'DNC (SubCentroidClsHead)'
+    }
     for name, s in stats.items():
         print(f'  {labels[name]:26s} {s["median"]:9.3f} {s["iqr"]:8.3f} '
               f'{s["min"]:8.3f}')
@@ -214,17 +255,28 @@ def main(argv=None) -> int:
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
-            json.dump(dict(benchmark='bench_dnc_train_iter', args=vars(args),
-                           machine=info, command=' '.join(sys.argv),
-                           times_s=times, stats_s=stats,
-                           ratio_dnc_over_linear=dict(
-                               per_pair=ratio,
-                               of_medians=stats['dnc']['median'] /
-                               stats['linear']['median']),
-                           goal=args.goal, goal_met=met,
-                           update_step_s=dict(times=update_times, stats=upd,
-                                              share_of_linear_iter=share),
-                           wall_s=wall, note=note), f, indent=2)
+            json.dump(
+                dict(
+                    benchmark='bench_dnc_train_iter',
+                    args=vars(args),
+                    machine=info,
+                    command=' '.join(sys.argv),
+                    times_s=times,
+                    stats_s=stats,
+                    ratio_dnc_over_linear=dict(
+                        per_pair=ratio,
+                        of_medians=stats['dnc']['median'] /
+                        stats['linear']['median']),
+                    goal=args.goal,
+                    goal_met=met,
+                    update_step_s=dict(
+                        times=update_times,
+                        stats=upd,
+                        share_of_linear_iter=share),
+                    wall_s=wall,
+                    note=note),
+                f,
+                indent=2)
         print(f'\nwrote {args.out}')
     return 0
 

@@ -50,15 +50,18 @@ from typing import Callable, Dict, List
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor
 from bench_utils import machine_info, summarize  # noqa: E402
+from torch import Tensor
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-DTYPES = {'float32': torch.float32, 'float16': torch.float16,
-          'bfloat16': torch.bfloat16}
+DTYPES = {
+    'float32': torch.float32,
+    'float16': torch.float16,
+    'bfloat16': torch.bfloat16
+}
 VARIANTS = ('head', )
 MiB = 2.0**20
 
@@ -99,15 +102,18 @@ def reset_hwm() -> bool:
 # ------------------------------------------------------------------ set-up
 def build_head(args, dtype: torch.dtype, device: torch.device):
     """A SubCentroidClsHead with a full memory of ``memory_batches`` rows."""
-    import dnc_mm  # noqa: F401  (registers the head)
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import MODELS
+
+    import dnc_mm  # noqa: F401  (registers the head)
     init_default_scope('mmpretrain')
     torch.manual_seed(args.seed)
-    head = MODELS.build(dict(type='SubCentroidClsHead',
-                             num_classes=args.num_classes,
-                             in_channels=args.dim,
-                             num_subcentroids=args.num_subcentroids))
+    head = MODELS.build(
+        dict(
+            type='SubCentroidClsHead',
+            num_classes=args.num_classes,
+            in_channels=args.dim,
+            num_subcentroids=args.num_subcentroids))
     head.to(device).train()
     capacity = args.memory_batches * args.batch_size
     head.memory.allocate(capacity=capacity, dim=args.dim, dtype=dtype)
@@ -118,8 +124,8 @@ def build_head(args, dtype: torch.dtype, device: torch.device):
         feats = F.normalize(torch.randn(n, args.dim, generator=g), dim=1)
         labels = torch.randint(0, args.num_classes, (n, ), generator=g)
         correct = torch.rand(n, generator=g) < args.correct_frac
-        head.memory.push(feats.to(device), labels.to(device),
-                         correct.to(device))
+        head.memory.push(
+            feats.to(device), labels.to(device), correct.to(device))
         del feats
     assert int(head.memory.num_filled) == capacity
     return head
@@ -129,8 +135,8 @@ def make_batch(args, device: torch.device):
     from mmpretrain.structures import DataSample
     g = torch.Generator(device='cpu').manual_seed(args.seed + 2)
     x = F.normalize(torch.randn(args.batch_size, args.dim, generator=g), dim=1)
-    labels = torch.randint(0, args.num_classes, (args.batch_size, ),
-                           generator=g)
+    labels = torch.randint(
+        0, args.num_classes, (args.batch_size, ), generator=g)
     # logits whose argmax is the label for a `correct_frac` share of rows
     logits = torch.randn(args.batch_size, args.num_classes, generator=g)
     hit = torch.rand(args.batch_size, generator=g) < args.correct_frac
@@ -176,12 +182,13 @@ def make_variant(name: str, head, batch) -> Callable[[], Tensor]:
     """
     x, logits, labels, samples = batch
     clf = head.classifier
-    mem = head.memory
 
     if name == 'head':
+
         def fn():
             head._update_state(x, logits, labels, samples)
             return clf.subcentroids
+
         return fn
 
     raise KeyError(name)
@@ -205,8 +212,10 @@ def peak_cpu_profiler(fn: Callable[[], object], top: int = 8) -> dict:
     """Peak extra bytes of ``fn`` from torch.profiler's allocation events."""
     from torch._C._profiler import _EventType
     from torch.profiler import ProfilerActivity, profile
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True,
-                 with_stack=True) as prof:
+    with profile(
+            activities=[ProfilerActivity.CPU],
+            profile_memory=True,
+            with_stack=True) as prof:
         out = fn()
         del out
     allocs = []
@@ -237,8 +246,9 @@ def peak_cpu_profiler(fn: Callable[[], object], top: int = 8) -> dict:
         site = _site(path)
         by_site[site] = by_site.get(site, 0) + size
     live_top = sorted(by_site.items(), key=lambda kv: -kv[1])[:top]
-    return dict(peak_extra_bytes=peak,
-                live_at_peak=[dict(site=s, bytes=b) for s, b in live_top])
+    return dict(
+        peak_extra_bytes=peak,
+        live_at_peak=[dict(site=s, bytes=b) for s, b in live_top])
 
 
 def peak_cuda(fn: Callable[[], object], device: torch.device) -> dict:
@@ -254,13 +264,18 @@ def peak_cuda(fn: Callable[[], object], device: torch.device) -> dict:
 
 def child_rss(args, dtype_name: str, variant: str) -> dict:
     """Measure one variant's RSS high-water delta in a fresh process."""
-    cmd = [sys.executable, osp.abspath(__file__), '--device', 'cpu',
-           '--_child', dtype_name, variant, '--seed', str(args.seed),
-           '--num-classes', str(args.num_classes),
-           '--num-subcentroids', str(args.num_subcentroids),
-           '--dim', str(args.dim), '--batch-size', str(args.batch_size),
-           '--memory-batches', str(args.memory_batches),
-           '--correct-frac', str(args.correct_frac)]
+    cmd = [
+        sys.executable,
+        osp.abspath(__file__), '--device', 'cpu', '--_child', dtype_name,
+        variant, '--seed',
+        str(args.seed), '--num-classes',
+        str(args.num_classes), '--num-subcentroids',
+        str(args.num_subcentroids), '--dim',
+        str(args.dim), '--batch-size',
+        str(args.batch_size), '--memory-batches',
+        str(args.memory_batches), '--correct-frac',
+        str(args.correct_frac)
+    ]
     if args.threads:
         cmd += ['--threads', str(args.threads)]
     env = dict(os.environ)
@@ -269,8 +284,8 @@ def child_rss(args, dtype_name: str, variant: str) -> dict:
         # of >= threshold bytes go back to the OS and RSS follows what is
         # really alive
         env['MALLOC_MMAP_THRESHOLD_'] = str(args.rss_mmap_threshold)
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
-                          env=env)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, cwd=ROOT, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f'child failed:\n{proc.stderr[-3000:]}')
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -289,10 +304,15 @@ def run_child(args) -> int:
     out = fn()
     max1 = hwm_bytes()
     del out
-    print(json.dumps(dict(rss_before=rss0, hwm_before=max0, hwm_after=max1,
-                          hwm_reset=reset,
-                          peak_extra_bytes=max1 - max(rss0, max0),
-                          setup_overshoot_bytes=max0 - rss0)))
+    print(
+        json.dumps(
+            dict(
+                rss_before=rss0,
+                hwm_before=max0,
+                hwm_after=max1,
+                hwm_reset=reset,
+                peak_extra_bytes=max1 - max(rss0, max0),
+                setup_overshoot_bytes=max0 - rss0)))
     return 0
 
 
@@ -300,36 +320,56 @@ def run_child(args) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description='Peak extra memory of the DNC update vs the memory bank.')
-    parser.add_argument('--device', choices=['cpu', 'cuda'],
-                        default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--dtypes', nargs='+', choices=sorted(DTYPES),
-                        default=['float32', 'float16'],
-                        help='storage dtypes of the memory')
-    parser.add_argument('--variants', nargs='+', choices=VARIANTS,
-                        default=list(VARIANTS))
+    parser.add_argument(
+        '--device',
+        choices=['cpu', 'cuda'],
+        default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--dtypes',
+        nargs='+',
+        choices=sorted(DTYPES),
+        default=['float32', 'float16'],
+        help='storage dtypes of the memory')
+    parser.add_argument(
+        '--variants', nargs='+', choices=VARIANTS, default=list(VARIANTS))
     parser.add_argument('--num-classes', type=int, default=1000)
     parser.add_argument('--num-subcentroids', type=int, default=4)
     parser.add_argument('--dim', type=int, default=2048)
     parser.add_argument('--batch-size', type=int, default=32)
     parser.add_argument('--memory-batches', type=int, default=1000)
-    parser.add_argument('--correct-frac', type=float, default=1.0,
-                        help='share of memory/batch rows flagged correct '
-                        '(clustered)')
-    parser.add_argument('--repeats', type=int, default=2,
-                        help='profiled rounds (the figure is deterministic)')
+    parser.add_argument(
+        '--correct-frac',
+        type=float,
+        default=1.0,
+        help='share of memory/batch rows flagged correct '
+        '(clustered)')
+    parser.add_argument(
+        '--repeats',
+        type=int,
+        default=2,
+        help='profiled rounds (the figure is deterministic)')
     parser.add_argument('--warmup', type=int, default=1)
-    parser.add_argument('--time-repeats', type=int, default=5,
-                        help='unprofiled timed rounds (0: skip)')
+    parser.add_argument(
+        '--time-repeats',
+        type=int,
+        default=5,
+        help='unprofiled timed rounds (0: skip)')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--goal', type=float, default=1.2,
-                        help='goal: extra memory <= goal x memory bank')
-    parser.add_argument('--no-rss', action='store_true',
-                        help='skip the RSS cross-check (CPU)')
-    parser.add_argument('--rss-mmap-threshold', type=int, default=131072,
-                        help='MALLOC_MMAP_THRESHOLD_ for the RSS children '
-                        '(0: glibc default, whose dynamic threshold keeps '
-                        'freed blocks up to 32 MiB in the heap and inflates '
-                        'the RSS peak)')
+    parser.add_argument(
+        '--goal',
+        type=float,
+        default=1.2,
+        help='goal: extra memory <= goal x memory bank')
+    parser.add_argument(
+        '--no-rss', action='store_true', help='skip the RSS cross-check (CPU)')
+    parser.add_argument(
+        '--rss-mmap-threshold',
+        type=int,
+        default=131072,
+        help='MALLOC_MMAP_THRESHOLD_ for the RSS children '
+        '(0: glibc default, whose dynamic threshold keeps '
+        'freed blocks up to 32 MiB in the heap and inflates '
+        'the RSS peak)')
     parser.add_argument('--threads', type=int, default=None)
     parser.add_argument('--out', help='write the results as JSON here')
     parser.add_argument('--_child', nargs=2, help=argparse.SUPPRESS)
@@ -344,8 +384,8 @@ def main(argv=None) -> int:
     info = machine_info(device)
     print(f'machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
           f'{info["torch"]}, {info["torch_threads"]} threads, device '
-          f'{device}' + (f' ({info["cuda_device"]})'
-                         if 'cuda_device' in info else ''))
+          f'{device}' +
+          (f' ({info["cuda_device"]})' if 'cuda_device' in info else ''))
     rows = args.memory_batches * args.batch_size
     print(f'setting: C={args.num_classes} K={args.num_subcentroids} '
           f'D={args.dim}, batch {args.batch_size} + memory '
@@ -362,8 +402,8 @@ def main(argv=None) -> int:
             head.memory.features.element_size()
         fns = {v: make_variant(v, head, batch) for v in args.variants}
         state = HeadState(head, args.batch_size)
-        measure = ((lambda f: peak_cuda(f, device)) if device.type == 'cuda'
-                   else peak_cpu_profiler)
+        measure = ((lambda f: peak_cuda(f, device))
+                   if device.type == 'cuda' else peak_cpu_profiler)
         for _ in range(args.warmup):
             for fn in fns.values():
                 fn()
@@ -395,22 +435,24 @@ def main(argv=None) -> int:
         if device.type == 'cpu' and not args.no_rss:
             for v in fns:
                 rss[v] = child_rss(args, dtype_name, v)
-        res = dict(bank_bytes=bank, bank_feature_bytes=bank_feats,
-                   variants={})
+        res = dict(bank_bytes=bank, bank_feature_bytes=bank_feats, variants={})
         print(f'\n== memory stored as {dtype_name}: bank '
               f'{bank / MiB:.1f} MiB ({bank_feats / MiB:.1f} MiB features)')
         print(f'  {"variant":10s} {"extra MiB":>10s} {"IQR":>6s} '
-              f'{"x bank":>7s}' + (f' {"RSS MiB":>8s} {"x bank":>7s}'
-                                   if rss else '') + f'  goal <= {args.goal}x'
+              f'{"x bank":>7s}' +
+              (f' {"RSS MiB":>8s} {"x bank":>7s}' if rss else '') +
+              f'  goal <= {args.goal}x'
               f'   ({method}, n={args.repeats})')
         for v in fns:
             s = summarize([float(p) for p in peaks[v]])
             ratio = s['median'] / bank
-            entry = dict(peak_extra_bytes=s, ratio_to_bank=ratio,
-                         goal_met=ratio <= args.goal,
-                         profile_seconds=summarize(secs[v]),
-                         seconds=(summarize(wall[v]) if wall[v] else None),
-                         live_at_peak=detail[v].get('live_at_peak'))
+            entry = dict(
+                peak_extra_bytes=s,
+                ratio_to_bank=ratio,
+                goal_met=ratio <= args.goal,
+                profile_seconds=summarize(secs[v]),
+                seconds=(summarize(wall[v]) if wall[v] else None),
+                live_at_peak=detail[v].get('live_at_peak'))
             line = (f'  {v:10s} {s["median"] / MiB:10.1f} '
                     f'{s["iqr"] / MiB:6.1f} {ratio:6.2f}x')
             if v in rss:
@@ -444,12 +486,19 @@ def main(argv=None) -> int:
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
-            json.dump(dict(benchmark='bench_dnc_update_memory',
-                           args={k: v for k, v in vars(args).items()
-                                 if k != '_child'},
-                           machine=info, method=method,
-                           command=' '.join(sys.argv), results=results),
-                      f, indent=2)
+            json.dump(
+                dict(
+                    benchmark='bench_dnc_update_memory',
+                    args={
+                        k: v
+                        for k, v in vars(args).items() if k != '_child'
+                    },
+                    machine=info,
+                    method=method,
+                    command=' '.join(sys.argv),
+                    results=results),
+                f,
+                indent=2)
         print(f'\nwrote {args.out}')
     return 0
 

@@ -47,21 +47,24 @@ def measure(classes: int, dims: int, reps: int, kind: str) -> dict:
         times.append(time.perf_counter() - start)
         if kind == 'trained':
             assert torch.equal(got, perm), 'permutation not recovered'
-    return dict(classes=classes, dims=dims, kind=kind, reps=reps,
-                seconds=times)
+    return dict(
+        classes=classes, dims=dims, kind=kind, reps=reps, seconds=times)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--classes', type=int, nargs='+',
-                        default=[100, 1000, 10000])
+    parser.add_argument(
+        '--classes', type=int, nargs='+', default=[100, 1000, 10000])
     parser.add_argument('--dims', type=int, default=512)
     parser.add_argument('--kinds', nargs='+', default=['trained', 'random'])
-    parser.add_argument('--timeout', type=int, default=600,
-                        help='wall-clock cap per (size, kind), seconds')
+    parser.add_argument(
+        '--timeout',
+        type=int,
+        default=600,
+        help='wall-clock cap per (size, kind), seconds')
     parser.add_argument('--out', default=None)
-    parser.add_argument('--child', nargs=3, default=None,
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--child', nargs=3, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         c, reps, kind = int(args.child[0]), int(args.child[1]), args.child[2]
@@ -71,28 +74,41 @@ def main(argv=None) -> int:
     for c in args.classes:
         reps = 10 if c <= 100 else (4 if c <= 1000 else 1)
         for kind in args.kinds:
-            cmd = [sys.executable, osp.abspath(__file__), '--dims',
-                   str(args.dims), '--child', str(c), str(reps), kind]
+            cmd = [
+                sys.executable,
+                osp.abspath(__file__), '--dims',
+                str(args.dims), '--child',
+                str(c),
+                str(reps), kind
+            ]
             start = time.time()
             try:
-                proc = subprocess.run(cmd, capture_output=True, text=True,
-                                      timeout=args.timeout)
+                proc = subprocess.run(
+                    cmd, capture_output=True, text=True, timeout=args.timeout)
                 if proc.returncode != 0:
                     raise RuntimeError(proc.stderr[-2000:])
                 rec = json.loads(proc.stdout.strip().splitlines()[-1])
-                rec['median_s'] = sorted(rec['seconds'])[len(
-                    rec['seconds']) // 2]
+                rec['median_s'] = sorted(rec['seconds'])[len(rec['seconds']) //
+                                                         2]
             except subprocess.TimeoutExpired:
-                rec = dict(classes=c, dims=args.dims, kind=kind,
-                           timed_out_after_s=args.timeout)
+                rec = dict(
+                    classes=c,
+                    dims=args.dims,
+                    kind=kind,
+                    timed_out_after_s=args.timeout)
             rec['wall_s_with_startup'] = time.time() - start
             results.append(rec)
             print(json.dumps(rec), flush=True)
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out, 'w') as f:
-            json.dump(dict(command=' '.join(sys.argv), results=results,
-                           loadavg=os.getloadavg()), f, indent=1)
+            json.dump(
+                dict(
+                    command=' '.join(sys.argv),
+                    results=results,
+                    loadavg=os.getloadavg()),
+                f,
+                indent=1)
     return 0
 
 

@@ -12,7 +12,8 @@ Example (the 72 runs of docs/benchmarks/hpl_fashion_mnist.md; there they
 were split over processes by --settings / --seeds, with ``--done`` pointing
 at the logs of earlier processes so that no run was repeated)::
 
-    OMP_NUM_THREADS=1 nice -n 10 python tools/benchmarks/bench_hpl_fashion_mnist.py \
+    OMP_NUM_THREADS=1 nice -n 10 \
+        python tools/benchmarks/bench_hpl_fashion_mnist.py \
         --dims 2 3 5 10 --seeds 0 1 2 --out work_dirs/bench_hpl.json
 """
 import argparse
@@ -46,8 +47,9 @@ def run_one(method: str, setting: str, dims: int, seed: int, epochs: int,
     cfg = Config.fromfile(config_path(method, setting))
     cfg.model.head.embed_dims = dims
     if cfg.model.head.type == 'HypersphericalPrototypeHead':
-        cfg.model.head.prototype_file = osp.join(
-            ROOT, 'work_dirs', 'prototypes', f'hpl_d{dims}_c10_seed0.pt')
+        cfg.model.head.prototype_file = osp.join(ROOT, 'work_dirs',
+                                                 'prototypes',
+                                                 f'hpl_d{dims}_c10_seed0.pt')
     cfg.randomness = dict(seed=seed, deterministic=False)
     cfg.train_cfg.max_epochs = epochs
     cfg.train_cfg.val_interval = epochs + 1  # validate once, below
@@ -55,8 +57,8 @@ def run_one(method: str, setting: str, dims: int, seed: int, epochs: int,
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[key].num_workers = 0
         cfg[key].persistent_workers = False
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=-1,
-                                        save_last=False)
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=-1, save_last=False)
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=1000)
     cfg.log_level = 'WARNING'
     cfg.work_dir = osp.join(work_root, setting, method, f'd{dims}_s{seed}')
@@ -68,11 +70,16 @@ def run_one(method: str, setting: str, dims: int, seed: int, epochs: int,
     changes = runner.message_hub.get_scalar('train/hpl_assignment_changes') \
         if 'train/hpl_assignment_changes' in runner.message_hub.log_scalars \
         else None
-    return dict(method=method, setting=setting, dims=dims, seed=seed,
-                top1=float(metrics['accuracy/top1']),
-                last_assignment_changes=(None if changes is None else
-                                         int(changes.current())),
-                cpu_s=time.process_time() - start, wall_s=time.time() - wall)
+    return dict(
+        method=method,
+        setting=setting,
+        dims=dims,
+        seed=seed,
+        top1=float(metrics['accuracy/top1']),
+        last_assignment_changes=(None if changes is None else int(
+            changes.current())),
+        cpu_s=time.process_time() - start,
+        wall_s=time.time() - wall)
 
 
 def main(argv=None) -> int:
@@ -82,12 +89,15 @@ def main(argv=None) -> int:
     parser.add_argument('--methods', nargs='+', default=list(METHODS))
     parser.add_argument('--settings', nargs='+', default=list(SETTINGS))
     parser.add_argument('--epochs', type=int, default=6)
-    parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs',
-                                                       'bench_hpl'))
+    parser.add_argument(
+        '--work-dir', default=osp.join(ROOT, 'work_dirs', 'bench_hpl'))
     parser.add_argument('--out', default=None)
-    parser.add_argument('--done', nargs='*', default=[],
-                        help='logs of earlier runs of this script (their '
-                        'JSON lines): runs found there are not repeated')
+    parser.add_argument(
+        '--done',
+        nargs='*',
+        default=[],
+        help='logs of earlier runs of this script (their '
+        'JSON lines): runs found there are not repeated')
     args = parser.parse_args(argv)
     import dnc_mm  # noqa: F401  (registration)
     torch.set_num_threads(1)
@@ -116,20 +126,24 @@ def main(argv=None) -> int:
     for setting in args.settings:
         for dims in args.dims:
             for method in args.methods:
-                acc = [r['top1'] for r in runs if r['setting'] == setting
-                       and r['dims'] == dims and r['method'] == method]
+                acc = [
+                    r['top1'] for r in runs if r['setting'] == setting
+                    and r['dims'] == dims and r['method'] == method
+                ]
                 if not acc:
                     continue
                 summary[f'{setting}/d{dims}/{method}'] = dict(
                     mean=statistics.mean(acc),
                     std=statistics.stdev(acc) if len(acc) > 1 else 0.0,
                     runs=acc)
-    result = dict(command=' '.join([osp.relpath(sys.argv[0], ROOT)] +
-                                   (argv if argv is not None else
-                                    sys.argv[1:])),
-                  epochs=args.epochs, machine=info,
-                  total_cpu_s=time.process_time() - start, runs=runs,
-                  summary=summary)
+    result = dict(
+        command=' '.join([osp.relpath(sys.argv[0], ROOT)] +
+                         (argv if argv is not None else sys.argv[1:])),
+        epochs=args.epochs,
+        machine=info,
+        total_cpu_s=time.process_time() - start,
+        runs=runs,
+        summary=summary)
     for key, val in summary.items():
         print(f'{key:32s} {val["mean"]:6.2f} ± {val["std"]:5.2f}')
     print(f'total CPU time: {result["total_cpu_s"]:.0f} s')

@@ -48,8 +48,12 @@ CONFIGS = [
 
 
 def train(config: str, seed: int, work_dir: str, options: List[str]) -> float:
-    cmd = [sys.executable, osp.join(ROOT, 'tools', 'train.py'), config,
-           '--work-dir', work_dir, '--seed', str(seed)]
+    cmd = [
+        sys.executable,
+        osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir', work_dir,
+        '--seed',
+        str(seed)
+    ]
     if options:
         cmd += ['--cfg-options'] + options
     start = time.time()
@@ -86,9 +90,10 @@ def _parse(options: List[str]) -> Dict:
 
 
 def _stats(vals: List[float]) -> Dict[str, float]:
-    return dict(mean=statistics.mean(vals),
-                std=statistics.stdev(vals) if len(vals) > 1 else 0.0,
-                values=vals)
+    return dict(
+        mean=statistics.mean(vals),
+        std=statistics.stdev(vals) if len(vals) > 1 else 0.0,
+        values=vals)
 
 
 def main(argv=None) -> int:
@@ -96,31 +101,40 @@ def main(argv=None) -> int:
     parser.add_argument('--configs', nargs='+', default=CONFIGS)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--data-root', help='prepared Fashion-MNIST folder')
-    parser.add_argument('--cfg-options', nargs='*', default=[],
-                        help='passed to every run whose config accepts them '
-                        '(custom_hooks.1.* only to configs whose second hook '
-                        'is SubCentroidSplitMergeHook)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='*',
+        default=[],
+        help='passed to every run whose config accepts them '
+        '(custom_hooks.1.* only to configs whose second hook '
+        'is SubCentroidSplitMergeHook)')
     parser.add_argument('--work-dir', default='work_dirs/bench_induction')
     parser.add_argument('--out', required=True, help='JSON results')
-    parser.add_argument('--eval-only', action='store_true',
-                        help='evaluate the checkpoints already in --work-dir '
-                        '(same command otherwise) instead of training')
+    parser.add_argument(
+        '--eval-only',
+        action='store_true',
+        help='evaluate the checkpoints already in --work-dir '
+        '(same command otherwise) instead of training')
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     base_opts = []
     if args.data_root:
-        base_opts = [f'{s}_dataloader.dataset.data_root={args.data_root}'
-                     for s in ('train', 'val', 'test')]
+        base_opts = [
+            f'{s}_dataloader.dataset.data_root={args.data_root}'
+            for s in ('train', 'val', 'test')
+        ]
     runs: Dict[str, List[Dict]] = {c: [] for c in args.configs}
     from mmengine.config import Config
     for seed in args.seeds:
         for config in args.configs:
-            hooks = Config.fromfile(osp.join(ROOT, config)).get(
-                'custom_hooks') or []
-            auto_k = len(hooks) > 1 and (
-                hooks[1].get('type') == 'SubCentroidSplitMergeHook')
-            opts = base_opts + [o for o in args.cfg_options if not (
-                o.startswith('custom_hooks.1.') and not auto_k)]
+            hooks = Config.fromfile(osp.join(
+                ROOT, config)).get('custom_hooks') or []
+            auto_k = len(hooks) > 1 and (hooks[1].get('type')
+                                         == 'SubCentroidSplitMergeHook')
+            opts = base_opts + [
+                o for o in args.cfg_options
+                if not (o.startswith('custom_hooks.1.') and not auto_k)
+            ]
             name = osp.splitext(osp.basename(config))[0]
             work = osp.join(ROOT, args.work_dir, f'{name}_seed{seed}')
             if args.eval_only:
@@ -143,8 +157,9 @@ def main(argv=None) -> int:
             print(msg + f' ({seconds:.0f} s)', flush=True)
     summary = {}
     for config, rs in runs.items():
-        row = dict(coarse_top1=_stats([r['coarse_top1'] for r in rs]),
-                   induction_1nn=_stats([r['induction_1nn'] for r in rs]))
+        row = dict(
+            coarse_top1=_stats([r['coarse_top1'] for r in rs]),
+            induction_1nn=_stats([r['induction_1nn'] for r in rs]))
         for key in ('acc', 'nmi', 'ari'):
             row[f'kmeans_{key}'] = _stats(
                 [r['clustering_kmeans']['mean'][key] for r in rs])
@@ -158,9 +173,14 @@ def main(argv=None) -> int:
         summary[config] = row
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as f:
-        json.dump(dict(command=' '.join(['python'] + sys.argv),
-                       seeds=args.seeds, summary=summary, runs=runs), f,
-                  indent=2)
+        json.dump(
+            dict(
+                command=' '.join(['python'] + sys.argv),
+                seeds=args.seeds,
+                summary=summary,
+                runs=runs),
+            f,
+            indent=2)
     if not args.eval_only:
         _plot_k(runs, osp.splitext(args.out)[0] + '_auto_k.png')
     print(json.dumps(summary, indent=1))
@@ -175,8 +195,8 @@ def _plot_k(runs: Dict[str, List[Dict]], path: str) -> None:
     for rs in runs.values():
         hist = rs[0].get('k_history')
         if hist:
-            truth = fine_classes_per_coarse(fine_to_coarse_map(
-                FASHION_MNIST_COARSE, 10))
+            truth = fine_classes_per_coarse(
+                fine_to_coarse_map(FASHION_MNIST_COARSE, 10))
             plot_k_history([h['iter'] for h in hist],
                            np.array([h['K'] for h in hist]),
                            list(FASHION_MNIST_COARSE), path, truth)

@@ -58,8 +58,7 @@ def make_case(classes: int, dims: int, kind: str, seed: int = 0):
     return protos, before, moved
 
 
-def child(classes: int, dims: int, kind: str, solver: str,
-          out: str) -> dict:
+def child(classes: int, dims: int, kind: str, solver: str, out: str) -> dict:
     import numpy as np
 
     from dnc_mm.core.prototype_assignment import assignment_cost
@@ -68,15 +67,16 @@ def child(classes: int, dims: int, kind: str, solver: str,
     protos, before, moved = make_case(classes, dims, kind)
     start = time.perf_counter()
     cost = assignment_cost(moved, protos)
-    rec = dict(cost_s=time.perf_counter() - start,
-               cost_sha1=hashlib.sha1(cost.numpy().tobytes()).hexdigest())
+    rec = dict(
+        cost_s=time.perf_counter() - start,
+        cost_sha1=hashlib.sha1(cost.numpy().tobytes()).hexdigest())
     if solver == 'dense':
         start = time.perf_counter()
         got = dense_assignment(cost)
         rec['seconds'] = time.perf_counter() - start
     else:
-        previous, _ = solve_assignment(assignment_cost(before, protos),
-                                       solver='sparse')
+        previous, _ = solve_assignment(
+            assignment_cost(before, protos), solver='sparse')
         warm = previous if solver == 'sparse' else None
         start = time.perf_counter()
         got, info = solve_assignment(cost, solver='sparse', warm_start=warm)
@@ -89,8 +89,12 @@ def child(classes: int, dims: int, kind: str, solver: str,
 def run_one(args, classes: int, dims: int, kind: str, solver: str,
             tmp: str) -> dict:
     out = osp.join(tmp, f'{classes}_{dims}_{kind}_{solver}.npy')
-    cmd = [sys.executable, osp.abspath(__file__), '--child', str(classes),
-           str(dims), kind, solver, out]
+    cmd = [
+        sys.executable,
+        osp.abspath(__file__), '--child',
+        str(classes),
+        str(dims), kind, solver, out
+    ]
     rec = dict(classes=classes, dims=dims, kind=kind, solver=solver)
     start = time.time()
     got = run_json_child(cmd, args.timeout)
@@ -103,6 +107,7 @@ def run_one(args, classes: int, dims: int, kind: str, solver: str,
 
 
 def markdown(rows: list, info: dict, command: str) -> str:
+
     def sec(rec):
         if rec is None:
             return 'not run'
@@ -111,8 +116,8 @@ def markdown(rows: list, info: dict, command: str) -> str:
         return f'{rec["seconds"]:.3f} s'
 
     lines = [
-        '# HPL label-to-prototype assignment: sparse certified vs dense',
-        '', f'`{command}`', '',
+        '# HPL label-to-prototype assignment: sparse certified vs dense', '',
+        f'`{command}`', '',
         f'Machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
         f'{info["torch"]}, {info["torch_threads"]} threads, load average '
         f'at start {info.get("loadavg_start")}.', '',
@@ -123,16 +128,17 @@ def markdown(rows: list, info: dict, command: str) -> str:
         'sparse (warm) and the dense assignment on the same matrix.', '',
         '| c | d | class means | cost | sparse | cold | dense | identical '
         '| labels moved | sparse path |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+    ]
     for row in rows:
         sp, cold, dense = row['sparse'], row['sparse_cold'], row['dense']
-        how = (f'{sp["info"]["solver"]}, {sp["info"]["rounds"]} round(s)'
-               + (f' ({sp["info"]["reason"]})' if sp['info']['reason']
-                  else '')) if sp and 'info' in sp else ''
+        how = (f'{sp["info"]["solver"]}, {sp["info"]["rounds"]} round(s)' +
+               (f' ({sp["info"]["reason"]})' if sp['info']['reason'] else '')
+               ) if sp and 'info' in sp else ''
         cost = sp.get('cost_s') if sp else None
         lines.append(
-            f'| {row["classes"]:,} | {row["dims"]} | {row["kind"]} | '
-            + (f'{cost:.3f} s' if cost is not None else '') + ' | '
+            f'| {row["classes"]:,} | {row["dims"]} | {row["kind"]} | ' +
+            (f'{cost:.3f} s' if cost is not None else '') + ' | '
             f'{sec(sp)} | {sec(cold)} | {sec(dense)} | '
             f'{row["identical"]} | {sp.get("changed", "") if sp else ""} | '
             f'{how} |')
@@ -141,18 +147,24 @@ def markdown(rows: list, info: dict, command: str) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--classes', type=int, nargs='+',
-                        default=[100, 1000, 10000])
+    parser.add_argument(
+        '--classes', type=int, nargs='+', default=[100, 1000, 10000])
     parser.add_argument('--dims', type=int, nargs='+', default=[512])
     parser.add_argument('--kinds', nargs='+', default=['trained', 'random'])
-    parser.add_argument('--dense-max-classes', type=int, default=20000,
-                        help='skip the dense solver above this size')
-    parser.add_argument('--timeout', type=int, default=600,
-                        help='wall-clock cap per solver run, seconds')
-    parser.add_argument('--out', default=None,
-                        help='path prefix of the .json and .md results')
-    parser.add_argument('--child', nargs=5, default=None,
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        '--dense-max-classes',
+        type=int,
+        default=20000,
+        help='skip the dense solver above this size')
+    parser.add_argument(
+        '--timeout',
+        type=int,
+        default=600,
+        help='wall-clock cap per solver run, seconds')
+    parser.add_argument(
+        '--out', default=None, help='path prefix of the .json and .md results')
+    parser.add_argument(
+        '--child', nargs=5, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         c, d, kind, solver, out = args.child
@@ -180,8 +192,9 @@ def main(argv=None) -> int:
                             and 'assignment' in dense:
                         row['identical'] = bool(
                             sp['cost_sha1'] == dense['cost_sha1']
-                            and np.array_equal(np.load(sp['assignment']),
-                                               np.load(dense['assignment'])))
+                            and np.array_equal(
+                                np.load(sp['assignment']),
+                                np.load(dense['assignment'])))
                     else:
                         row['identical'] = 'not compared'
                     for solver in ('sparse', 'sparse_cold', 'dense'):
@@ -195,8 +208,8 @@ def main(argv=None) -> int:
     if args.out:
         os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
         with open(args.out + '.json', 'w') as f:
-            json.dump(dict(command=command, machine=info, results=rows), f,
-                      indent=1)
+            json.dump(
+                dict(command=command, machine=info, results=rows), f, indent=1)
         with open(args.out + '.md', 'w') as f:
             f.write(table)
     return 0

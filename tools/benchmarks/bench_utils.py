@@ -17,8 +17,14 @@ def summarize(values: List[float]) -> Dict[str, float]:
         q1, _, q3 = statistics.quantiles(vals, n=4, method='inclusive')
     else:
         q1 = q3 = vals[0]
-    return dict(median=statistics.median(vals), q1=q1, q3=q3, iqr=q3 - q1,
-                min=vals[0], max=vals[-1], n=len(vals))
+    return dict(
+        median=statistics.median(vals),
+        q1=q1,
+        q3=q3,
+        iqr=q3 - q1,
+        min=vals[0],
+        max=vals[-1],
+        n=len(vals))
 
 
 def cpu_model() -> str:
@@ -33,10 +39,14 @@ def cpu_model() -> str:
 
 
 def machine_info(device: torch.device) -> dict:
-    info = dict(nproc=os.cpu_count(), cpu_model=cpu_model(),
-                torch=torch.__version__, torch_threads=torch.get_num_threads(),
-                python=platform.python_version(), platform=platform.platform(),
-                device=str(device))
+    info = dict(
+        nproc=os.cpu_count(),
+        cpu_model=cpu_model(),
+        torch=torch.__version__,
+        torch_threads=torch.get_num_threads(),
+        python=platform.python_version(),
+        platform=platform.platform(),
+        device=str(device))
     try:
         info['loadavg_start'] = os.getloadavg()
     except OSError:
@@ -74,12 +84,15 @@ def time_method(obj, name: str, device: torch.device) -> List[float]:
     return times
 
 
-def alternate(step: Callable[[str], float], names: Sequence[str],
-              warmup: int, repeats: int, swap_order: bool = False,
-              after_warmup: Optional[Callable[[], None]] = None,
-              on_round: Optional[Callable[[int, Dict[str, List[float]]],
-                                          None]] = None
-              ) -> Dict[str, List[float]]:
+def alternate(
+    step: Callable[[str], float],
+    names: Sequence[str],
+    warmup: int,
+    repeats: int,
+    swap_order: bool = False,
+    after_warmup: Optional[Callable[[], None]] = None,
+    on_round: Optional[Callable[[int, Dict[str, List[float]]], None]] = None
+) -> Dict[str, List[float]]:
     """Run ``step(name)`` for every name, ``warmup`` untimed rounds then
     ``repeats`` timed rounds (A B A B ..., or A B B A ... with
     ``swap_order``), and return the recorded times per name."""
@@ -100,7 +113,8 @@ def alternate(step: Callable[[str], float], names: Sequence[str],
     return times
 
 
-def setup_benchmark(device: torch.device, scope: str,
+def setup_benchmark(device: torch.device,
+                    scope: str,
                     threads: Optional[int] = None) -> dict:
     """Common start of the model benchmarks: thread count, dnc_mm
     registration, the toolbox's default scope, a quiet mmengine logger
@@ -122,8 +136,8 @@ def setup_benchmark(device: torch.device, scope: str,
     info = machine_info(device)
     print(f'machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
           f'{info["torch"]}, {info["torch_threads"]} threads, device '
-          f'{device}' + (f' ({info["cuda_device"]})'
-                         if 'cuda_device' in info else ''))
+          f'{device}' +
+          (f' ({info["cuda_device"]})' if 'cuda_device' in info else ''))
     return info
 
 
@@ -138,8 +152,8 @@ def run_json_child(cmd: List[str], timeout: float) -> Optional[dict]:
         RuntimeError: The command failed (the tail of its stderr).
     """
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True,
-                              timeout=timeout)
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None
     if proc.returncode != 0:

@@ -29,7 +29,6 @@ Example::
         --out data/seg_benchmark
 """
 from __future__ import annotations
-
 import argparse
 import glob
 import hashlib
@@ -74,12 +73,12 @@ BACKGROUND_PHOTOS = {
 STARDIST_REQUIREMENT = 'stardist==0.9.2'
 #: sha256 of the two files inside the stardist 0.9.2 wheel.
 STARDIST_FILES = {
-    'image': ('stardist/data/images/img2d.tif',
-              'f9ccc1571b92c861ff87e28463068b43'
-              'f61bd47357ed0503f711e5cd1eb97750'),
-    'mask': ('stardist/data/images/mask2d.tif',
-             '59ad5e820b7982ca9d13e946fa6e7f64'
-             'e2714899e00a2ae6c69aa79aad53d46f'),
+    'image':
+    ('stardist/data/images/img2d.tif', 'f9ccc1571b92c861ff87e28463068b43'
+     'f61bd47357ed0503f711e5cd1eb97750'),
+    'mask':
+    ('stardist/data/images/mask2d.tif', '59ad5e820b7982ca9d13e946fa6e7f64'
+     'e2714899e00a2ae6c69aa79aad53d46f'),
 }
 FASHION_SCENES_CLASSES = ('background', ) + fashion_mnist.CLASSES
 NUCLEI_CLASSES = ('background', 'nucleus')
@@ -164,23 +163,27 @@ def installed_version(distribution: str) -> str:
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries whose behaviour shapes the output bytes."""
-    return {name: installed_version(name)
-            for name in ('numpy', 'pillow', 'scikit-image')}
+    return {
+        name: installed_version(name)
+        for name in ('numpy', 'pillow', 'scikit-image')
+    }
 
 
 def pixel_counts(labels: Sequence[np.ndarray], num_classes: int) -> list[int]:
     """Count the pixels of every class over a list of label maps."""
-    counts = sum(np.bincount(lab.ravel(), minlength=num_classes)
-                 for lab in labels)
+    counts = sum(
+        np.bincount(lab.ravel(), minlength=num_classes) for lab in labels)
     return [int(c) for c in counts]
 
 
 def split_summary(labels: Sequence[np.ndarray],
                   classes: Sequence[str]) -> dict:
     """Number of samples and per-class pixel counts of one split."""
-    return {'num_images': len(labels),
-            'pixels_per_class': dict(zip(classes,
-                                         pixel_counts(labels, len(classes))))}
+    return {
+        'num_images': len(labels),
+        'pixels_per_class':
+        dict(zip(classes, pixel_counts(labels, len(classes))))
+    }
 
 
 # ------------------------------------------------------------ backgrounds
@@ -230,8 +233,10 @@ def photo_checksums() -> dict[str, str]:
 def load_background_regions(split: str) -> list[np.ndarray]:
     """Load the ``split`` half of every background photograph."""
     data_dir = skimage_data_dir()
-    return [photo_half(load_photo(osp.join(data_dir, name)), split)
-            for name in BACKGROUND_PHOTOS]
+    return [
+        photo_half(load_photo(osp.join(data_dir, name)), split)
+        for name in BACKGROUND_PHOTOS
+    ]
 
 
 def background_crop(rng: np.random.Generator, regions: Sequence[np.ndarray],
@@ -312,8 +317,7 @@ def tint(intensity: np.ndarray, colour: np.ndarray) -> np.ndarray:
 
 def paste_garment(image: np.ndarray, label: np.ndarray,
                   rng: np.random.Generator, garment: np.ndarray,
-                  class_index: int,
-                  cfg: SceneConfig) -> None:
+                  class_index: int, cfg: SceneConfig) -> None:
     """Paste one garment in place; its mask overwrites what lies below.
 
     Args:
@@ -354,8 +358,8 @@ def compose_scene(rng: np.random.Generator, regions: Sequence[np.ndarray],
 
 
 def write_scene_split(root: str, split: str, split_id: int,
-                      garments: tuple[np.ndarray, np.ndarray],
-                      cfg: SceneConfig) -> dict:
+                      garments: tuple[np.ndarray,
+                                      np.ndarray], cfg: SceneConfig) -> dict:
     """Compose and write the scenes of one split.
 
     Args:
@@ -380,8 +384,8 @@ def write_scene_split(root: str, split: str, split_id: int,
     return split_summary(maps, FASHION_SCENES_CLASSES)
 
 
-def fashion_scenes_meta(cfg: SceneConfig, splits: dict,
-                        checksums: dict[str, str],
+def fashion_scenes_meta(cfg: SceneConfig, splits: dict, checksums: dict[str,
+                                                                        str],
                         fashion_mnist_root: str) -> dict:
     """Return the ``meta.json`` content of ``fashion_scenes``."""
     return {
@@ -393,7 +397,7 @@ def fashion_scenes_meta(cfg: SceneConfig, splits: dict,
         'versions': library_versions(),
         'provenance': {
             'real': 'garment pixels and garment classes (Fashion-MNIST, MIT); '
-                    'background photographs (scikit-image sample data)',
+            'background photographs (scikit-image sample data)',
             'composed': 'garment placement, scale, tint, background crops',
             'fashion_mnist': {
                 'root': osp.abspath(fashion_mnist_root),
@@ -402,12 +406,16 @@ def fashion_scenes_meta(cfg: SceneConfig, splits: dict,
                 'val_scenes_use': 't10k split',
             },
             'backgrounds': {
-                'source': 'skimage/data/ of scikit-image '
-                          + installed_version('scikit-image'),
-                'photos': BACKGROUND_PHOTOS,
-                'sha256': photo_checksums(),
-                'split': 'each photo is cut in half across its longer axis: '
-                         'first half (left/top) train, second half val',
+                'source':
+                'skimage/data/ of scikit-image ' +
+                installed_version('scikit-image'),
+                'photos':
+                BACKGROUND_PHOTOS,
+                'sha256':
+                photo_checksums(),
+                'split':
+                'each photo is cut in half across its longer axis: '
+                'first half (left/top) train, second half val',
             },
         },
     }
@@ -425,16 +433,24 @@ def build_fashion_scenes(out: str, fashion_mnist_root: str,
     Returns:
         dict: The content written to ``meta.json``.
     """
-    sources = {split: fashion_mnist.load_split(fashion_mnist_root,
-                                               GARMENT_SOURCE_SPLIT[split])
-               for split in SPLITS}
+    sources = {
+        split:
+        fashion_mnist.load_split(fashion_mnist_root,
+                                 GARMENT_SOURCE_SPLIT[split])
+        for split in SPLITS
+    }
     root = osp.join(out, 'fashion_scenes')
     prepare_dataset_dir(root)
-    splits = {split: write_scene_split(root, split, split_id,
-                                       sources[split][:2], cfg)
-              for split_id, split in enumerate(SPLITS)}
-    checksums = {name: digest for source in sources.values()
-                 for name, digest in source[2].items()}
+    splits = {
+        split: write_scene_split(root, split, split_id, sources[split][:2],
+                                 cfg)
+        for split_id, split in enumerate(SPLITS)
+    }
+    checksums = {
+        name: digest
+        for source in sources.values()
+        for name, digest in source[2].items()
+    }
     meta = fashion_scenes_meta(cfg, splits, checksums, fashion_mnist_root)
     write_meta(root, meta)
     return meta
@@ -448,7 +464,8 @@ def find_stardist_wheel(folder: str) -> str | None:
     return found[0] if found else None
 
 
-def download_stardist_wheel(folder: str, timeout: float = 60,
+def download_stardist_wheel(folder: str,
+                            timeout: float = 60,
                             retries: int = 5) -> str:
     """Fetch the pinned stardist wheel from PyPI with ``pip download``.
 
@@ -464,10 +481,13 @@ def download_stardist_wheel(folder: str, timeout: float = 60,
         RuntimeError: If pip fails (e.g. no network, no wheel for this
             platform).
     """
-    cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps',
-           '--only-binary=:all:', '--disable-pip-version-check', '-q',
-           '--timeout', str(timeout), '--retries', str(retries),
-           STARDIST_REQUIREMENT, '-d', folder]
+    cmd = [
+        sys.executable, '-m', 'pip', 'download', '--no-deps',
+        '--only-binary=:all:', '--disable-pip-version-check', '-q',
+        '--timeout',
+        str(timeout), '--retries',
+        str(retries), STARDIST_REQUIREMENT, '-d', folder
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     wheel = find_stardist_wheel(folder)
     if result.returncode != 0 or wheel is None:
@@ -582,25 +602,40 @@ def nuclei_meta(arrays: dict[str, np.ndarray], wheel_name: str, tile: int,
         'name': 'nuclei',
         'classes': list(NUCLEI_CLASSES),
         'image_size': [tile, tile],
-        'splits': {split: split_summary(labels, NUCLEI_CLASSES)
-                   for split, labels in maps.items()},
-        'build': {'tile': tile},
+        'splits': {
+            split: split_summary(labels, NUCLEI_CLASSES)
+            for split, labels in maps.items()
+        },
+        'build': {
+            'tile': tile
+        },
         'provenance': {
-            'real': 'image and annotation (2018 Data Science Bowl image as '
-                    'shipped by stardist; human instance annotation)',
-            'composed': 'instance labels merged into one nucleus class; '
-                        'tiling',
-            'source': {'wheel': wheel_name,
-                       'files': {key: {'path': path, 'sha256': digest}
-                                 for key, (path, digest)
-                                 in STARDIST_FILES.items()},
-                       'licence': 'BSD-3-Clause (stardist wheel metadata)'},
-            'source_image': {'shape': list(arrays['image'].shape),
-                             'instances': len(np.unique(arrays['mask'])) - 1,
-                             'raw_dtype': str(arrays['image'].dtype),
-                             'raw_max': int(arrays['image'].max())},
-            'split': 'bottom-right quadrant tiles are val, all other tiles '
-                     'train; tiles straddling the quadrant border are dropped',
+            'real':
+            'image and annotation (2018 Data Science Bowl image as '
+            'shipped by stardist; human instance annotation)',
+            'composed':
+            'instance labels merged into one nucleus class; '
+            'tiling',
+            'source': {
+                'wheel': wheel_name,
+                'files': {
+                    key: {
+                        'path': path,
+                        'sha256': digest
+                    }
+                    for key, (path, digest) in STARDIST_FILES.items()
+                },
+                'licence': 'BSD-3-Clause (stardist wheel metadata)'
+            },
+            'source_image': {
+                'shape': list(arrays['image'].shape),
+                'instances': len(np.unique(arrays['mask'])) - 1,
+                'raw_dtype': str(arrays['image'].dtype),
+                'raw_max': int(arrays['image'].max())
+            },
+            'split':
+            'bottom-right quadrant tiles are val, all other tiles '
+            'train; tiles straddling the quadrant border are dropped',
         },
     }
 
@@ -633,54 +668,84 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n')[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--out', default='data/seg_benchmark',
-                        help='benchmark root folder')
-    parser.add_argument('--datasets', nargs='+', default=list(DATASETS),
-                        choices=DATASETS,
-                        help='which data sets to build')
-    parser.add_argument('--fashion-mnist-root', '--src',
-                        default=fashion_mnist.DEFAULT_SRC,
-                        help='folder with the Fashion-MNIST idx files '
-                        '(gzipped or not); --src is an alias, as in '
-                        'prepare_fashion_mnist.py')
-    parser.add_argument('--seed', type=int, default=defaults.seed,
-                        help='seed of the fashion_scenes composition')
-    parser.add_argument('--num-train', type=int, default=defaults.num_train,
-                        help='fashion_scenes train scenes')
-    parser.add_argument('--num-val', type=int, default=defaults.num_val,
-                        help='fashion_scenes val scenes')
-    parser.add_argument('--image-size', type=int, default=defaults.image_size,
-                        help='fashion_scenes image side')
-    parser.add_argument('--garments', type=int, nargs=2,
-                        default=[defaults.min_garments, defaults.max_garments],
-                        metavar=('MIN', 'MAX'),
-                        help='garments per scene (inclusive range)')
-    parser.add_argument('--scale', type=float, nargs=2,
-                        default=[defaults.min_scale, defaults.max_scale],
-                        metavar=('MIN', 'MAX'),
-                        help='upscaling factor of the 28 px garments')
-    parser.add_argument('--garment-threshold', type=float,
-                        default=defaults.garment_threshold,
-                        help='intensity (0-255) above which a garment pixel '
-                        'belongs to the garment')
-    parser.add_argument('--stardist-wheel-dir', default=None,
-                        help='folder holding the stardist wheel (downloaded '
-                        'there with `pip download` if absent); None: a '
-                        'temporary folder')
-    parser.add_argument('--nuclei-tile', type=int, default=128,
-                        help='nuclei tile side')
+    parser.add_argument(
+        '--out', default='data/seg_benchmark', help='benchmark root folder')
+    parser.add_argument(
+        '--datasets',
+        nargs='+',
+        default=list(DATASETS),
+        choices=DATASETS,
+        help='which data sets to build')
+    parser.add_argument(
+        '--fashion-mnist-root',
+        '--src',
+        default=fashion_mnist.DEFAULT_SRC,
+        help='folder with the Fashion-MNIST idx files '
+        '(gzipped or not); --src is an alias, as in '
+        'prepare_fashion_mnist.py')
+    parser.add_argument(
+        '--seed',
+        type=int,
+        default=defaults.seed,
+        help='seed of the fashion_scenes composition')
+    parser.add_argument(
+        '--num-train',
+        type=int,
+        default=defaults.num_train,
+        help='fashion_scenes train scenes')
+    parser.add_argument(
+        '--num-val',
+        type=int,
+        default=defaults.num_val,
+        help='fashion_scenes val scenes')
+    parser.add_argument(
+        '--image-size',
+        type=int,
+        default=defaults.image_size,
+        help='fashion_scenes image side')
+    parser.add_argument(
+        '--garments',
+        type=int,
+        nargs=2,
+        default=[defaults.min_garments, defaults.max_garments],
+        metavar=('MIN', 'MAX'),
+        help='garments per scene (inclusive range)')
+    parser.add_argument(
+        '--scale',
+        type=float,
+        nargs=2,
+        default=[defaults.min_scale, defaults.max_scale],
+        metavar=('MIN', 'MAX'),
+        help='upscaling factor of the 28 px garments')
+    parser.add_argument(
+        '--garment-threshold',
+        type=float,
+        default=defaults.garment_threshold,
+        help='intensity (0-255) above which a garment pixel '
+        'belongs to the garment')
+    parser.add_argument(
+        '--stardist-wheel-dir',
+        default=None,
+        help='folder holding the stardist wheel (downloaded '
+        'there with `pip download` if absent); None: a '
+        'temporary folder')
+    parser.add_argument(
+        '--nuclei-tile', type=int, default=128, help='nuclei tile side')
     return parser.parse_args(argv)
 
 
 def scene_config(args: argparse.Namespace) -> SceneConfig:
     """Build and check the :class:`SceneConfig` of the command line."""
-    cfg = SceneConfig(num_train=args.num_train, num_val=args.num_val,
-                      image_size=args.image_size,
-                      min_garments=args.garments[0],
-                      max_garments=args.garments[1], min_scale=args.scale[0],
-                      max_scale=args.scale[1],
-                      garment_threshold=args.garment_threshold,
-                      seed=args.seed)
+    cfg = SceneConfig(
+        num_train=args.num_train,
+        num_val=args.num_val,
+        image_size=args.image_size,
+        min_garments=args.garments[0],
+        max_garments=args.garments[1],
+        min_scale=args.scale[0],
+        max_scale=args.scale[1],
+        garment_threshold=args.garment_threshold,
+        seed=args.seed)
     if not 0 < cfg.min_garments <= cfg.max_garments:
         raise ValueError('--garments needs 0 < MIN <= MAX')
     if not 0 < cfg.min_scale <= cfg.max_scale:
@@ -698,8 +763,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                         scene_config(args))
             report(args.out, meta)
         if 'nuclei' in args.datasets:
-            report(args.out, build_nuclei(args.out, args.stardist_wheel_dir,
-                                          args.nuclei_tile))
+            report(
+                args.out,
+                build_nuclei(args.out, args.stardist_wheel_dir,
+                             args.nuclei_tile))
     except (FileNotFoundError, ValueError, RuntimeError) as err:
         print(f'error: {err}', file=sys.stderr)
         return 1

@@ -1,8 +1,8 @@
 """Prepare Fashion-MNIST for mmpretrain's ``FashionMNIST`` dataset.
 
-The Debian package ``dataset-fashion-mnist`` installs the four gzipped idx files
-in ``/usr/share/datasets/fashion-mnist/``. mmpretrain reads the *gunzipped*
-files (``train-images-idx3-ubyte`` ...) from ``data_root`` with
+The Debian package ``dataset-fashion-mnist`` installs the four gzipped idx
+files in ``/usr/share/datasets/fashion-mnist/``. mmpretrain reads the
+*gunzipped* files (``train-images-idx3-ubyte`` ...) from ``data_root`` with
 ``download=False``. This tool writes
 
 * ``<out>/fashion_mnist/``: the full set (60,000 train + 10,000 test);
@@ -94,8 +94,8 @@ def load_split(src: str, split: str) -> Tuple[np.ndarray, np.ndarray, Dict]:
     for name in SPLITS[split]:
         path = _find_source(src, name)
         raw = _read_bytes(path)
-        sums[osp.basename(path)] = hashlib.sha256(
-            open(path, 'rb').read()).hexdigest()
+        sums[osp.basename(path)] = hashlib.sha256(open(
+            path, 'rb').read()).hexdigest()
         arrays.append(parse_idx(raw))
     images, labels = arrays
     if len(images) != len(labels):
@@ -183,19 +183,25 @@ def subset_dir_name(train: int, test: int) -> str:
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--src', default=DEFAULT_SRC,
-                        help='folder with the four (gzipped) idx files '
-                        f'(default: {DEFAULT_SRC})')
-    parser.add_argument('--out', default='data',
-                        help='output root (default: data)')
-    parser.add_argument('--subset', type=parse_subset, action='append',
-                        default=[], metavar='TRAIN:TEST',
-                        help='also write a stratified random subset; may be '
-                        'given several times')
-    parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the subsets (default: 0)')
-    parser.add_argument('--no-full', action='store_true',
-                        help='do not write the full set')
+    parser.add_argument(
+        '--src',
+        default=DEFAULT_SRC,
+        help='folder with the four (gzipped) idx files '
+        f'(default: {DEFAULT_SRC})')
+    parser.add_argument(
+        '--out', default='data', help='output root (default: data)')
+    parser.add_argument(
+        '--subset',
+        type=parse_subset,
+        action='append',
+        default=[],
+        metavar='TRAIN:TEST',
+        help='also write a stratified random subset; may be '
+        'given several times')
+    parser.add_argument(
+        '--seed', type=int, default=0, help='seed of the subsets (default: 0)')
+    parser.add_argument(
+        '--no-full', action='store_true', help='do not write the full set')
     return parser.parse_args(argv)
 
 
@@ -214,9 +220,11 @@ def main(argv=None) -> int:
         jobs.append((subset_dir_name(train, test), (train, test)))
     for name, sizes in jobs:
         out_dir = osp.join(args.out, name)
-        request = {'sizes': list(sizes) if sizes else 'full',
-                   'seed': args.seed if sizes else None,
-                   'source_sha256': checksums}
+        request = {
+            'sizes': list(sizes) if sizes else 'full',
+            'seed': args.seed if sizes else None,
+            'source_sha256': checksums
+        }
         if is_prepared(out_dir, request):
             print(f'{out_dir}: up to date')
             continue
@@ -229,8 +237,10 @@ def main(argv=None) -> int:
                                          args.seed * 2 + split_idx)
                 images, labels = images[idx], labels[idx]
             data[split] = (images, labels)
-        write_folder(out_dir, data, {'request': request,
-                                     'source': osp.abspath(args.src)})
+        write_folder(out_dir, data, {
+            'request': request,
+            'source': osp.abspath(args.src)
+        })
         counts = ', '.join(f'{s}={len(d[1])}' for s, d in data.items())
         print(f'{out_dir}: wrote {counts}')
     return 0

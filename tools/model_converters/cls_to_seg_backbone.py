@@ -23,8 +23,9 @@ import time
 
 import torch
 
-from dnc_mm.apis.backbone_transfer import (
-    BackboneTransferError, load_checkpoint_state_dict, transfer_backbone)
+from dnc_mm.apis.backbone_transfer import (BackboneTransferError,
+                                           load_checkpoint_state_dict,
+                                           transfer_backbone)
 
 
 def parse_args(argv=None):
@@ -32,11 +33,14 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='mmpretrain checkpoint (.pth)')
     parser.add_argument('config', help='target mmseg config')
     parser.add_argument('out', help='output file (.pth)')
-    parser.add_argument('--prefix', default='backbone.',
-                        help='prefix of the backbone tensors in the '
-                        'checkpoint (default: backbone.)')
     parser.add_argument(
-        '--adapt-in-channels', action='store_true',
+        '--prefix',
+        default='backbone.',
+        help='prefix of the backbone tensors in the '
+        'checkpoint (default: backbone.)')
+    parser.add_argument(
+        '--adapt-in-channels',
+        action='store_true',
         help='adapt the first convolution between 1 and N input channels '
         '(grey filters repeated and divided by N, or summed)')
     from dnc_mm.apis import add_trust_checkpoint_arg
@@ -69,16 +73,21 @@ def convert(args) -> int:
     from dnc_mm.apis import apply_trust_checkpoint
     apply_trust_checkpoint(args)
     if not osp.isfile(args.checkpoint):
-        print(f'error: checkpoint {args.checkpoint} not found', file=sys.stderr)
+        print(
+            f'error: checkpoint {args.checkpoint} not found', file=sys.stderr)
         return 2
     state_dict, meta = load_checkpoint_state_dict(args.checkpoint)
     target = build_target_backbone(args.config)
     try:
-        report = transfer_backbone(state_dict, target, prefix=args.prefix,
-                                   adapt_in_channels=args.adapt_in_channels)
+        report = transfer_backbone(
+            state_dict,
+            target,
+            prefix=args.prefix,
+            adapt_in_channels=args.adapt_in_channels)
     except BackboneTransferError as err:
-        print(f'error: {args.checkpoint} -> {args.config}: {err}',
-              file=sys.stderr)
+        print(
+            f'error: {args.checkpoint} -> {args.config}: {err}',
+            file=sys.stderr)
         return 1
     # prove that the result loads: nothing unexpected, only allowed gaps
     result = target.load_state_dict(report.state_dict, strict=False)
@@ -86,8 +95,10 @@ def convert(args) -> int:
     print(report.summary())
     out_meta = dict(
         source_checkpoint=osp.abspath(args.checkpoint),
-        source_meta={k: meta[k] for k in ('epoch', 'iter', 'cfg')
-                     if k in meta},
+        source_meta={
+            k: meta[k]
+            for k in ('epoch', 'iter', 'cfg') if k in meta
+        },
         target_config=osp.abspath(args.config),
         converter='dnc_mm tools/model_converters/cls_to_seg_backbone.py',
         adapted_in_channels=report.adapted,

@@ -9,10 +9,11 @@ _base_ = ['mmseg::_base_/datasets/ade20k.py']
 # training annotations at the first evaluation).
 val_evaluator = [
     dict(type='IoUMetric', iou_metrics=['mIoU']),
-    dict(type='FrequencyF1Metric',
-         class_pixel_counts='data/ade/ADEChallengeData2016/annotations/'
-         'training',
-         reduce_zero_label=True,
-         num_groups=15),
+    dict(
+        type='FrequencyF1Metric',
+        class_pixel_counts='data/ade/ADEChallengeData2016/annotations/'
+        'training',
+        reduce_zero_label=True,
+        num_groups=15),
 ]
 test_evaluator = val_evaluator

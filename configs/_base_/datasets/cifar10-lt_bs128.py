@@ -10,6 +10,9 @@ train_dataloader = dict(
         type='LongTailedDataset',
         imbalance_factor=0.01,
         seed=0,
-        dataset=dict(type={{_base_.dataset_type}},
-                     data_root={{_base_.data_root}}, split='train',
-                     download=False, pipeline={{_base_.train_pipeline}})))
+        dataset=dict(
+            type={{_base_.dataset_type}},
+            data_root={{_base_.data_root}},
+            split='train',
+            download=False,
+            pipeline={{_base_.train_pipeline}})))

@@ -5,7 +5,6 @@
 _base_ = ['./fashion_mnist_10k.py']
 
 data_root = 'data/fashion_mnist_2000_1000'
-train_dataloader = dict(batch_size=64,
-                        dataset=dict(data_root=data_root))
+train_dataloader = dict(batch_size=64, dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = val_dataloader

@@ -12,8 +12,10 @@ train_dataloader = dict(
         type='LongTailedDataset',
         imbalance_factor=0.01,
         seed=0,
-        dataset=dict(type='PreparedFashionMNIST',
-                     data_root='data/fashion_mnist_10k', split='train',
-                     pipeline={{_base_.train_pipeline}})))
+        dataset=dict(
+            type='PreparedFashionMNIST',
+            data_root='data/fashion_mnist_10k',
+            split='train',
+            pipeline={{_base_.train_pipeline}})))
 val_dataloader = dict(dataset=dict(data_root='data/fashion_mnist_2000_1000'))
 test_dataloader = val_dataloader

@@ -7,8 +7,8 @@
 # long-tailed batch size).
 _base_ = ['./imagenet_bs16.py']
 
-train_dataloader = dict(dataset=dict(ann_file='ImageNet_LT_train.txt',
-                                     data_prefix='', split=''))
-val_dataloader = dict(dataset=dict(ann_file='ImageNet_LT_test.txt',
-                                   data_prefix='', split=''))
+train_dataloader = dict(
+    dataset=dict(ann_file='ImageNet_LT_train.txt', data_prefix='', split=''))
+val_dataloader = dict(
+    dataset=dict(ann_file='ImageNet_LT_test.txt', data_prefix='', split=''))
 test_dataloader = val_dataloader

@@ -29,15 +29,21 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=128,
     num_workers=4,
-    dataset=dict(type=dataset_type, data_root=data_root,
-                 data_prefix='train', pipeline=train_pipeline),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix='train',
+        pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True),
 )
 val_dataloader = dict(
     batch_size=128,
     num_workers=4,
-    dataset=dict(type=dataset_type, data_root=data_root,
-                 data_prefix='test', pipeline=test_pipeline),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix='test',
+        pipeline=test_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=False),
 )
 val_evaluator = dict(type='Accuracy', topk=(1, 5))

@@ -25,9 +25,16 @@ train_dataloader = dict(
         type='LongTailedDataset',
         imbalance_factor=0.01,
         seed=0,
-        dataset=dict(type=dataset_type, data_root=data_root,
-                     data_prefix='train', pipeline=train_pipeline)))
+        dataset=dict(
+            type=dataset_type,
+            data_root=data_root,
+            data_prefix='train',
+            pipeline=train_pipeline)))
 val_dataloader = dict(
-    dataset=dict(_delete_=True, type=dataset_type, data_root=data_root,
-                 data_prefix='test', pipeline=test_pipeline))
+    dataset=dict(
+        _delete_=True,
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix='test',
+        pipeline=test_pipeline))
 test_dataloader = val_dataloader

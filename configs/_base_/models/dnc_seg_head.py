@@ -3,8 +3,10 @@
 # 0.05, 3 iterations) of the correctly classified pixels of every batch, no
 # memory. The class scores go through a LayerNorm over the classes with
 # learnable scale and bias, as in the official code (ProtoSeg's and DNC's
-# nn.LayerNorm(num_classes)); the paper does not say. A DNC segmentation config takes its parametric twin and sets
-#   model = dict(decode_head=dict(type='SubCentroidFCNHead', **_base_.dnc_head))
+# nn.LayerNorm(num_classes)); the paper does not say. A DNC segmentation
+# config takes its parametric twin and sets
+#   model = dict(
+#       decode_head=dict(type='SubCentroidFCNHead', **_base_.dnc_head))
 # (or SubCentroidASPPHead / SubCentroidUPerHead); arguments:
 # dnc_mm/models/decode_heads/subcentroid_head_mixin.py.
 dnc_head = dict(

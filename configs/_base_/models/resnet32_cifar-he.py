@@ -5,8 +5,12 @@
 # each config.
 model = dict(
     type='ImageClassifier',
-    backbone=dict(type='CifarResNet', depth=32, in_channels=3,
-                  base_channels=16, out_indices=(2, )),
+    backbone=dict(
+        type='CifarResNet',
+        depth=32,
+        in_channels=3,
+        base_channels=16,
+        out_indices=(2, )),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',

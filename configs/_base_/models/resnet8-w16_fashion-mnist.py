@@ -3,8 +3,12 @@
 # HPL benchmark's tiny backbone. The head is set by each config.
 model = dict(
     type='ImageClassifier',
-    backbone=dict(type='CifarResNet', depth=8, in_channels=1,
-                  base_channels=16, out_indices=(2, )),
+    backbone=dict(
+        type='CifarResNet',
+        depth=8,
+        in_channels=1,
+        base_channels=16,
+        out_indices=(2, )),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',

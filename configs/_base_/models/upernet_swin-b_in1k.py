@@ -8,5 +8,5 @@ model = dict(
         init_cfg=dict(
             type='Pretrained',
             checkpoint='https://download.openmmlab.com/mmsegmentation/v0.5/'
-            'pretrain/swin/swin_base_patch4_window7_224_20220317-e9b98025.pth'
-        )))
+            'pretrain/swin/swin_base_patch4_window7_224_20220317-e9b98025.pth')
+    ))

@@ -3,8 +3,8 @@
 # and 180.
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=2e-4))
-param_scheduler = dict(type='MultiStepLR', by_epoch=True,
-                       milestones=[160, 180], gamma=0.1)
+param_scheduler = dict(
+    type='MultiStepLR', by_epoch=True, milestones=[160, 180], gamma=0.1)
 train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=10)
 val_cfg = dict()
 test_cfg = dict()

@@ -12,8 +12,13 @@ optim_wrapper = dict(
     paramwise_cfg=dict(decay_rate=0.9, decay_type='stage_wise', num_layers=12),
     constructor='LearningRateDecayOptimizerConstructor')
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0,
-         end=1500),
-    dict(type='PolyLR', eta_min=0.0, power=1.0, begin=1500, end=max_iters,
-         by_epoch=False)
+    dict(
+        type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
+    dict(
+        type='PolyLR',
+        eta_min=0.0,
+        power=1.0,
+        begin=1500,
+        end=max_iters,
+        by_epoch=False)
 ]

@@ -14,10 +14,13 @@ optim_wrapper = dict(
         }))
 param_scheduler = [
     dict(
-        type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0,
-        end=1500),
+        type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
     dict(
-        type='PolyLR', eta_min=0.0, power=1.0, begin=1500, end=max_iters,
+        type='PolyLR',
+        eta_min=0.0,
+        power=1.0,
+        begin=1500,
+        end=max_iters,
         by_epoch=False)
 ]
 train_cfg = dict(

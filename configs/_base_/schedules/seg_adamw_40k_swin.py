@@ -4,10 +4,13 @@ _base_ = ['./seg_adamw_160k_swin.py']
 max_iters = 40000
 param_scheduler = [
     dict(
-        type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0,
-        end=1500),
+        type='LinearLR', start_factor=1e-6, by_epoch=False, begin=0, end=1500),
     dict(
-        type='PolyLR', eta_min=0.0, power=1.0, begin=1500, end=max_iters,
+        type='PolyLR',
+        eta_min=0.0,
+        power=1.0,
+        begin=1500,
+        end=max_iters,
         by_epoch=False)
 ]
 train_cfg = dict(max_iters=max_iters, val_interval=4000)

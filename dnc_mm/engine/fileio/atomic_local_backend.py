@@ -37,8 +37,8 @@ def atomic_write(data: bytes, filepath: Union[str, Path]) -> None:
     filepath = str(filepath)
     folder = osp.dirname(osp.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(filepath)}.',
-                               suffix='.tmp', dir=folder)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f'.{osp.basename(filepath)}.', suffix='.tmp', dir=folder)
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data)

@@ -10,6 +10,6 @@ from .subcentroid_split_merge_hook import SubCentroidSplitMergeHook
 __all__ = [
     'ClassBalancedLossHook', 'EpochSeedHook', 'PrototypeAssignmentHook',
     'SubCentroidAnchorHook', 'SubCentroidClassCountsHook',
-    'SubCentroidHealthHook',
-    'SubCentroidMemoryHook', 'SubCentroidSplitMergeHook'
+    'SubCentroidHealthHook', 'SubCentroidMemoryHook',
+    'SubCentroidSplitMergeHook'
 ]

@@ -28,8 +28,10 @@ class ClassBalancedLossHook(Hook):
 
     def before_train(self, runner) -> None:
         labels = training_labels(runner, 'ClassBalancedLossHook')
-        heads = [h for h in find_modules(runner.model, ClsHead)
-                 if hasattr(h.loss_module, 'class_weight')]
+        heads = [
+            h for h in find_modules(runner.model, ClsHead)
+            if hasattr(h.loss_module, 'class_weight')
+        ]
         if not heads:
             raise TypeError('ClassBalancedLossHook found no head whose loss '
                             'has a class_weight')
@@ -39,9 +41,9 @@ class ClassBalancedLossHook(Hook):
             if len(counts) != num_classes:
                 raise ValueError(f'training labels reach {len(counts) - 1} '
                                  f'but the head has num_classes={num_classes}')
-            weights = np.where(counts > 0,
-                               len(labels) / (num_classes *
-                                              np.maximum(counts, 1)), 0.0)
+            weights = np.where(
+                counts > 0,
+                len(labels) / (num_classes * np.maximum(counts, 1)), 0.0)
             head.loss_module.class_weight = weights.tolist()
             runner.logger.info(
                 f'class-balanced loss: {num_classes} classes with '

@@ -46,5 +46,7 @@ class EpochSeedHook(Hook):
     def before_train_epoch(self, runner) -> None:
         randomness = getattr(runner, '_randomness_cfg', None) or {}
         rank = get_rank() if randomness.get('diff_rank_seed') else 0
-        set_random_seed(epoch_seed(int(runner.seed), runner.epoch, rank),
-                        deterministic=False, diff_rank_seed=False)
+        set_random_seed(
+            epoch_seed(int(runner.seed), runner.epoch, rank),
+            deterministic=False,
+            diff_rank_seed=False)

@@ -43,8 +43,11 @@ class PrototypeAssignmentHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self, interval: int = 1, by_epoch: bool = True,
-                 stop_last_epochs: int = 0, stop_last_iters: int = 0) -> None:
+    def __init__(self,
+                 interval: int = 1,
+                 by_epoch: bool = True,
+                 stop_last_epochs: int = 0,
+                 stop_last_iters: int = 0) -> None:
         if interval < 1:
             raise ValueError(f'interval must be >= 1, got {interval}')
         for name, value in (('stop_last_epochs', stop_last_epochs),
@@ -65,7 +68,10 @@ class PrototypeAssignmentHook(Hook):
                             'HypersphericalPrototypeHead; remove the hook '
                             'or change model.head')
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         if not self.by_epoch and self.every_n_train_iters(
                 runner, self.interval):
@@ -77,8 +83,7 @@ class PrototypeAssignmentHook(Hook):
 
     def stopped(self, runner) -> bool:
         """Whether the current step is in the last epochs / iterations."""
-        if self.stop_last_epochs and (runner.epoch + 1 >
-                                      runner.max_epochs -
+        if self.stop_last_epochs and (runner.epoch + 1 > runner.max_epochs -
                                       self.stop_last_epochs):
             return True
         return bool(self.stop_last_iters) and (

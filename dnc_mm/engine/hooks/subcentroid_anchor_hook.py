@@ -41,7 +41,9 @@ class SubCentroidAnchorHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self, anchor_epoch: int, batch_size: int = 256,
+    def __init__(self,
+                 anchor_epoch: int,
+                 batch_size: int = 256,
                  num_workers: int = 2) -> None:
         if anchor_epoch < 0:
             raise ValueError(f'anchor_epoch must be >= 0, got {anchor_epoch}')
@@ -74,9 +76,11 @@ class SubCentroidAnchorHook(Hook):
                 '`pipeline` and a val/test dataloader whose pipeline it uses '
                 'to compute the features of the training images')
         cfg.dataset.pipeline = copy.deepcopy(eval_cfg.dataset.pipeline)
-        cfg.update(batch_size=self.batch_size, num_workers=self.num_workers,
-                   persistent_workers=False,
-                   sampler=dict(type='DefaultSampler', shuffle=False))
+        cfg.update(
+            batch_size=self.batch_size,
+            num_workers=self.num_workers,
+            persistent_workers=False,
+            sampler=dict(type='DefaultSampler', shuffle=False))
         cfg.pop('batch_sampler', None)
         return runner.build_dataloader(cfg, seed=0)
 
@@ -99,23 +103,25 @@ class SubCentroidAnchorHook(Hook):
         flat = protos.reshape(c * k, d).float()
         slot_class = torch.arange(c, device=flat.device).repeat_interleave(k)
         best_sim = flat.new_full((c * k, k), float('-inf'))
-        best_idx = torch.full((c * k, k), -1, dtype=torch.long,
+        best_idx = torch.full((c * k, k),
+                              -1,
+                              dtype=torch.long,
                               device=flat.device)
         for data in loader:
             x = self._embed(model, head, data).float()
-            labels = torch.cat([s.gt_label for s in data['data_samples']
-                                ]).to(flat.device)
-            idx = torch.as_tensor(
-                [s.sample_idx for s in data['data_samples']],
-                dtype=torch.long, device=flat.device)
+            labels = torch.cat([s.gt_label
+                                for s in data['data_samples']]).to(flat.device)
+            idx = torch.as_tensor([s.sample_idx for s in data['data_samples']],
+                                  dtype=torch.long,
+                                  device=flat.device)
             sims = flat @ x.t()  # (C*K, B)
             sims.masked_fill_(slot_class[:, None] != labels[None, :],
                               float('-inf'))
-            best_sim, best_idx = _merge_topk(
-                best_sim, best_idx, sims, idx.expand(c * k, -1), k)
+            best_sim, best_idx = _merge_topk(best_sim, best_idx, sims,
+                                             idx.expand(c * k, -1), k)
         if get_world_size() > 1:
-            sims_all, idx_all = all_gather_rows(best_sim.unsqueeze(0),
-                                                best_idx.unsqueeze(0))
+            sims_all, idx_all = all_gather_rows(
+                best_sim.unsqueeze(0), best_idx.unsqueeze(0))
             best_sim, best_idx = _merge_topk(
                 sims_all[0], idx_all[0],
                 sims_all[1:].permute(1, 0, 2).reshape(c * k, -1),
@@ -131,10 +137,9 @@ class SubCentroidAnchorHook(Hook):
         try:
             loader = self._feature_loader(runner)
             sims, idx = self._candidates(runner, head, loader)
-            anchors = choose_distinct_anchors(
-                sims.cpu(), idx.cpu(), head.classifier.active.cpu())
-            feats = self._anchor_features(model, head, loader.dataset,
-                                          anchors)
+            anchors = choose_distinct_anchors(sims.cpu(), idx.cpu(),
+                                              head.classifier.active.cpu())
+            feats = self._anchor_features(model, head, loader.dataset, anchors)
         finally:
             model.train(was_training)
         head.classifier.set_anchors(anchors.to(feats.device), feats)

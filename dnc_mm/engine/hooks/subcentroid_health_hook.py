@@ -41,7 +41,10 @@ class SubCentroidHealthHook(Hook):
                                'classifier (SubCentroidClsHead or a '
                                'SubCentroid* decode head) in the model')
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         if not self.every_n_train_iters(runner, self.interval):
             return
@@ -61,6 +64,7 @@ class SubCentroidHealthHook(Hook):
             finite = values[torch.isfinite(values)]
             return float(how(finite)) if finite.numel() else math.nan
 
-        return dict(mean_cos=reduce(stats['mean_cos'], torch.mean),
-                    max_cos=reduce(stats['max_cos'], torch.max),
-                    usage_entropy=reduce(stats['usage_entropy'], torch.mean))
+        return dict(
+            mean_cos=reduce(stats['mean_cos'], torch.mean),
+            max_cos=reduce(stats['max_cos'], torch.max),
+            usage_entropy=reduce(stats['usage_entropy'], torch.mean))

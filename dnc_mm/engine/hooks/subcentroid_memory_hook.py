@@ -9,8 +9,11 @@ from mmengine.registry import HOOKS
 from dnc_mm.models.heads import SubCentroidClsHead
 from .utils import find_modules
 
-_DTYPES = {'float32': torch.float32, 'float16': torch.float16,
-           'bfloat16': torch.bfloat16}
+_DTYPES = {
+    'float32': torch.float32,
+    'float16': torch.float16,
+    'bfloat16': torch.bfloat16
+}
 
 
 @HOOKS.register_module()
@@ -83,9 +86,8 @@ class SubCentroidMemoryHook(Hook):
         capacity = (self.size_in_batches + 1) * batch * get_world_size()
         for head in heads:
             memory = head.memory
-            if memory.num_filled > 0 and (
-                    memory.capacity != capacity
-                    or memory.features.dtype != self.dtype):
+            if memory.num_filled > 0 and (memory.capacity != capacity or
+                                          memory.features.dtype != self.dtype):
                 runner.logger.warning(
                     f'the resumed DNC memory holds {memory.capacity} '
                     f'{memory.features.dtype} features; this run asks for '

@@ -14,7 +14,6 @@ from dnc_mm.core.split_merge import SPLIT_MERGE_ASSIGNMENTS
 from dnc_mm.models.heads import SubCentroidClsHead
 from .utils import find_modules
 
-
 #: ``final_round`` choices of :class:`SubCentroidSplitMergeHook`.
 FINAL_ROUNDS = ('split', 'any')
 
@@ -76,12 +75,18 @@ class SubCentroidSplitMergeHook(Hook):
 
     priority = 'LOW'  # after SubCentroidMemoryHook sized the memory
 
-    def __init__(self, init_num_subcentroids: int = 1, start_iter: int = 50,
-                 interval: int = 50, end_iter: Optional[int] = None,
-                 split_ratio: float = 1.2, merge_ratio: float = 1.1,
-                 min_samples: int = 20, correct_only: bool = False,
+    def __init__(self,
+                 init_num_subcentroids: int = 1,
+                 start_iter: int = 50,
+                 interval: int = 50,
+                 end_iter: Optional[int] = None,
+                 split_ratio: float = 1.2,
+                 merge_ratio: float = 1.1,
+                 min_samples: int = 20,
+                 correct_only: bool = False,
                  max_rows: Optional[int] = 4096,
-                 assignment: str = 'balanced', final_round: str = 'split',
+                 assignment: str = 'balanced',
+                 final_round: str = 'split',
                  min_accuracy: float = 0.5) -> None:
         if init_num_subcentroids < 1:
             raise ValueError('init_num_subcentroids must be >= 1, got '
@@ -98,10 +103,11 @@ class SubCentroidSplitMergeHook(Hook):
         self.start_iter = start_iter
         self.interval = interval
         self.end_iter = end_iter
-        self.step_kwargs = dict(split_ratio=split_ratio,
-                                merge_ratio=merge_ratio,
-                                min_samples=min_samples,
-                                assignment=assignment)
+        self.step_kwargs = dict(
+            split_ratio=split_ratio,
+            merge_ratio=merge_ratio,
+            min_samples=min_samples,
+            assignment=assignment)
         self.correct_only = correct_only
         self.max_rows = max_rows
         self.final_round = final_round
@@ -117,8 +123,9 @@ class SubCentroidSplitMergeHook(Hook):
 
     def before_train(self, runner) -> None:
         max_iters = runner.max_iters
-        self.last_iter = (max_iters if self.end_iter is None else
-                          min(self.end_iter, max_iters))
+        self.last_iter = (
+            max_iters if self.end_iter is None else min(
+                self.end_iter, max_iters))
         for head in self._heads(runner):
             if head.memory.capacity == 0:
                 raise ValueError('SubCentroidSplitMergeHook reads the head '
@@ -130,8 +137,9 @@ class SubCentroidSplitMergeHook(Hook):
                     f'init_num_subcentroids={self.init_num_subcentroids} > '
                     f'K_max={k_max} (the head num_subcentroids)')
             if runner.iter == 0:  # a fresh start, not a resume
-                head.classifier.set_num_subcentroids(torch.full(
-                    (head.num_classes, ), self.init_num_subcentroids))
+                head.classifier.set_num_subcentroids(
+                    torch.full((head.num_classes, ),
+                               self.init_num_subcentroids))
                 self._log(runner, head, 0, 'init', None, None)
             else:  # resumed: K comes from the checkpoint's `active` buffer
                 self._log(runner, head, runner.iter, 'resume', None, None)
@@ -142,20 +150,23 @@ class SubCentroidSplitMergeHook(Hook):
         The last iteration of the schedule is ``end_iter``, or the end of
         training once :meth:`before_train` has seen the runner."""
         last = self.last_iter
-        if iteration < self.start_iter or (last is not None and
-                                           iteration > last):
+        if iteration < self.start_iter or (last is not None
+                                           and iteration > last):
             return None
         r, rest = divmod(iteration - self.start_iter, self.interval)
         if rest:
             return None
         if r % 2 == 0:
             return 'split'
-        if (self.final_round == 'split' and last is not None and
-                r == (last - self.start_iter) // self.interval):
+        if (self.final_round == 'split' and last is not None
+                and r == (last - self.start_iter) // self.interval):
             return None  # the schedule ends on a split
         return 'merge'
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         iteration = runner.iter + 1
         mode = self.round_type(iteration)
@@ -180,7 +191,10 @@ class SubCentroidSplitMergeHook(Hook):
         if self.correct_only:
             feats, labels = feats[correct], labels[correct]
         splits, merges, best = clf.split_merge(
-            feats, labels, mode, epsilon=clf.sinkhorn_epsilon,
+            feats,
+            labels,
+            mode,
+            epsilon=clf.sinkhorn_epsilon,
             **self.step_kwargs)
         if get_world_size() > 1:
             broadcast(clf.subcentroids, src=0)
@@ -188,8 +202,7 @@ class SubCentroidSplitMergeHook(Hook):
         return splits, merges, best
 
     @staticmethod
-    def _log(runner, head, iteration, mode, splits, merges,
-             best=None) -> None:
+    def _log(runner, head, iteration, mode, splits, merges, best=None) -> None:
         k = head.classifier.num_subcentroids.tolist()
         runner.logger.info(f'split/merge ({mode}) at iter {iteration}: '
                            f'K per class {k}')
@@ -197,8 +210,10 @@ class SubCentroidSplitMergeHook(Hook):
             return
         record = dict(iter=iteration, mode=mode, K=k)
         if splits is not None:
-            record.update(splits=splits.tolist(), merges=merges.tolist(),
-                          best=[round(float(b), 4) for b in best])
+            record.update(
+                splits=splits.tolist(),
+                merges=merges.tolist(),
+                best=[round(float(b), 4) for b in best])
         with open(osp.join(runner.log_dir, 'auto_k.jsonl'), 'a') as f:
             f.write(json.dumps(record) + '\n')
 

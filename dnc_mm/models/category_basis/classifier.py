@@ -86,7 +86,10 @@ class CategoryBasisClassifier(nn.Module):
         self.penalty_weight = float(penalty_weight)
         self.ema_momentum = float(ema_momentum)
         init = category_basis_prototypes(
-            num_classes, in_channels, length, orthogonalize=orthogonalize,
+            num_classes,
+            in_channels,
+            length,
+            orthogonalize=orthogonalize,
             equalize=equalize)
         if mode in ('learnable', 'penalty'):
             self.prototypes = nn.Parameter(init)

@@ -168,7 +168,8 @@ def cbp_head_class(base: type) -> type:
                         f'got {base!r}')
     return type(
         f'CBP{base.__name__}', (CategoryBasisHeadMixin, base), {
-            '__module__': __name__,
+            '__module__':
+            __name__,
             '__doc__': (f':class:`{base.__module__}.{base.__name__}` with '
                         'the category-basis classifier and feature losses '
                         '(:class:`CategoryBasisHeadMixin`).'),
@@ -179,14 +180,14 @@ def cbp_head_class(base: type) -> type:
 #: the heads whose ``forward`` ends in one ``self.cls_seg(feat)`` call, which
 #: is where the category-basis classifier goes. Any other head (of mmseg or
 #: another package) is switched with :func:`cbp_head_class`.
-CBP_BASE_HEADS = (
-    'ANNHead', 'APCHead', 'ASPPHead', 'FCNHead', 'CCHead', 'DAHead',
-    'DDRHead', 'DMHead', 'DNLHead', 'DPTHead', 'EMAHead', 'EncHead',
-    'FPNHead', 'GCHead', 'LightHamHead', 'ISAHead', 'IterativeDecodeHead',
-    'LRASPPHead', 'NLHead', 'OCRHead', 'PointHead', 'PSAHead', 'PSPHead',
-    'SegformerHead', 'DepthwiseSeparableASPPHead',
-    'DepthwiseSeparableFCNHead', 'SETRMLAHead', 'SETRUPHead', 'STDCHead',
-    'UPerHead')
+CBP_BASE_HEADS = ('ANNHead', 'APCHead', 'ASPPHead', 'FCNHead', 'CCHead',
+                  'DAHead', 'DDRHead', 'DMHead', 'DNLHead', 'DPTHead',
+                  'EMAHead', 'EncHead', 'FPNHead', 'GCHead', 'LightHamHead',
+                  'ISAHead', 'IterativeDecodeHead', 'LRASPPHead', 'NLHead',
+                  'OCRHead', 'PointHead', 'PSAHead', 'PSPHead',
+                  'SegformerHead', 'DepthwiseSeparableASPPHead',
+                  'DepthwiseSeparableFCNHead', 'SETRMLAHead', 'SETRUPHead',
+                  'STDCHead', 'UPerHead')
 
 
 def _register(base_names: Sequence[str]) -> List[str]:

@@ -22,7 +22,7 @@ Outside :meth:`loss` (prediction, ``tensor`` mode, flop counting) nothing is
 stored.
 """
 import copy
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -63,8 +63,8 @@ def sample_per_class(labels: Tensor,
     if max_per_class < 1:
         raise ValueError(f'max_per_class must be >= 1 or None, got '
                          f'{max_per_class}')
-    perm = torch.randperm(idx.numel(), generator=generator,
-                          device='cpu').to(labels.device)
+    perm = torch.randperm(
+        idx.numel(), generator=generator, device='cpu').to(labels.device)
     idx = idx[perm]
     sorted_labels, order = torch.sort(labels[idx], stable=True)
     idx = idx[order]
@@ -214,22 +214,29 @@ class SubCentroidHeadMixin:
         embed_dims = self.channels if embed_dims is None else embed_dims
         self.embed_dims = embed_dims
         self.max_pixels_per_class = max_pixels_per_class
-        self.projection = build_projection(projection, self.channels,
-                                           embed_dims, pixelwise=True)
+        self.projection = build_projection(
+            projection, self.channels, embed_dims, pixelwise=True)
         self.classifier = SubCentroidClassifier(
-            self.num_classes, embed_dims, num_subcentroids, class_counts,
-            momentum=momentum, clustering=clustering,
-            sinkhorn_epsilon=sinkhorn_epsilon, sinkhorn_iters=sinkhorn_iters,
+            self.num_classes,
+            embed_dims,
+            num_subcentroids,
+            class_counts,
+            momentum=momentum,
+            clustering=clustering,
+            sinkhorn_epsilon=sinkhorn_epsilon,
+            sinkhorn_iters=sinkhorn_iters,
             kmeans_iters=kmeans_iters,
             update_correct_only=update_correct_only,
-            mask_order=mask_order, init=init,
+            mask_order=mask_order,
+            init=init,
             momentum_warmup_iters=momentum_warmup_iters,
             momentum_warmup_start=momentum_warmup_start,
             # each rank clusters its own pixels; marginals, sums and counts
             # are all-reduced (65k pixels x D are not worth all-gathering)
             distributed_mode='reduce')
-        self.logit_norm = build_logit_normalization(
-            logit_normalization, self.num_classes, temperature)
+        self.logit_norm = build_logit_normalization(logit_normalization,
+                                                    self.num_classes,
+                                                    temperature)
         self._capturing = False
         self._captured: Optional[Tuple[Tensor, Tensor]] = None
 
@@ -323,8 +330,9 @@ class SubCentroidHeadMixin:
         if not finite_on_all_ranks(embedding, what='DNC sub-centroids'):
             return embedding.new_zeros(self.classifier.active.shape)
         b, d, h, w = embedding.shape
-        labels = labels_at(seg_label.to(embedding.device), (h, w),
-                           self.num_classes, self.ignore_index).reshape(-1)
+        labels = labels_at(
+            seg_label.to(embedding.device), (h, w), self.num_classes,
+            self.ignore_index).reshape(-1)
         correct = None
         eligible = labels
         if self.classifier.update_correct_only:

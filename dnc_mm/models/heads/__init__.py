@@ -2,5 +2,7 @@ from .hyperspherical_prototype_head import (HypersphericalPrototypeHead,
                                             UniformityLinearClsHead)
 from .subcentroid_cls_head import SubCentroidClsHead
 
-__all__ = ['SubCentroidClsHead', 'HypersphericalPrototypeHead',
-           'UniformityLinearClsHead']
+__all__ = [
+    'SubCentroidClsHead', 'HypersphericalPrototypeHead',
+    'UniformityLinearClsHead'
+]

@@ -57,8 +57,8 @@ def save_prototypes(path: str, prototypes: Tensor, **meta) -> None:
     os.makedirs(dirname, exist_ok=True)
     tmp = f'{path}.tmp{os.getpid()}'
     c, d = prototypes.shape
-    torch.save(dict(prototypes=prototypes.cpu(), num_classes=c, dims=d,
-                    **meta), tmp)
+    torch.save(
+        dict(prototypes=prototypes.cpu(), num_classes=c, dims=d, **meta), tmp)
     os.replace(tmp, path)
 
 
@@ -153,8 +153,8 @@ class HypersphericalPrototypeHead(ClsHead):
                  topk: Union[int, Tuple[int]] = (1, ),
                  cal_acc: bool = False,
                  init_cfg: Optional[dict] = None):
-        super().__init__(loss=loss, topk=topk, cal_acc=cal_acc,
-                         init_cfg=init_cfg)
+        super().__init__(
+            loss=loss, topk=topk, cal_acc=cal_acc, init_cfg=init_cfg)
         if num_classes < 2:
             raise ValueError(f'num_classes must be >= 2, got {num_classes}')
         if in_channels < 1:
@@ -191,8 +191,9 @@ class HypersphericalPrototypeHead(ClsHead):
         self.class_mean_source = class_mean_source
         self.assignment_solver = assignment_solver
         self.logit_scale = logit_scale
-        self.projection = (nn.Identity() if dims == in_channels else
-                           nn.Linear(in_channels, dims))
+        self.projection = (
+            nn.Identity() if dims == in_channels else nn.Linear(
+                in_channels, dims))
         self.register_buffer('prototypes', torch.zeros(num_classes, dims))
         self.register_buffer('assignment', torch.arange(num_classes))
         self.register_buffer('class_means', torch.zeros(num_classes, dims))
@@ -223,8 +224,11 @@ class HypersphericalPrototypeHead(ClsHead):
             rank = dist.get_rank() if (dist.is_available()
                                        and dist.is_initialized()) else 0
             if self.prototype_file and rank == 0:
-                save_prototypes(self.prototype_file, protos, **cfg,
-                                stats=prototype_statistics(protos))
+                save_prototypes(
+                    self.prototype_file,
+                    protos,
+                    **cfg,
+                    stats=prototype_statistics(protos))
                 source += f', saved to {self.prototype_file}'
         protos = protos.to(self.prototypes.device)
         if dist.is_available() and dist.is_initialized():
@@ -232,9 +236,10 @@ class HypersphericalPrototypeHead(ClsHead):
         self.prototypes.copy_(protos)
         self.prototypes_ready.fill_(True)
         stats = prototype_statistics(protos)
-        print_log(f'HPL prototypes ({c} x {d}) from {source}: max cos '
-                  f'{stats["max_cos"]:.3f}, min cos {stats["min_cos"]:.3f}',
-                  logger='current')
+        print_log(
+            f'HPL prototypes ({c} x {d}) from {source}: max cos '
+            f'{stats["max_cos"]:.3f}, min cos {stats["min_cos"]:.3f}',
+            logger='current')
 
     # --------------------------------------------------------------- forward
     def pre_logits(self, feats: Tuple[Tensor]) -> Tensor:
@@ -277,9 +282,9 @@ class HypersphericalPrototypeHead(ClsHead):
             if targets.dim() == 2 and self.class_mean_source != 'mixed':
                 targets = mean_weights(targets, self.num_classes,
                                        self.class_mean_source)
-            update_class_means(self.class_means, self.class_counts,
-                               z.detach(), targets,
-                               self.class_mean_momentum, all_reduce_fn())
+            update_class_means(self.class_means, self.class_counts, z.detach(),
+                               targets, self.class_mean_momentum,
+                               all_reduce_fn())
         return losses
 
     # ------------------------------------------------------------ assignment
@@ -292,9 +297,11 @@ class HypersphericalPrototypeHead(ClsHead):
         """
         if not bool(self.prototypes_ready):
             self.init_prototypes()
-        new = hungarian_assignment(self.class_means, self.prototypes,
-                                   solver=self.assignment_solver,
-                                   previous=self.assignment)
+        new = hungarian_assignment(
+            self.class_means,
+            self.prototypes,
+            solver=self.assignment_solver,
+            previous=self.assignment)
         new = new.to(self.assignment.device)
         if dist.is_available() and dist.is_initialized():
             dist.broadcast(new, src=0)
@@ -322,9 +329,12 @@ class UniformityLinearClsHead(LinearClsHead):
         **kwargs: The rest of :class:`LinearClsHead`'s arguments.
     """
 
-    def __init__(self, num_classes: int, in_channels: int,
+    def __init__(self,
+                 num_classes: int,
+                 in_channels: int,
                  embed_dims: Optional[int] = None,
-                 uniformity_weight: float = 0.0, uniformity_t: float = 2.0,
+                 uniformity_weight: float = 0.0,
+                 uniformity_t: float = 2.0,
                  **kwargs):
         dims = in_channels if embed_dims is None else embed_dims
         super().__init__(num_classes=num_classes, in_channels=dims, **kwargs)
@@ -332,8 +342,9 @@ class UniformityLinearClsHead(LinearClsHead):
             raise ValueError(f'uniformity_weight must be >= 0, got '
                              f'{uniformity_weight}')
         self.feat_channels = in_channels
-        self.projection = (nn.Identity() if dims == in_channels else
-                           nn.Linear(in_channels, dims))
+        self.projection = (
+            nn.Identity() if dims == in_channels else nn.Linear(
+                in_channels, dims))
         self.uniformity_weight = uniformity_weight
         self.uniformity_t = uniformity_t
 

@@ -98,29 +98,34 @@ class SubCentroidClsHead(ClsHead):
                  topk: Union[int, Tuple[int]] = (1, ),
                  cal_acc: bool = False,
                  init_cfg: Optional[dict] = None):
-        super().__init__(loss=loss, topk=topk, cal_acc=cal_acc,
-                         init_cfg=init_cfg)
+        super().__init__(
+            loss=loss, topk=topk, cal_acc=cal_acc, init_cfg=init_cfg)
         if in_channels < 1:
             raise ValueError(f'in_channels must be >= 1, got {in_channels}')
         embed_dims = in_channels if embed_dims is None else embed_dims
         self.num_classes = num_classes
         self.in_channels = in_channels
         self.embed_dims = embed_dims
-        self.projection = build_projection(projection, in_channels,
-                                           embed_dims)
+        self.projection = build_projection(projection, in_channels, embed_dims)
         self.classifier = SubCentroidClassifier(
-            num_classes, embed_dims, num_subcentroids, class_counts,
-            momentum=momentum, clustering=clustering,
-            sinkhorn_epsilon=sinkhorn_epsilon, sinkhorn_iters=sinkhorn_iters,
+            num_classes,
+            embed_dims,
+            num_subcentroids,
+            class_counts,
+            momentum=momentum,
+            clustering=clustering,
+            sinkhorn_epsilon=sinkhorn_epsilon,
+            sinkhorn_iters=sinkhorn_iters,
             kmeans_iters=kmeans_iters,
             update_correct_only=update_correct_only,
-            mask_order=mask_order, init=init,
+            mask_order=mask_order,
+            init=init,
             momentum_warmup_iters=momentum_warmup_iters,
             momentum_warmup_start=momentum_warmup_start,
             # every rank clusters the same all-gathered batch and memory
             distributed_mode='none')
-        self.logit_norm = build_logit_normalization(
-            logit_normalization, num_classes, temperature)
+        self.logit_norm = build_logit_normalization(logit_normalization,
+                                                    num_classes, temperature)
         # sized by SubCentroidMemoryHook; capacity 0 = no memory
         self.memory = FeatureMemory()
 
@@ -183,7 +188,8 @@ class SubCentroidClsHead(ClsHead):
         correct = logits.argmax(dim=1) == labels
         indices = torch.as_tensor(
             [s.get('sample_idx', -1) for s in data_samples],
-            dtype=torch.long, device=x.device)
+            dtype=torch.long,
+            device=x.device)
         x, labels, correct, indices = all_gather_rows(x, labels, correct,
                                                       indices)
         if not finite_on_all_ranks(
@@ -200,10 +206,11 @@ class SubCentroidClsHead(ClsHead):
         else:
             self.classifier.update(x, labels, correct)
 
-    def predict(self,
-                feats: Tuple[Tensor],
-                data_samples: Optional[List[Optional[DataSample]]] = None
-                ) -> List[DataSample]:
+    def predict(
+        self,
+        feats: Tuple[Tensor],
+        data_samples: Optional[List[Optional[DataSample]]] = None
+    ) -> List[DataSample]:
         """Scores (softmax of the normalised scores) and labels.
 
         Except with ``'layernorm_affine'``, the normalisation preserves the
@@ -211,4 +218,3 @@ class SubCentroidClsHead(ClsHead):
         nearest sub-centroid.
         """
         return self._get_predictions(self(feats), data_samples)
-

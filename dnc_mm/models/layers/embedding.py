@@ -82,7 +82,9 @@ class LearnedScale(nn.Module):
         return f'scale={float(self.log_scale.detach().exp()):.4g}'
 
 
-def build_projection(kind: str, in_channels: int, embed_dims: int,
+def build_projection(kind: str,
+                     in_channels: int,
+                     embed_dims: int,
                      pixelwise: bool = False) -> nn.Module:
     """The projection applied before l2 normalisation.
 
@@ -105,12 +107,14 @@ def build_projection(kind: str, in_channels: int, embed_dims: int,
         return nn.Identity()
     if kind == 'layernorm':
         return ChannelLayerNorm(in_channels)
-    layer = (nn.Conv2d(in_channels, embed_dims, 1) if pixelwise else
-             nn.Linear(in_channels, embed_dims))
+    layer = (
+        nn.Conv2d(in_channels, embed_dims, 1) if pixelwise else nn.Linear(
+            in_channels, embed_dims))
     return nn.Sequential(layer, ChannelLayerNorm(embed_dims))
 
 
-def build_logit_normalization(kind: str, num_classes: int,
+def build_logit_normalization(kind: str,
+                              num_classes: int,
                               temperature: float = 0.1) -> nn.Module:
     """Scaling of cosine scores before the loss; keeps the class ranking.
 
@@ -137,5 +141,5 @@ def build_logit_normalization(kind: str, num_classes: int,
     if num_classes < 2:
         raise ValueError(f'logit_normalization={kind!r} needs at least 2 '
                          "classes; use 'temperature' or 'learned_scale'")
-    return ChannelLayerNorm(num_classes,
-                            elementwise_affine=kind == 'layernorm_affine')
+    return ChannelLayerNorm(
+        num_classes, elementwise_affine=kind == 'layernorm_affine')

@@ -129,8 +129,8 @@ class SubCentroidClassifier(nn.Module):
         if momentum_warmup_iters < 0:
             raise ValueError('momentum_warmup_iters must be >= 0, got '
                              f'{momentum_warmup_iters}')
-        if momentum_warmup_iters > 0 and not (0.0 <= momentum_warmup_start
-                                              <= momentum):
+        if momentum_warmup_iters > 0 and not (0.0 <= momentum_warmup_start <=
+                                              momentum):
             raise ValueError(
                 'momentum_warmup_start must be in [0, momentum] = '
                 f'[0, {momentum}], got {momentum_warmup_start}')
@@ -150,17 +150,16 @@ class SubCentroidClassifier(nn.Module):
         self.momentum_warmup_iters = int(momentum_warmup_iters)
         self.momentum_warmup_start = momentum_warmup_start
         k_max = int(per_class.max())
-        start = F.normalize(torch.randn(num_classes, k_max, embed_dims),
-                            dim=-1)
+        start = F.normalize(
+            torch.randn(num_classes, k_max, embed_dims), dim=-1)
         self.register_buffer('subcentroids', start)
         self.register_buffer('active', active_subcentroid_mask(per_class))
         self.register_buffer(
             'anchor_indices',
             torch.full((num_classes, k_max), -1, dtype=torch.long))
-        self.register_buffer(
-            'initialized', torch.full((num_classes, ), init == 'random'))
-        self.register_buffer('num_updates',
-                             torch.zeros((), dtype=torch.long))
+        self.register_buffer('initialized',
+                             torch.full((num_classes, ), init == 'random'))
+        self.register_buffer('num_updates', torch.zeros((), dtype=torch.long))
         self.register_buffer('usage', torch.zeros(num_classes, k_max))
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
@@ -228,14 +227,15 @@ class SubCentroidClassifier(nn.Module):
         """
         k_max = self.subcentroids.shape[1]
         num = torch.as_tensor(num_per_class, dtype=torch.long).flatten()
-        if num.numel() != self.num_classes or (num < 1).any() or (
-                num > k_max).any():
+        if num.numel() != self.num_classes or (num
+                                               < 1).any() or (num
+                                                              > k_max).any():
             raise ValueError(f'need {self.num_classes} values in [1, '
                              f'{k_max}], got {num.tolist()[:8]}...')
         if self.anchored:
             raise ValueError('cannot change K of anchored sub-centroids')
-        self.active.copy_(active_subcentroid_mask(num, k_max,
-                                                  self.active.device))
+        self.active.copy_(
+            active_subcentroid_mask(num, k_max, self.active.device))
 
     @torch.no_grad()
     def update(self,
@@ -261,20 +261,24 @@ class SubCentroidClassifier(nn.Module):
                 'updated from their anchors (see SubCentroidAnchorHook), not '
                 'by clustering')
         selected = correct if self.update_correct_only else None
-        reduce_fn = (all_reduce_fn()
-                     if self.distributed_mode == 'reduce' else None)
+        reduce_fn = (
+            all_reduce_fn() if self.distributed_mode == 'reduce' else None)
         features = features.detach()
         if not bool(self.initialized.all()):
             self._initialize_from_data(features, labels)
         result = update_subcentroids(
-            self.subcentroids, features, labels,
+            self.subcentroids,
+            features,
+            labels,
             selected=selected,
             # classes still waiting for their data initialisation stay put
             active_mask=self.active & self.initialized.unsqueeze(1),
-            momentum=self.current_momentum, method=self.clustering,
+            momentum=self.current_momentum,
+            method=self.clustering,
             epsilon=self.sinkhorn_epsilon,
             sinkhorn_iters=self.sinkhorn_iters,
-            kmeans_iters=self.kmeans_iters, reduce_fn=reduce_fn,
+            kmeans_iters=self.kmeans_iters,
+            reduce_fn=reduce_fn,
             inplace=True,  # the buffer keeps its identity (DDP, hooks)
             mask_order=self.mask_order)
         self.num_updates.add_(1)
@@ -295,21 +299,25 @@ class SubCentroidClassifier(nn.Module):
         correctly classified). In ``'reduce'`` mode rank 0's result is
         broadcast, so every rank holds the same sub-centroids.
         """
-        result = kmeanspp_subcentroids(features, labels, self.num_classes,
-                                       self.active, self.kmeans_iters,
-                                       seed=int(self.num_updates))
+        result = kmeanspp_subcentroids(
+            features,
+            labels,
+            self.num_classes,
+            self.active,
+            self.kmeans_iters,
+            seed=int(self.num_updates))
         new = result.ready & ~self.initialized
         centres = result.subcentroids.to(self.subcentroids)
-        broadcast = (broadcast_fn()
-                     if self.distributed_mode == 'reduce' else None)
+        broadcast = (
+            broadcast_fn() if self.distributed_mode == 'reduce' else None)
         if broadcast is not None:
             flag = new.to(torch.uint8)
             broadcast(centres)
             broadcast(flag)
             new = flag.bool()
         seeded = (new.unsqueeze(1) & self.active).unsqueeze(-1)
-        self.subcentroids.copy_(torch.where(seeded, centres,
-                                            self.subcentroids))
+        self.subcentroids.copy_(
+            torch.where(seeded, centres, self.subcentroids))
         self.initialized.logical_or_(new)
 
     @torch.no_grad()
@@ -331,7 +339,8 @@ class SubCentroidClassifier(nn.Module):
         self.set_anchor_features(features)
 
     @torch.no_grad()
-    def update_anchored(self, features: Tensor, sample_indices: Tensor) -> Tensor:
+    def update_anchored(self, features: Tensor,
+                        sample_indices: Tensor) -> Tensor:
         """Momentum-update anchored sub-centroids from their anchors only.
 
         After anchoring (§4.3), a sub-centroid follows the current feature
@@ -351,8 +360,12 @@ class SubCentroidClassifier(nn.Module):
         match = (anchors.unsqueeze(1) == sample_indices.view(1, -1)).float()
         sums = (match @ features.detach().float()).view(c, k, d)
         counts = match.sum(dim=1).view(c, k)
-        apply_momentum_update(self.subcentroids, sums, counts,
-                              self.current_momentum, inplace=True)
+        apply_momentum_update(
+            self.subcentroids,
+            sums,
+            counts,
+            self.current_momentum,
+            inplace=True)
         self.num_updates.add_(1)
         return counts
 
@@ -389,11 +402,11 @@ class SubCentroidClassifier(nn.Module):
 
     def extra_repr(self) -> str:
         k = self.num_subcentroids
-        k_text = (str(int(k[0])) if bool((k == k[0]).all()) else
-                  f'{int(k.min())}..{int(k.max())}')
+        k_text = (
+            str(int(k[0])) if bool(
+                (k == k[0]).all()) else f'{int(k.min())}..{int(k.max())}')
         return (f'num_classes={self.num_classes}, K={k_text}, '
                 f'embed_dims={self.embed_dims}, momentum={self.momentum}, '
                 f'clustering={self.clustering!r}, '
                 f'mask_order={self.mask_order!r}, init={self.init!r}, '
                 f'momentum_warmup_iters={self.momentum_warmup_iters}')
-

@@ -38,7 +38,8 @@ class IPMLoss(nn.Module):
             ``'none'``.
     """
 
-    def __init__(self, loss_weight: float = 1.0,
+    def __init__(self,
+                 loss_weight: float = 1.0,
                  class_weight: Optional[Sequence[float]] = None,
                  reduction: str = 'mean') -> None:
         super().__init__()
@@ -49,7 +50,9 @@ class IPMLoss(nn.Module):
         self.class_weight = class_weight
         self.reduction = reduction
 
-    def forward(self, cls_score: Tensor, label: Tensor,
+    def forward(self,
+                cls_score: Tensor,
+                label: Tensor,
                 weight: Optional[Tensor] = None,
                 avg_factor: Optional[float] = None,
                 reduction_override: Optional[str] = None,
@@ -58,18 +61,20 @@ class IPMLoss(nn.Module):
         reduction = reduction_override or self.reduction
         num_classes = cls_score.shape[1]
         with autocast_disabled(cls_score.device):
-            targets = class_weights_matrix(label.to(cls_score.device),
-                                           num_classes)
+            targets = class_weights_matrix(
+                label.to(cls_score.device), num_classes)
             if self.class_weight is not None:
-                cw = torch.as_tensor(self.class_weight, dtype=torch.float32,
-                                     device=cls_score.device)
+                cw = torch.as_tensor(
+                    self.class_weight,
+                    dtype=torch.float32,
+                    device=cls_score.device)
                 if cw.numel() != num_classes:
                     raise ValueError(
                         f'class_weight has {cw.numel()} entries for '
                         f'{num_classes} classes')
                 targets = targets * cw
-            per_sample = 0.5 * (targets * (cls_score.float() - 1).pow(2)
-                                ).sum(1)
+            per_sample = 0.5 * (targets *
+                                (cls_score.float() - 1).pow(2)).sum(1)
             if weight is not None:
                 per_sample = per_sample * weight.float()
             if reduction == 'none':
@@ -77,7 +82,8 @@ class IPMLoss(nn.Module):
             elif reduction == 'sum':
                 loss = per_sample.sum()
             else:
-                denom = (avg_factor if avg_factor is not None else
-                         per_sample.numel())
+                denom = (
+                    avg_factor
+                    if avg_factor is not None else per_sample.numel())
                 loss = per_sample.sum() / max(float(denom), 1e-12)
         return self.loss_weight * loss

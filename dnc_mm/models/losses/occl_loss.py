@@ -85,10 +85,13 @@ class OnlineCentroidContrastiveLoss(nn.Module):
                 '(e.g. type=\'CBPFCNHead\'), not in `loss_decode`, which '
                 'only passes logits')
         out = online_centroid_contrastive_loss(
-            feats, labels, class_weights,
+            feats,
+            labels,
+            class_weights,
             centroid_weight=self.centroid_weight,
             category_weight=self.category_weight,
-            temperature=self.temperature, normalize=self.normalize)
+            temperature=self.temperature,
+            normalize=self.normalize)
         return self.loss_weight * out['loss']
 
     def extra_repr(self) -> str:

@@ -40,7 +40,9 @@ def finite_on_all_ranks(*tensors: Tensor, what: str) -> bool:
         return True
     iteration = MessageHub.get_current_instance().get_info('iter')
     where = f'at iteration {iteration}' if iteration is not None else ''
-    print_log(f'non-finite features (NaN/inf) in the batch {where}: '
-              f'{what} left unchanged for this step', logger='current',
-              level=30)
+    print_log(
+        f'non-finite features (NaN/inf) in the batch {where}: '
+        f'{what} left unchanged for this step',
+        logger='current',
+        level=30)
     return False

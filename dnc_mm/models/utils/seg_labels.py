@@ -28,8 +28,8 @@ def labels_at(seg_label: Tensor, size: Sequence[int], num_classes: int,
     if seg_label.dim() == 3:
         seg_label = seg_label.unsqueeze(1)
     if tuple(seg_label.shape[-2:]) != tuple(size):
-        seg_label = F.interpolate(seg_label.float(), size=tuple(size),
-                                  mode='nearest')
+        seg_label = F.interpolate(
+            seg_label.float(), size=tuple(size), mode='nearest')
     labels = seg_label[:, 0].long()
     invalid = (labels < 0) | (labels >= num_classes)
     if ignore_index is not None:
