@@ -8,8 +8,8 @@
 # (ResNet) on ImageNet, 1,000 batches (8 x 32 x 1000 = 256,000 features of
 # 1,280 dims).
 _base_ = [
-    '../_base_/models/mobilenet_v2_1x.py',
-    '../_base_/datasets/imagenet_bs32_pil_resize.py',
-    '../_base_/schedules/imagenet_bs256_epochstep-300e.py',
+    'mmpretrain::_base_/models/mobilenet_v2_1x.py',
+    'mmpretrain::_base_/datasets/imagenet_bs32_pil_resize.py',
+    'mmpretrain::_base_/schedules/imagenet_bs256_epochstep.py',
     '../_base_/default_runtime_cls.py',
 ]

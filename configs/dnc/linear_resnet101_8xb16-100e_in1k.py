@@ -7,7 +7,7 @@
 # features of 2,048 dims, 1.0 GiB in float32 per GPU; pass dtype='float16' to
 # the memory hook to halve it).
 _base_ = [
-    '../_base_/models/resnet101.py',
+    'mmpretrain::_base_/models/resnet101.py',
     '../_base_/datasets/imagenet_bs16.py',
     '../_base_/schedules/imagenet_bs128_step-100e.py',
     '../_base_/default_runtime_cls.py',

@@ -4,8 +4,8 @@
 # dnc_resnet50_1xb128-200e_cifar10.py: same backbone, data, schedule and seed;
 # only the head differs.
 _base_ = [
-    '../_base_/models/resnet50_cifar.py',
+    'mmpretrain::_base_/models/resnet50_cifar.py',
     '../_base_/datasets/cifar10_bs128.py',
-    '../_base_/schedules/cifar10_bs128_200e.py',
+    'mmpretrain::_base_/schedules/cifar10_bs128.py',
     '../_base_/default_runtime_cls.py',
 ]

@@ -9,7 +9,7 @@
 # Data: CIFAR100Coarse (20 official super-classes, fine label kept); the
 # 100-class figure: python tools/induction_eval.py CONFIG CHECKPOINT --k 1
 _base_ = [
-    '../_base_/models/resnet50_cifar.py',
+    'mmpretrain::_base_/models/resnet50_cifar.py',
     '../_base_/datasets/cifar100-coarse_bs128.py',
     '../_base_/schedules/cifar100_bs128_200e.py',
     '../_base_/default_runtime_cls.py',

@@ -4,7 +4,7 @@
 # dnc_resnet50_1xb128-200e_cifar100.py: same backbone, data, schedule and seed;
 # only the head differs.
 _base_ = [
-    '../_base_/models/resnet50_cifar.py',
+    'mmpretrain::_base_/models/resnet50_cifar.py',
     '../_base_/datasets/cifar100_bs128.py',
     '../_base_/schedules/cifar100_bs128_200e.py',
     '../_base_/default_runtime_cls.py',

@@ -6,7 +6,7 @@
 # polynomial annealing policy, K=4, mu=0.999, memory of 500 batches (8 x 16 x
 # 500 = 64,000 features).
 _base_ = [
-    '../_base_/models/swin-base_224.py',
+    'mmpretrain::_base_/models/swin_transformer/base_224.py',
     '../_base_/datasets/imagenet_bs16_swin_224.py',
     '../_base_/schedules/imagenet_bs128_adamw-poly-300e_swin.py',
     '../_base_/default_runtime_cls.py',

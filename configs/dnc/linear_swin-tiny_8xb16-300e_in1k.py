@@ -6,7 +6,7 @@
 # of §4.1 are used: 8 GPUs x batch 16, 300 epochs, lr 0.0005 with polynomial
 # annealing, K=4, mu=0.999, memory of 500 batches.
 _base_ = [
-    '../_base_/models/swin-tiny_224.py',
+    'mmpretrain::_base_/models/swin_transformer/tiny_224.py',
     '../_base_/datasets/imagenet_bs16_swin_224.py',
     '../_base_/schedules/imagenet_bs128_adamw-poly-300e_swin.py',
     '../_base_/default_runtime_cls.py',

@@ -3,7 +3,7 @@
 # 128 = 8 GPUs x 16, 200 epochs, lr / 10 at 160 and 180; the paper states
 # one long-tailed schedule for all its long-tailed sets).
 _base_ = [
-    '../_base_/models/resnet50.py',
+    'mmpretrain::_base_/models/resnet50.py',
     '../_base_/datasets/imagenet-lt_bs128.py',
     '../_base_/schedules/hpl_bs128_sgd-0.1-200e_lt.py',
     '../_base_/default_runtime_cls.py',

@@ -2,7 +2,7 @@
 # batch 1024 (8 GPUs x 128), 5-epoch warm-up + cosine, 100 epochs, weight
 # decay 2e-5, Mixup (alpha 1), §7.1.
 _base_ = [
-    '../_base_/models/resnet50.py',
+    'mmpretrain::_base_/models/resnet50.py',
     '../_base_/datasets/imagenet_bs16.py',
     '../_base_/schedules/imagenet_bs1024_sgd-coslr-100e_hpl.py',
     '../_base_/default_runtime_cls.py',

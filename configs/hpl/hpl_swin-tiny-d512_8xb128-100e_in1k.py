@@ -3,7 +3,7 @@
 # base recipe (Mixup 0.8 / CutMix 1.0, 224 px, drop path 0.2) is kept; the
 # label-smoothing loss is replaced by L_IPM.
 _base_ = [
-    '../_base_/models/swin-tiny_224.py',
+    'mmpretrain::_base_/models/swin_transformer/tiny_224.py',
     '../_base_/datasets/imagenet_bs16_swin_224.py',
     '../_base_/schedules/imagenet_bs1024_adamw-coslr-100e_hpl.py',
     '../_base_/default_runtime_cls.py',
