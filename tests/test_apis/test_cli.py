@@ -2,8 +2,9 @@
 import pytest
 from mmengine.config import Config
 
-from dnc_mm.apis.cli import (merge_test_args, merge_train_args, task_of,
-                             test_arg_parser, train_arg_parser)
+from dnc_mm.apis.cli import merge_test_args, merge_train_args, task_of
+from dnc_mm.apis.cli import test_arg_parser as make_test_parser
+from dnc_mm.apis.cli import train_arg_parser
 
 CLS = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
 SEG = 'configs/fcn/fcn_r18-w16-d8_1k_fashion-scenes-128x128.py'
@@ -37,12 +38,12 @@ def test_train_options(cfg_of):
 
 
 def test_show_dir_and_out_follow_each_toolbox(cfg_of):
-    args = test_arg_parser().parse_args(
+    args = make_test_parser().parse_args(
         [CLS, 'c.pth', '--show-dir', 'vis', '--out', 'p.pkl'])
     cfg = merge_test_args(cfg_of(CLS), args)
     hook = cfg.default_hooks.visualization
     assert hook.enable is True and hook.out_dir == 'vis'
-    args = test_arg_parser().parse_args(
+    args = make_test_parser().parse_args(
         [SEG, 'c.pth', '--show-dir', 'vis', '--out', 'preds'])
     cfg = merge_test_args(cfg_of(SEG), args)
     assert cfg.default_hooks.visualization.draw is True
