@@ -190,3 +190,25 @@ def update_class_means(means: Tensor,
                               reduce_fn)
     means.copy_(ema_class_means(means, sums, counts, momentum))
     counts_seen.add_(counts.to(counts_seen.dtype))
+
+
+def batch_class_means(sums: Tensor, counts: Tensor,
+                      fallback: Tensor) -> Tensor:
+    """Plain per-class means ``sums / n`` of a pass over data.
+
+    Args:
+        sums: ``(C, D)`` per-class feature sums (:func:`class_sums`,
+            accumulated over any number of batches).
+        counts: ``(C,)`` per-class sample counts.
+        fallback: ``(C, D)`` means used for classes with ``n = 0`` (e.g.
+            the running means ``z̄``).
+
+    Returns:
+        ``(C, D)`` float32 means.
+    """
+    if sums.shape != fallback.shape or counts.shape != sums.shape[:1]:
+        raise ValueError(f'sums {tuple(sums.shape)}, counts '
+                         f'{tuple(counts.shape)} and fallback '
+                         f'{tuple(fallback.shape)} do not match')
+    means = sums.float() / counts.float().clamp_min(1e-12)[:, None]
+    return torch.where((counts > 0)[:, None], means, fallback.float())

@@ -141,3 +141,15 @@ def test_mixup_sources_ignore_the_mixed_in_partner_by_hand():
             torch.tensor([[0., 0., 1.], [1., 0., 0.]]))
     with pytest.raises(ValueError, match='source must be one of'):
         mean_weights(soft, 3, 'clean')
+
+
+def test_batch_class_means_by_hand_and_unseen_classes_keep_the_fallback():
+    from dnc_mm.core.class_means import batch_class_means
+    feats = torch.tensor([[1., 0.], [0., 1.], [3., 3.]])
+    sums, counts = class_sums(feats, torch.tensor([0, 0, 2]), 3)
+    fallback = torch.tensor([[9., 9.], [5., 6.], [9., 9.]])
+    means = batch_class_means(sums, counts, fallback)
+    # class 0: mean of two rows; class 1: no sample, fallback; class 2: one
+    assert torch.equal(means, torch.tensor([[.5, .5], [5., 6.], [3., 3.]]))
+    with pytest.raises(ValueError, match='do not match'):
+        batch_class_means(sums, counts, fallback[:2])

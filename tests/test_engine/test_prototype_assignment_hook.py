@@ -98,7 +98,7 @@ def _run(hook, runner, iters_per_epoch):
     calls = []
     head = runner.model
     assert isinstance(head, HypersphericalPrototypeHead)
-    head.reassign = lambda: calls.append(
+    head.reassign = lambda means=None: calls.append(
         (runner.epoch + 1, runner.iter + 1)) or 0
     hook.before_train(runner)
     for runner.epoch in range(runner.max_epochs):
@@ -141,3 +141,105 @@ def test_no_reassignment_in_the_last_epochs_or_iterations(mmpretrain_scope):
                 ValueError, match='stop_last_epochs must be an '
                 'integer >= 0'):
             PrototypeAssignmentHook(stop_last_epochs=bad)
+
+
+def _hpl_model():
+    """The bundled HPL model (ResNet-8, d = 3), prototypes estimated."""
+    from mmengine.config import Config
+    from mmpretrain.registry import MODELS
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.head.estimate_cfg = dict(iters=20)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    return model
+
+
+def _batches(num_batches, batch_size=6, seed=0):
+    from mmpretrain.structures import DataSample
+    g = torch.Generator().manual_seed(seed)
+    out = []
+    for _ in range(num_batches):
+        imgs = torch.randint(0, 256, (batch_size, 1, 28, 28), generator=g)
+        labels = torch.randint(0, 4, (batch_size, ), generator=g)
+        out.append(
+            dict(
+                inputs=[im.to(torch.uint8) for im in imgs],
+                data_samples=[
+                    DataSample().set_gt_label(int(y)) for y in labels
+                ]))
+    return out
+
+
+def test_eval_pass_means_by_hand_and_used_by_the_assignment(mmpretrain_scope):
+    """means_from='eval_pass': the model in eval mode embeds the loader's
+    images (no Mixup), per-class means decide the assignment, classes
+    without a sample keep their running mean, the running buffer and the
+    model's training mode are untouched, eval_batches caps the pass."""
+    from dnc_mm.core.prototype_assignment import hungarian_assignment
+    from dnc_mm.engine.hooks import PrototypeAssignmentHook
+    torch.manual_seed(0)
+    model = _hpl_model()
+    head = model.head
+    head.class_means.copy_(torch.randn(10, 3))
+    running = head.class_means.clone()
+    model.train()
+    batches = _batches(3)
+    runner = _Runner(model, 2, 3)
+    runner.train_dataloader = batches
+
+    # by hand: eval mode (BatchNorm running statistics), first two batches
+    model.eval()
+    with torch.no_grad():
+        zs, ys = [], []
+        for batch in batches[:2]:
+            data = model.data_preprocessor(batch, False)
+            zs.append(head.pre_logits(model.extract_feat(data['inputs'])))
+            ys.append(torch.cat([s.gt_label for s in data['data_samples']]))
+    model.train()
+    z, y = torch.cat(zs), torch.cat(ys)
+    expected = running.clone()
+    for c in y.unique():
+        expected[c] = z[y == c].mean(0)
+    assert set(y.tolist()) < set(range(10))  # some classes unseen
+
+    hook = PrototypeAssignmentHook(means_from='eval_pass', eval_batches=2)
+    hook.before_train(runner)
+    means = hook.eval_pass_means(runner)
+    torch.testing.assert_close(means, expected)
+    assert model.training and torch.equal(head.class_means, running)
+    # the whole loader without a cap differs (a third batch)
+    assert not torch.allclose(
+        PrototypeAssignmentHook(
+            means_from='eval_pass').eval_pass_means(runner), expected)
+
+    hook._reassign(runner)
+    assert torch.equal(head.assignment,
+                       hungarian_assignment(expected, head.prototypes))
+    assert not torch.equal(head.assignment,
+                           hungarian_assignment(running, head.prototypes))
+
+
+def test_eval_pass_bad_settings_fail_before_training(mmpretrain_scope):
+    from dnc_mm.engine.hooks import PrototypeAssignmentHook
+    from dnc_mm.models.heads import HypersphericalPrototypeHead
+    with pytest.raises(ValueError, match='means_from'):
+        PrototypeAssignmentHook(means_from='eval')
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match='eval_batches must be'):
+            PrototypeAssignmentHook(eval_batches=bad)
+    # a bare head (no ImageClassifier around it) cannot be embedded
+    runner = _Runner(
+        HypersphericalPrototypeHead(
+            num_classes=3, in_channels=4, estimate_cfg=dict(iters=5)), 2, 2)
+    with pytest.raises(TypeError, match="means_from='running'"):
+        PrototypeAssignmentHook(means_from='eval_pass').before_train(runner)
+
+    class _Loader(list):
+        persistent_workers = True
+
+    runner = _Runner(_hpl_model(), 2, 2)
+    runner.train_dataloader = _Loader(_batches(1))
+    with pytest.raises(ValueError, match='persistent_workers=False'):
+        PrototypeAssignmentHook(
+            means_from='eval_pass', by_epoch=False).before_train(runner)
+    PrototypeAssignmentHook(means_from='eval_pass').before_train(runner)

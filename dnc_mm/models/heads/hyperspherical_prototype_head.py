@@ -289,16 +289,27 @@ class HypersphericalPrototypeHead(ClsHead):
 
     # ------------------------------------------------------------ assignment
     @torch.no_grad()
-    def reassign(self) -> int:
+    def reassign(self, means: Optional[Tensor] = None) -> int:
         """Hungarian re-assignment on ``−z̄ Wᵀ`` (Eq. 9); returns #changes.
 
         Rank 0 solves and broadcasts, so all ranks hold the same ``A``
         (their means are already identical: the update is all-reduced).
+
+        Args:
+            means: ``(C, d)`` class means to use instead of the running
+                ``class_means`` buffer (e.g. from an evaluation-mode pass,
+                ``PrototypeAssignmentHook(means_from='eval_pass')``); they
+                must be identical on every rank. The buffer is not changed.
         """
         if not bool(self.prototypes_ready):
             self.init_prototypes()
+        if means is None:
+            means = self.class_means
+        elif tuple(means.shape) != tuple(self.class_means.shape):
+            raise ValueError(f'means must be {tuple(self.class_means.shape)}'
+                             f', got {tuple(means.shape)}')
         new = hungarian_assignment(
-            self.class_means,
+            means,
             self.prototypes,
             solver=self.assignment_solver,
             previous=self.assignment)
