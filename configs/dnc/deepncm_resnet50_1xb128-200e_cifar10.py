@@ -1,6 +1,5 @@
 # DeepNCM-style ResNet-50 on CIFAR-10: the "DeepNCM [52]" row of DNC paper
-# Table 18 (§I; paper top-1 93.67%, vs DNC 95.78% =
-# dnc_resnet50_1xb128-200e_cifar10.py).
+# Table 18 (§I; its DNC row is dnc_resnet50_1xb128-200e_cifar10.py).
 # As the paper describes it, DeepNCM "abstracts each class into one single
 # class mean" and "computes class mean on each batch": K=1, momentum 0 (the
 # class mean of the current batch replaces the centroid), every sample of the

@@ -1,8 +1,7 @@
 # DNC ResNet-101 on ImageNet-1k, ablation K = 2: DNC paper Table 5a (§4.4, "we
-# train ResNet101 ... for 100 epochs"; paper top-1 / top-5: 77.54% / 93.32%).
-# Everything else as dnc_resnet101_8xb16-100e_in1k.py
-# (K=4, memory 1,000 batches, mu=0.999: 77.80% / 93.85%, the default row of
-# Tables 5a-c).
+# train ResNet101 ... for 100 epochs"). Everything else as
+# dnc_resnet101_8xb16-100e_in1k.py (K=4, memory 1,000 batches, mu=0.999: the
+# default row of Tables 5a-c).
 _base_ = ['./dnc_resnet101_8xb16-100e_in1k.py']
 
 model = dict(head=dict(num_subcentroids=2))

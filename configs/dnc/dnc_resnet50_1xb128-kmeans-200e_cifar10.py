@@ -1,7 +1,7 @@
 # DNC-k-means ResNet-50 on CIFAR-10: DNC paper Table 17 (§H), the sub-centroids
-# are estimated by classic k-means instead of Sinkhorn-Knopp (paper top-1 /
-# training time: 93.88%, 4.5 h; DNC-Sinkhorn =
-# dnc_resnet50_1xb128-200e_cifar10.py: 95.78%, 2.5 h). Everything else as
+# are estimated by classic k-means instead of Sinkhorn-Knopp (the table
+# compares top-1 and training time; DNC-Sinkhorn =
+# dnc_resnet50_1xb128-200e_cifar10.py). Everything else as
 # dnc_resnet50_1xb128-200e_cifar10.py.
 # The paper does not give the number of k-means iterations; this uses the
 # head's default (kmeans_iters=3, Lloyd iterations per training step).

@@ -1,7 +1,7 @@
 # DNC-k-means ResNet-50 on CIFAR-100: DNC paper Table 17 (§H), the
-# sub-centroids are estimated by classic k-means instead of Sinkhorn-Knopp
-# (paper top-1 / training time: 77.86%, 16.3 h; DNC-Sinkhorn =
-# dnc_resnet50_1xb128-200e_cifar100.py: 79.91%, 3.7 h). Everything else as
+# sub-centroids are estimated by classic k-means instead of Sinkhorn-Knopp (the
+# table compares top-1 and training time; DNC-Sinkhorn =
+# dnc_resnet50_1xb128-200e_cifar100.py). Everything else as
 # dnc_resnet50_1xb128-200e_cifar100.py.
 # The paper does not give the number of k-means iterations; this uses the
 # head's default (kmeans_iters=3, Lloyd iterations per training step).

@@ -1,7 +1,6 @@
 # DNC ResNet-50 on ImageNet-1k with sub-centroids anchored to real training
-# images: the "real observation" row of DNC paper Table 4 (§4.3; paper top-1 /
-# top-5 76.37% / 93.04%, vs "cluster center" 76.49% / 93.08% =
-# dnc_resnet50_8xb16-100e_in1k.py).
+# images: the "real observation" row of DNC paper Table 4 (§4.3; the "cluster
+# center" row is dnc_resnet50_8xb16-100e_in1k.py).
 # "In the first 90 epochs, the model is trained in a standard manner ... Then
 # we anchor each sub-centroid to its closest training image ... In the final 10
 # epochs, the sub-centroids are only updated as the features of their anchored

@@ -1,7 +1,6 @@
 # DNC ResNet-50 on ImageNet-1k with a 1280-d output embedding: DNC paper Table
-# 21 (§J; paper top-1 / top-5 76.61% / 93.12%; the 2,048-d row, 76.49% /
-# 93.08%, is dnc_resnet50_8xb16-100e_in1k.py, which has no learnable
-# projection).
+# 21 (§J; the 2,048-d row is dnc_resnet50_8xb16-100e_in1k.py, which has no
+# learnable projection).
 # The 2,048-d pooled feature goes through Linear(2048, 1280) + LayerNorm, then
 # l2 normalisation. The paper does not say how it reduced the dimension nor
 # whether the memory was enlarged for the smaller features (it suggests more

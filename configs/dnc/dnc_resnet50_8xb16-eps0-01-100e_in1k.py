@@ -1,6 +1,5 @@
 # DNC ResNet-50 on ImageNet-1k with Sinkhorn eps = 0.01: DNC paper Table 22
-# (§J; paper top-1 / top-5 76.34% / 92.97%; eps = 0.05, 76.49% / 93.08%, is
-# dnc_resnet50_8xb16-100e_in1k.py).
+# (§J; eps = 0.05 is dnc_resnet50_8xb16-100e_in1k.py).
 _base_ = ['./dnc_resnet50_8xb16-100e_in1k.py']
 
 model = dict(head=dict(sinkhorn_epsilon=0.01))

@@ -1,6 +1,5 @@
 # DNC ResNet-50 on ImageNet-1k with K varying between 1 and 4 with the class's
-# number of training images: DNC paper Table 23 (§J; paper top-1 / top-5 76.55%
-# / 93.10%, vs "unique value 4" 76.49% / 93.08% =
+# number of training images: DNC paper Table 23 (§J; "unique value 4" is
 # dnc_resnet50_8xb16-100e_in1k.py).
 # Rule (§J): 732-874 images -> K=1, 875-1016 -> 2, 1017-1158 -> 3, 1159-1300 ->
 # 4. SubCentroidClassCountsHook counts the training labels before training

@@ -1,5 +1,5 @@
 # Parametric (linear softmax) MobileNet-V2 on ImageNet-1k: the baseline row of
-# DNC paper Table 8 (paper top-1 / top-5: 71.76%).
+# DNC paper Table 8.
 # Twin of dnc_mobilenet-v2_8xb32-300e_in1k.py: same backbone, data, schedule
 # and seed; only the head differs.
 # The paper (Table 8, §B) gives no MobileNet-V2 settings: mmpretrain's defaults

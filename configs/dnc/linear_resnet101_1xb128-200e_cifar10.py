@@ -1,5 +1,5 @@
 # Parametric (linear softmax) ResNet-101 on CIFAR-10: the "ResNet" row of DNC
-# paper Tables 1/10 (paper top-1: 95.58 +- 0.13%).
+# paper Tables 1/10.
 # 200 epochs, one GPU x batch 128 (§4.1). Twin of
 # dnc_resnet101_1xb128-200e_cifar10.py: same backbone, data, schedule and seed;
 # only the head differs.

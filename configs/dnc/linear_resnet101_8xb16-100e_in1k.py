@@ -1,5 +1,5 @@
 # Parametric (linear softmax) ResNet-101 on ImageNet-1k: the baseline row of
-# DNC paper Tables 2/11 (paper top-1 / top-5: 77.52 +- 0.11% / 93.06%).
+# DNC paper Tables 2/11.
 # Twin of dnc_resnet101_8xb16-100e_in1k.py: same backbone, data, schedule and
 # seed; only the head differs.
 # Paper settings (§4.1): 8 GPUs x batch 16, 100 epochs, SGD lr 0.1 with a step

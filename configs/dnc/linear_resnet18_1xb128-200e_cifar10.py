@@ -1,5 +1,5 @@
 # Parametric (linear softmax) ResNet-18 on CIFAR-10: the "ResNet" row of DNC
-# paper Table 6 (paper top-1: 93.55%).
+# paper Table 6.
 # 200 epochs, one GPU x batch 128 (§4.1). Twin of
 # dnc_resnet18_1xb128-200e_cifar10.py: same backbone, data, schedule and seed;
 # only the head differs.

@@ -1,6 +1,5 @@
 # Parametric (linear softmax) ResNet-50 on CIFAR-100 coarse (20 super-classes):
-# the "ResNet" row of DNC paper Table 13 (paper top-1: 86.21% (20 cl.), 53.22%
-# (100 cl. 1-NN)).
+# the "ResNet" row of DNC paper Table 13 (20 classes; 100 classes by 1-NN).
 # 200 epochs, one GPU x batch 128 (§4.1). Twin of
 # dnc_resnet50_1xb128-200e_cifar100-coarse.py: same backbone, data, schedule
 # and seed; only the head differs.

@@ -1,5 +1,5 @@
 # Parametric (linear softmax) ResNet-50 on CIFAR-100: the "ResNet" row of DNC
-# paper Table 7 (paper top-1: 79.81%).
+# paper Table 7.
 # 200 epochs, one GPU x batch 128 (§4.1). Twin of
 # dnc_resnet50_1xb128-200e_cifar100.py: same backbone, data, schedule and seed;
 # only the head differs.

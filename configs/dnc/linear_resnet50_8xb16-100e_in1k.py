@@ -1,5 +1,5 @@
 # Parametric (linear softmax) ResNet-50 on ImageNet-1k: the baseline row of DNC
-# paper Tables 2/11 (paper top-1 / top-5: 76.20 +- 0.10% / 93.01%).
+# paper Tables 2/11.
 # Twin of dnc_resnet50_8xb16-100e_in1k.py: same backbone, data, schedule and
 # seed; only the head differs.
 # Paper settings (§4.1): 8 GPUs x batch 16, 100 epochs, SGD lr 0.1 with a step

@@ -1,5 +1,5 @@
 # Parametric (linear softmax) Swin-B on ImageNet-1k: the baseline row of DNC
-# paper Tables 2/11 (paper top-1 / top-5: 83.36 +- 0.12% / 96.44%).
+# paper Tables 2/11.
 # Twin of dnc_swin-base_8xb16-300e_in1k.py: same backbone, data, schedule and
 # seed; only the head differs.
 # Paper settings (§4.1): 8 GPUs x batch 16, 300 epochs, lr 0.0005 with a

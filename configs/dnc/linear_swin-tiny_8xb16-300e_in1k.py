@@ -1,5 +1,5 @@
 # Parametric (linear softmax) Swin-T on ImageNet-1k: the baseline row of DNC
-# paper Table 8 (paper top-1 / top-5: 81.08%).
+# paper Table 8.
 # Twin of dnc_swin-tiny_8xb16-300e_in1k.py: same backbone, data, schedule and
 # seed; only the head differs.
 # The paper (Table 8, §B) gives no Swin-T-specific settings; the Swin settings

@@ -118,3 +118,41 @@ def test_model_index_loads_with_every_model_in_a_collection():
     errors = [(m.name, list(m.check_errors)) for m in index.models
               if m.check_errors]
     assert not errors, errors
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def test_every_result_follows_the_model_index_schema():
+    """Each ``Results`` item as the model-index schema has it: ``Task`` and
+    ``Dataset`` strings, ``Metrics`` a mapping of metric names to numbers.
+    What qualifies a figure goes to the item's ``Notes``; a paper row
+    without a figure of its own goes to the model's ``Notes``."""
+    bad = []
+    for meta, model in _models():
+        for result in model.get('Results') or []:
+            metrics = result.get('Metrics')
+            if not (isinstance(result.get('Task'), str) and isinstance(
+                    result.get('Dataset'), str) and isinstance(metrics, dict)
+                    and metrics and all(map(_is_number, metrics.values()))):
+                bad.append((meta, model['Name'], result))
+    assert not bad, f'results off the model-index schema: {bad}'
+
+
+# ``mim search`` prints "dataset/metric" field names in a column as wide as
+# the longest of the whole index, in 80 columns unless --display-width says
+# otherwise: 40 characters leave 38 for the values.
+MIM_FIELD_MAX = 40
+
+
+def test_mim_search_has_room_for_the_values():
+    long = {}
+    for meta, model in _models():
+        for result in model.get('Results') or []:
+            for metric in result.get('Metrics') or {}:
+                field = f"{result['Dataset']}/{'_'.join(metric.split())}"
+                if len(field) > MIM_FIELD_MAX:
+                    long[field.lower()] = meta
+    assert not long, f'mim search field names over {MIM_FIELD_MAX} ' \
+        f'characters (shorten the Dataset or metric name): {long}'
