@@ -162,3 +162,27 @@ def test_state_survives_a_state_dict_round_trip():
     dst.load_state_dict(src.state_dict())
     for key, value in src.state_dict().items():
         assert torch.equal(value, dst.state_dict()[key]), key
+
+
+def test_contrast_loss_is_added_and_leaves_the_estimation_alone():
+    torch.manual_seed(0)
+    x, y = torch.randn(20, 8, requires_grad=True), torch.arange(20) % 5
+    plain, ppc = make_head(), make_head(
+        loss_contrast=dict(
+            type='SubCentroidContrastLoss',
+            contrast_weight=0.5,
+            distance_weight=0.1))
+    ppc.load_state_dict(plain.state_dict())
+    plain_losses = plain.loss((x, ), samples(y))
+    losses = ppc.loss((x, ), samples(y))
+    assert set(plain_losses) == {'loss'}
+    assert set(losses) == {'loss', 'loss_ppc', 'loss_ppd'}
+    # the cross-entropy and the sub-centroid update are as without it
+    assert torch.allclose(losses['loss'], plain_losses['loss'])
+    assert torch.equal(ppc.classifier.subcentroids,
+                       plain.classifier.subcentroids)
+    grad, = torch.autograd.grad(losses['loss_ppc'], x)
+    assert grad.abs().sum() > 0
+    with pytest.raises(ValueError, match='temperature'):
+        make_head(
+            loss_contrast=dict(type='SubCentroidContrastLoss', temperature=0))

@@ -188,6 +188,7 @@ def test_paper_configs_run_the_papers_algorithm(path):
         assert head.get('init', 'random') == 'random'
         assert head.get('momentum_warmup_iters', 0) == 0
         assert head.get('mask_order', 'after') == 'after'
+        assert head.get('loss_contrast') is None  # ProtoSeg's, not DNC's
         # the paper is silent; the official code's nn.LayerNorm(C)
         assert head.get('logit_normalization') == 'layernorm_affine'
         if 'deepncm' not in osp.basename(path):

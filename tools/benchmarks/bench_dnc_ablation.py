@@ -24,7 +24,10 @@ differs. Variants:
 * ``dnc-data-init`` / ``dnc-mu-warmup`` / ``dnc-mem-age`` — one
   schedule-aware option each (k-means++ initialisation, momentum warm-up
   0.9 -> 0.999 over 200 iterations, memory rows older than 20 iterations
-  dropped), and ``dnc-schedule-aware`` with all three.
+  dropped), and ``dnc-schedule-aware`` with all three;
+* ``dnc-ppc`` — ``dnc`` with ProtoSeg's sample-sub-centroid contrast and
+  distance losses (``SubCentroidContrastLoss``), against the collapse of a
+  class's sub-centroids.
 
 The JSON holds one record per run (``method``, ``variant``, ``budget`` in
 epochs or iterations, ``seed``, the metric — ``accuracy/top1`` or
@@ -66,6 +69,7 @@ from dnc_mm.core import subcentroid_health  # noqa: E402
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DNC = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
 LINEAR = 'configs/dnc/linear_resnet18-w16_5e_fashion-mnist-10k.py'
+PPC = 'configs/dnc/dnc_resnet18-w16_ppc-5e_fashion-mnist-10k.py'
 DATA_INIT = ['model.head.init=data']
 WARMUP = [
     'model.head.momentum_warmup_iters=200',
@@ -93,6 +97,7 @@ CLS_VARIANTS: Dict[str, tuple] = {
     ('dnc', DNC, ['model.head.logit_normalization=temperature']),
     'dnc-mu-warmup': ('dnc', DNC, LAYERNORM + WARMUP),
     'dnc-mem-age': ('dnc', DNC, LAYERNORM + MEM_AGE),
+    'dnc-ppc': ('dnc', PPC, []),
 }
 SEG = 'fashion-scenes-128x128.py'
 SEG_VARIANTS: Dict[str, tuple] = {

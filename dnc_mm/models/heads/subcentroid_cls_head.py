@@ -71,6 +71,13 @@ class SubCentroidClsHead(ClsHead):
             ``momentum_warmup_start`` to ``momentum``; 0 (paper): constant.
         momentum_warmup_start: ``mu`` at the first update of the warm-up.
         loss: Classification loss config.
+        loss_contrast: Optional extra losses on the sub-centroid
+            similarities, e.g. ``dict(type='SubCentroidContrastLoss')``:
+            ProtoSeg's contrast of each sample with every sub-centroid
+            (its own class's others included) and distance to its own,
+            the sample's sub-centroid taken from the balanced transport of
+            the batch (beyond the paper; against the collapse of a
+            class's sub-centroids). ``None`` (paper): cross-entropy only.
         topk: Top-k accuracy reported when ``cal_acc``.
         cal_acc: Report training accuracy.
         init_cfg: Initialisation config.
@@ -96,6 +103,7 @@ class SubCentroidClsHead(ClsHead):
                  momentum_warmup_iters: int = 0,
                  momentum_warmup_start: float = 0.9,
                  loss: dict = dict(type='CrossEntropyLoss', loss_weight=1.0),
+                 loss_contrast: Optional[dict] = None,
                  topk: Union[int, Tuple[int]] = (1, ),
                  cal_acc: bool = False,
                  init_cfg: Optional[dict] = None):
@@ -129,6 +137,8 @@ class SubCentroidClsHead(ClsHead):
                                                     num_classes, temperature)
         # sized by SubCentroidMemoryHook; capacity 0 = no memory
         self.memory = FeatureMemory()
+        self.loss_contrast = (None if loss_contrast is None else
+                              MODELS.build(loss_contrast))
 
     def pre_logits(self, feats: Tuple[Tensor]) -> Tensor:
         """l2-normalised embedding ``(N, D)`` of the last stage's feature."""
@@ -162,9 +172,15 @@ class SubCentroidClsHead(ClsHead):
         """Cross-entropy on the DNC scores, then the sub-centroid update."""
         labels = self._hard_labels(data_samples)
         x = self.pre_logits(feats)
-        logits, _ = self.classifier(x)
+        logits, sims = self.classifier(x)
         scores = self.logit_norm(logits)
         losses = self._get_loss(scores, data_samples, **kwargs)
+        if self.loss_contrast is not None:
+            labels = labels.to(x.device)
+            losses.update(
+                self.loss_contrast(sims, labels,
+                                   self.classifier.assign(x, labels),
+                                   self.classifier.active))
         if self.training:
             # "correct" is judged on what the model predicts (the scores)
             self._update_state(x.detach(), scores.detach(),

@@ -36,10 +36,10 @@ from torch import Tensor, nn
 
 from dnc_mm.core import (ASSIGNMENT_METHODS, MASK_ORDERS,
                          active_subcentroid_mask, all_reduce_fn,
-                         apply_momentum_update, broadcast_fn,
-                         kmeanspp_subcentroids, num_subcentroids_per_class,
-                         scheduled_momentum, subcentroid_logits,
-                         update_subcentroids)
+                         apply_momentum_update, assign_subcentroids,
+                         broadcast_fn, kmeanspp_subcentroids,
+                         num_subcentroids_per_class, scheduled_momentum,
+                         subcentroid_logits, update_subcentroids)
 from dnc_mm.core._utils import check_choice
 from dnc_mm.core.health import subcentroid_health
 from dnc_mm.core.split_merge import split_merge_step
@@ -284,6 +284,33 @@ class SubCentroidClassifier(nn.Module):
         self.num_updates.add_(1)
         self.usage.mul_(_USAGE_DECAY).add_(result.counts.to(self.usage))
         return result.counts
+
+    @torch.no_grad()
+    def assign(self, features: Tensor, labels: Tensor) -> Tensor:
+        """The own-class sub-centroid of every sample of this batch.
+
+        The clustering of :meth:`update` (``clustering``, its epsilon and
+        iterations) on the given samples only, all of them (correct or not),
+        without memory, without moving anything; e.g. the targets of
+        :func:`~dnc_mm.core.subcentroid_contrast.subcentroid_contrast_losses`.
+        Local to the rank (no reduction).
+
+        Args:
+            features: ``(N, D)`` l2-normalised features (detached inside).
+            labels: ``(N,)`` classes; values outside ``[0, C)`` get -1.
+
+        Returns:
+            ``(N,)`` int64 sub-centroid index in ``[0, K)``, -1 where none.
+        """
+        return assign_subcentroids(
+            features.detach(),
+            labels,
+            self.subcentroids,
+            active_mask=self.active,
+            method=self.clustering,
+            epsilon=self.sinkhorn_epsilon,
+            sinkhorn_iters=self.sinkhorn_iters,
+            kmeans_iters=self.kmeans_iters)
 
     @torch.no_grad()
     def health(self) -> Dict[str, Tensor]:
