@@ -170,21 +170,20 @@ class SubCentroidClsHead(ClsHead):
     def loss(self, feats: Tuple[Tensor], data_samples: List[DataSample],
              **kwargs) -> dict:
         """Cross-entropy on the DNC scores, then the sub-centroid update."""
-        labels = self._hard_labels(data_samples)
         x = self.pre_logits(feats)
+        labels = self._hard_labels(data_samples).to(x.device)
         logits, sims = self.classifier(x)
         scores = self.logit_norm(logits)
         losses = self._get_loss(scores, data_samples, **kwargs)
         if self.loss_contrast is not None:
-            labels = labels.to(x.device)
             losses.update(
                 self.loss_contrast(sims, labels,
                                    self.classifier.assign(x, labels),
                                    self.classifier.active))
         if self.training:
             # "correct" is judged on what the model predicts (the scores)
-            self._update_state(x.detach(), scores.detach(),
-                               labels.to(x.device), data_samples)
+            self._update_state(x.detach(), scores.detach(), labels,
+                               data_samples)
         return losses
 
     def _hard_labels(self, data_samples: List[DataSample]) -> Tensor:
