@@ -52,8 +52,9 @@ class _Loader:
 class _FakeRunner:
     """What the HPL hooks read from a runner."""
 
-    def __init__(self, model, labels):
+    def __init__(self, model, labels, max_epochs):
         self.model = model
+        self.max_epochs = max_epochs  # read by stop_last_epochs
         self.train_dataloader = _Loader(labels)
         self.logger = logging.getLogger('test_hpl_configs_step')
         self.message_hub = MessageHub.get_instance('test_hpl_configs_step')
@@ -91,7 +92,7 @@ def test_config_train_step(path, monkeypatch, caplog):
     # fake long-tailed training labels: class y has num_classes - y images
     labels_all = np.repeat(
         np.arange(num_classes), np.arange(num_classes, 0, -1))
-    runner = _FakeRunner(model, labels_all)
+    runner = _FakeRunner(model, labels_all, cfg.train_cfg.get('max_epochs', 1))
     hooks = [
         HOOKS.build(copy.deepcopy(h)) for h in cfg.get('custom_hooks', [])
     ]

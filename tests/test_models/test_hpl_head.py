@@ -205,3 +205,26 @@ def test_psc_and_psc_star_heads():
     assert head(feats).shape == (4, 5)
     plain = UniformityLinearClsHead(num_classes=5, in_channels=8)
     assert set(plain.loss(feats, samples([0, 1, 2, 4]))) == {'loss'}
+
+
+def test_cosine_softmax_head():
+    """``cosine_scale``: scores are s · cos(projected feature, class
+    weight), by hand; no bias parameter; a bad scale is refused."""
+    torch.manual_seed(0)
+    head = UniformityLinearClsHead(
+        num_classes=4, in_channels=6, embed_dims=3, cosine_scale=16.0)
+    assert head.fc.bias is None
+    x = torch.randn(5, 6)
+    z = head.projection(x)
+    expected = torch.empty(5, 4)
+    for i in range(5):
+        for j in range(4):
+            w = head.fc.weight[j]
+            expected[i, j] = 16.0 * torch.dot(z[i], w) / (
+                z[i].norm() * w.norm())
+    torch.testing.assert_close(head((x, )), expected)
+    losses = head.loss((x, ), samples([0, 1, 2, 3, 0]))
+    losses['loss'].backward()
+    assert head.fc.weight.grad is not None
+    with pytest.raises(ValueError, match='cosine_scale must be > 0'):
+        UniformityLinearClsHead(num_classes=4, in_channels=6, cosine_scale=0.0)

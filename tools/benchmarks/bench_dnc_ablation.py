@@ -213,11 +213,12 @@ def table(records: List[dict], suite: dict) -> str:
     ]
     for (variant, budget), vals in groups.items():
         ref = groups.get((base, budget))
-        std = statistics.stdev(vals) if len(vals) > 1 else float('nan')
+        # a single run is shown alone: its std is not defined
+        std = (f' ± {statistics.stdev(vals):.2f}' if len(vals) > 1 else '')
         delta = (f'{statistics.mean(vals) - statistics.mean(ref):+.2f}'
                  if ref else '')
         lines.append(f'| {variant} | {budget} | {len(vals)} | '
-                     f'{statistics.mean(vals):.2f} ± {std:.2f} | {delta} |')
+                     f'{statistics.mean(vals):.2f}{std} | {delta} |')
     return '\n'.join(lines) + '\n'
 
 

@@ -1,20 +1,47 @@
-"""HPL vs fixed assignment vs PSC on Fashion-MNIST, balanced and long-tailed.
+"""HPL vs fixed assignment vs PSC (and controls) on Fashion-MNIST.
 
 Every run is a real mmengine ``Runner`` built from one of the shipped
-configs (``configs/hpl/{hpl,fixed-proto,psc}_resnet8-w16-d3_6e_*``), with
-only the metric dimension ``d``, the seed, the work dir and the epoch
-count overridden; runs go one after the other in this process (no
-interpreter start-up per run), the validation runs once at the end, on the
-balanced 1,000-image test subset. Same data, schedule, backbone and seed for
-the three methods.
+configs ``configs/hpl/{hpl,fixed-proto,psc}_resnet8-w16-*``, with only the
+metric dimension ``d``, the seed, the work dir (and, for the controls, the
+head options below) overridden; runs go one after the other in this
+process (no interpreter start-up per run). Same data, schedule, backbone
+and seed for every method of a cell.
 
-Example (the 72 runs of docs/benchmarks/hpl_fashion_mnist.md; there they
-were split over processes by --settings / --seeds, with ``--done`` pointing
-at the logs of earlier processes so that no run was repeated)::
+Suites:
 
-    OMP_NUM_THREADS=1 nice -n 10 \
-        python tools/benchmarks/bench_hpl_fashion_mnist.py \
-        --dims 2 3 5 10 --seeds 0 1 2 --out work_dirs/bench_hpl.json
+* ``small`` — 6 epochs on the 2,000-image balanced subset and on the
+  long-tailed (0.01) subset of the 10,000 images, tested on 1,000 images
+  (the first, far from converged benchmark).
+* ``converged`` — 40 epochs (the budget at which PSC has flattened) on the
+  10,000-image balanced subset (batch 128) and on its long-tailed versions
+  (imbalance 0.01 and 0.02, batch 64, class-balanced loss and Mixup for
+  every method), tested on the full 10,000-image test split.
+
+Methods (``--methods``): ``hpl``, ``fixed-proto`` (no re-assignment),
+``psc`` (linear softmax), ``psc-uni`` (PSC + 0.01·L_uni, the paper's Table
+8), ``cos-softmax`` (learnable class weights on the hypersphere, scale 16:
+separates the hypersphere from the fixed prototypes), and the HPL
+class-mean sources under Mixup ``hpl-unmixed``, ``hpl-dominant``,
+``hpl-eval-pass`` (``hpl`` itself uses the running means of all mixed
+samples, the paper's behaviour).
+
+Every finished run is appended to ``--out`` at once (a JSON with one
+record per run: ``method``, ``setting``, ``dims``, ``seed``, ``budget``
+(epochs), ``accuracy/top1``, the validation ``curve``, labels moved at the
+last re-assignment, CPU and wall seconds); runs already in ``--out`` are
+skipped, so a cut run is resumed by starting the same command again.
+``--markdown`` and ``--plot`` write the table (mean ± std per cell, with
+HPL's per-seed lead over fixed assignment and PSC) and a PNG (accuracy
+against d per method, one panel per setting, and the validation curves).
+
+Example (docs/benchmarks/hpl_fashion_mnist_converged.md)::
+
+    OMP_NUM_THREADS=1 python tools/benchmarks/bench_hpl_fashion_mnist.py \\
+        --suite converged --settings balanced --dims 2 3 5 \\
+        --methods hpl fixed-proto psc cos-softmax --val-interval 4 \\
+        --out docs/benchmarks/hpl_fashion_mnist_converged.json \\
+        --markdown docs/benchmarks/hpl_fashion_mnist_converged.md \\
+        --plot docs/benchmarks/hpl_fashion_mnist_converged.png
 """
 import argparse
 import json
@@ -24,36 +51,106 @@ import os.path as osp
 import statistics
 import sys
 import time
+from typing import Callable, Dict, List, Optional
 
 import torch
+from mmengine.hooks import Hook
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_utils import machine_info  # noqa: E402
 
-METHODS = ('hpl', 'fixed-proto', 'psc')
-SETTINGS = {'balanced': 'fashion-mnist-2k', 'lt0.01': 'fashion-mnist-lt0.01'}
+METRIC = 'accuracy/top1'
+#: suite -> setting -> config name after ``{method}_resnet8-w16-``.
+SUITES: Dict[str, Dict[str, str]] = {
+    'small': {
+        'balanced': 'd3_6e_fashion-mnist-2k',
+        'lt0.01': 'd3_6e_fashion-mnist-lt0.01',
+    },
+    'converged': {
+        'balanced': 'd3_40e_fashion-mnist-10k',
+        'lt0.01': 'd64_40e_fashion-mnist-10k-lt0.01',
+        'lt0.02': 'd64_40e_fashion-mnist-10k-lt0.02',
+    },
+}
 
 
-def config_path(method: str, setting: str) -> str:
+def _head(**options) -> Callable:
+
+    def apply(cfg) -> None:
+        cfg.model.head.update(options)
+
+    return apply
+
+
+def _assignment_hook(**options) -> Callable:
+
+    def apply(cfg) -> None:
+        for hook in cfg.custom_hooks:
+            if hook['type'] == 'PrototypeAssignmentHook':
+                hook.update(options)
+
+    return apply
+
+
+#: method -> (config family, change applied to the loaded config).
+METHODS: Dict[str, tuple] = {
+    'hpl': ('hpl', None),
+    'fixed-proto': ('fixed-proto', None),
+    'psc': ('psc', None),
+    'psc-uni': ('psc', _head(uniformity_weight=0.01)),
+    'cos-softmax': ('psc', _head(cosine_scale=16.0)),
+    'hpl-unmixed': ('hpl', _head(class_mean_source='unmixed')),
+    'hpl-dominant': ('hpl', _head(class_mean_source='dominant')),
+    'hpl-eval-pass': ('hpl', _assignment_hook(means_from='eval_pass')),
+}
+#: what the per-seed comparisons of the table measure HPL against.
+REFERENCES = ('fixed-proto', 'psc')
+
+
+def config_path(suite: str, method: str, setting: str) -> str:
+    family = METHODS[method][0]
     return osp.join(ROOT, 'configs', 'hpl',
-                    f'{method}_resnet8-w16-d3_6e_{SETTINGS[setting]}.py')
+                    f'{family}_resnet8-w16-{SUITES[suite][setting]}.py')
 
 
-def run_one(method: str, setting: str, dims: int, seed: int, epochs: int,
+class ValidationCurveHook(Hook):
+    """Collects ``[epoch, accuracy]`` after every validation of a run."""
+
+    priority = 'LOWEST'
+
+    def __init__(self) -> None:
+        self.points: List[list] = []
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        if metrics and METRIC in metrics:
+            self.points.append(
+                [runner.epoch, round(float(metrics[METRIC]), 4)])
+
+
+def run_one(suite: str, method: str, setting: str, dims: int, seed: int,
+            epochs: Optional[int], val_interval: Optional[int],
             work_root: str) -> dict:
+    """Train one run and return its record."""
     from mmengine.config import Config
     from mmengine.runner import Runner
-    cfg = Config.fromfile(config_path(method, setting))
+    config = config_path(suite, method, setting)
+    cfg = Config.fromfile(config)
     cfg.model.head.embed_dims = dims
     if cfg.model.head.type == 'HypersphericalPrototypeHead':
         cfg.model.head.prototype_file = osp.join(ROOT, 'work_dirs',
                                                  'prototypes',
                                                  f'hpl_d{dims}_c10_seed0.pt')
+    change = METHODS[method][1]
+    if change is not None:
+        change(cfg)
     cfg.randomness = dict(seed=seed, deterministic=False)
-    cfg.train_cfg.max_epochs = epochs
-    cfg.train_cfg.val_interval = epochs + 1  # validate once, below
-    cfg.param_scheduler[1].T_max = epochs
+    if epochs is not None:
+        cfg.train_cfg.max_epochs = epochs
+        cfg.param_scheduler[1].T_max = epochs
+    epochs = cfg.train_cfg.max_epochs
+    # the loop always validates after the last epoch
+    cfg.train_cfg.val_interval = val_interval or epochs
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[key].num_workers = 0
         cfg[key].persistent_workers = False
@@ -61,97 +158,237 @@ def run_one(method: str, setting: str, dims: int, seed: int, epochs: int,
         type='CheckpointHook', interval=-1, save_last=False)
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=1000)
     cfg.log_level = 'WARNING'
-    cfg.work_dir = osp.join(work_root, setting, method, f'd{dims}_s{seed}')
+    cfg.work_dir = osp.join(work_root, suite, setting, method,
+                            f'd{dims}_s{seed}')
     start = time.process_time()
     wall = time.time()
     runner = Runner.from_cfg(cfg)
+    curve = ValidationCurveHook()
+    runner.register_hook(curve, priority=curve.priority)
     runner.train()
-    metrics = runner.val_loop.run()
-    changes = runner.message_hub.get_scalar('train/hpl_assignment_changes') \
-        if 'train/hpl_assignment_changes' in runner.message_hub.log_scalars \
-        else None
-    return dict(
+    hub = runner.message_hub
+    changes = hub.get_scalar('train/hpl_assignment_changes') \
+        if 'train/hpl_assignment_changes' in hub.log_scalars else None
+    changes = None if changes is None else int(changes.current())
+    record = dict(
+        suite=suite,
         method=method,
         setting=setting,
         dims=dims,
         seed=seed,
-        top1=float(metrics['accuracy/top1']),
-        last_assignment_changes=(None if changes is None else int(
-            changes.current())),
-        cpu_s=time.process_time() - start,
-        wall_s=time.time() - wall)
+        budget=epochs)
+    record[METRIC] = curve.points[-1][1]
+    record.update(
+        curve=curve.points,
+        config=osp.relpath(config, ROOT),
+        last_assignment_changes=changes,
+        cpu_s=round(time.process_time() - start, 1),
+        wall_s=round(time.time() - wall, 1),
+        omp_num_threads=os.environ.get('OMP_NUM_THREADS'))
+    return record
+
+
+def _cells(records: List[dict]) -> Dict[tuple, Dict[int, float]]:
+    """``(setting, budget, dims, method) -> {seed: accuracy}``."""
+    cells: Dict[tuple, Dict[int, float]] = {}
+    for r in records:
+        key = (r['setting'], r['budget'], r['dims'], r['method'])
+        cells.setdefault(key, {})[r['seed']] = r[METRIC]
+    return cells
+
+
+def _mean_std(values: List[float]) -> str:
+    """``mean ± std``; a single run is shown alone (no std)."""
+    if len(values) == 1:
+        return f'{values[0]:.2f}'
+    return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
+
+
+def table(records: List[dict]) -> str:
+    """Markdown: one table per (setting, budget), a row per d, a column per
+    method (mean ± std over seeds, number of seeds), then HPL's lead over
+    each reference as the mean per-seed difference and on how many of the
+    shared seeds HPL was ahead."""
+    cells = _cells(records)
+    methods = [m for m in METHODS if any(k[3] == m for k in cells)]
+    out = []
+    for setting, budget in sorted({k[:2] for k in cells}):
+        dims = sorted({k[2] for k in cells if k[:2] == (setting, budget)})
+        refs = [m for m in REFERENCES if m in methods]
+        head = ['d'] + methods + [f'HPL − {m}' for m in refs]
+        out += [
+            f'### {setting}, {budget} epochs', '',
+            '| ' + ' | '.join(head) + ' |',
+            '| ' + ' | '.join(['---'] * len(head)) + ' |'
+        ]
+        for d in dims:
+            row = [str(d)]
+            for m in methods:
+                vals = cells.get((setting, budget, d, m), {})
+                row.append(f'{_mean_std(list(vals.values()))} '
+                           f'({len(vals)})' if vals else '')
+            hpl = cells.get((setting, budget, d, 'hpl'), {})
+            for m in refs:
+                ref = cells.get((setting, budget, d, m), {})
+                seeds = sorted(set(hpl) & set(ref))
+                if not seeds:
+                    row.append('')
+                    continue
+                diffs = [hpl[s] - ref[s] for s in seeds]
+                ahead = sum(x > 0 for x in diffs)
+                row.append(f'{statistics.mean(diffs):+.2f} '
+                           f'({ahead}/{len(seeds)} ahead)')
+            out.append('| ' + ' | '.join(row) + ' |')
+        out.append('')
+    return '\n'.join(out)
+
+
+def plot(records: List[dict], path: str) -> None:
+    """Accuracy against d (mean ± std over seeds, a line per method, a
+    panel per setting) above the validation curves of each setting's
+    runs (mean over seeds, a line per method at the largest d)."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    cells = _cells(records)
+    panels = sorted({k[:2] for k in cells})
+    fig, axes = plt.subplots(
+        2, len(panels), figsize=(4.6 * len(panels), 7.4), squeeze=False)
+    for col, (setting, budget) in enumerate(panels):
+        ax, ax_curve = axes[0][col], axes[1][col]
+        for m in METHODS:
+            dims = sorted(
+                d for (s, b, d, mm) in cells
+                if (s, b, mm) == (setting, budget, m))
+            if not dims:
+                continue
+            vals = [
+                list(cells[(setting, budget, d, m)].values()) for d in dims
+            ]
+            line = ax.errorbar(
+                dims, [statistics.mean(v) for v in vals],
+                yerr=[statistics.stdev(v) if len(v) > 1 else 0. for v in vals],
+                marker='o',
+                capsize=3,
+                label=m)[0]
+            runs = [
+                r for r in records
+                if (r['setting'], r['budget'], r['dims'],
+                    r['method']) == (setting, budget, dims[-1],
+                                     m) and r.get('curve')
+            ]
+            if runs:
+                n = min(len(r['curve']) for r in runs)
+                ax_curve.plot([runs[0]['curve'][i][0] for i in range(n)], [
+                    statistics.mean(r['curve'][i][1] for r in runs)
+                    for i in range(n)
+                ],
+                              color=line.get_color(),
+                              label=f'{m}, d = {dims[-1]}')
+        ax.set_xscale('log', base=2)
+        ax.set(
+            xlabel='d',
+            ylabel=METRIC,
+            title=f'{setting}, {budget} epochs: mean ± std')
+        ax_curve.set(
+            xlabel='epoch', ylabel=METRIC, title='validation during training')
+        for a in (ax, ax_curve):
+            a.grid(alpha=0.3)
+            a.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--suite', choices=list(SUITES), default='small')
     parser.add_argument('--dims', type=int, nargs='+', default=[2, 3, 5, 10])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--methods', nargs='+', default=list(METHODS))
-    parser.add_argument('--settings', nargs='+', default=list(SETTINGS))
-    parser.add_argument('--epochs', type=int, default=6)
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        choices=list(METHODS),
+        default=['hpl', 'fixed-proto', 'psc'])
+    parser.add_argument(
+        '--settings', nargs='+', help='default: every setting of the suite')
+    parser.add_argument(
+        '--epochs', type=int, help="default: the suite's configs' budget")
+    parser.add_argument(
+        '--val-interval',
+        type=int,
+        help='validate every N epochs to record the curve (default: only '
+        'after the last epoch); use one value for a whole table, a '
+        'validation shifts the random stream of the training after it')
     parser.add_argument(
         '--work-dir', default=osp.join(ROOT, 'work_dirs', 'bench_hpl'))
-    parser.add_argument('--out', default=None)
-    parser.add_argument(
-        '--done',
-        nargs='*',
-        default=[],
-        help='logs of earlier runs of this script (their '
-        'JSON lines): runs found there are not repeated')
+    parser.add_argument('--out', required=True, help='JSON of all runs')
+    parser.add_argument('--markdown', help='write the tables here')
+    parser.add_argument('--plot', help='write the PNG here')
     args = parser.parse_args(argv)
+    settings = args.settings or list(SUITES[args.suite])
+    unknown = set(settings) - set(SUITES[args.suite])
+    if unknown:
+        parser.error(f'unknown settings for --suite {args.suite}: '
+                     f'{sorted(unknown)}; choose from '
+                     f'{list(SUITES[args.suite])}')
     import dnc_mm  # noqa: F401  (registration)
     torch.set_num_threads(1)
     logging.getLogger('mmengine').setLevel(logging.WARNING)
-    info = machine_info(torch.device('cpu'))
-    runs = []
-    for log in args.done:
-        with open(log) as f:
-            runs += [json.loads(line) for line in f if line.startswith('{')]
-    done = {(r['setting'], r['method'], r['dims'], r['seed']) for r in runs}
-    start = time.process_time()
-    # seeds outermost, methods innermost: a run cut short still has every
-    # (d, method) cell for the seeds it finished, and the three methods of a
-    # cell run back to back (drift of the shared machine hits all three)
+    records: List[dict] = []
+    if osp.exists(args.out):
+        with open(args.out) as f:
+            records = json.load(f)['runs']
+    done = {(r['setting'], r['budget'], r['method'], r['dims'], r['seed'])
+            for r in records}
+    command = ' '.join([osp.relpath(sys.argv[0], ROOT)] +
+                       (argv if argv is not None else sys.argv[1:]))
+    machine = machine_info(torch.device('cpu'))
+    # seeds outermost, methods innermost: a cut benchmark has every
+    # (d, method) cell for the seeds it finished, and the methods of a
+    # cell run back to back (drift of the shared machine hits all alike)
     for seed in args.seeds:
-        for setting in args.settings:
+        for setting in settings:
             for dims in args.dims:
                 for method in args.methods:
-                    if (setting, method, dims, seed) in done:
+                    budget = args.epochs or _budget(args.suite, method,
+                                                    setting)
+                    if (setting, budget, method, dims, seed) in done:
                         continue
-                    rec = run_one(method, setting, dims, seed, args.epochs,
+                    rec = run_one(args.suite, method, setting, dims, seed,
+                                  args.epochs, args.val_interval,
                                   args.work_dir)
-                    runs.append(rec)
-                    print(json.dumps(rec), flush=True)
-    summary = {}
-    for setting in args.settings:
-        for dims in args.dims:
-            for method in args.methods:
-                acc = [
-                    r['top1'] for r in runs if r['setting'] == setting
-                    and r['dims'] == dims and r['method'] == method
-                ]
-                if not acc:
-                    continue
-                summary[f'{setting}/d{dims}/{method}'] = dict(
-                    mean=statistics.mean(acc),
-                    std=statistics.stdev(acc) if len(acc) > 1 else 0.0,
-                    runs=acc)
-    result = dict(
-        command=' '.join([osp.relpath(sys.argv[0], ROOT)] +
-                         (argv if argv is not None else sys.argv[1:])),
-        epochs=args.epochs,
-        machine=info,
-        total_cpu_s=time.process_time() - start,
-        runs=runs,
-        summary=summary)
-    for key, val in summary.items():
-        print(f'{key:32s} {val["mean"]:6.2f} ± {val["std"]:5.2f}')
-    print(f'total CPU time: {result["total_cpu_s"]:.0f} s')
-    if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=1)
+                    rec['command'] = command
+                    records.append(rec)
+                    print(
+                        f'{setting} d={dims} {method} seed {seed}: '
+                        f'{rec[METRIC]:.2f} ({rec["wall_s"]:.0f} s)',
+                        flush=True)
+                    _write(args, records, machine)
+    _write(args, records, machine)
+    if args.plot and records:
+        plot(records, args.plot)
+    print(table(records))
     return 0
+
+
+def _budget(suite: str, method: str, setting: str) -> int:
+    from mmengine.config import Config
+    return Config.fromfile(config_path(suite, method,
+                                       setting)).train_cfg.max_epochs
+
+
+def _write(args, records: List[dict], machine: dict) -> None:
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    tmp = f'{args.out}.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(
+            dict(metric=METRIC, machine=machine, runs=records), f, indent=1)
+    os.replace(tmp, args.out)
+    if args.markdown:
+        with open(args.markdown, 'w') as f:
+            f.write(table(records))
 
 
 if __name__ == '__main__':

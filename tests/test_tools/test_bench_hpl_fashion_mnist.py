@@ -1,0 +1,88 @@
+"""The HPL benchmark's methods are real options of the shipped configs, and
+its table is computed from the per-run records."""
+import copy
+import importlib.util
+import os.path as osp
+
+import pytest
+from config_cache import REPO_ROOT
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpretrain.registry import HOOKS, MODELS
+
+import dnc_mm  # noqa: F401  (registers the heads and hooks)
+
+SPEC = importlib.util.spec_from_file_location(
+    'bench_hpl_fashion_mnist',
+    osp.join(REPO_ROOT, 'tools', 'benchmarks', 'bench_hpl_fashion_mnist.py'))
+bench = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(bench)
+
+CASES = [(suite, setting, method) for suite in bench.SUITES
+         for setting in bench.SUITES[suite] for method in bench.METHODS]
+
+
+@pytest.mark.parametrize('suite', list(bench.SUITES))
+def test_every_method_builds_from_its_config(suite):
+    """Each method's change lands on a key the built head or hook reads."""
+    for setting in bench.SUITES[suite]:
+        for method in bench.METHODS:
+            cfg = Config.fromfile(bench.config_path(suite, method, setting))
+            init_default_scope(cfg.default_scope)
+            change = bench.METHODS[method][1]
+            if change is not None:
+                change(cfg)
+            head = MODELS.build(copy.deepcopy(cfg.model.head))
+            hooks = {
+                h['type']: HOOKS.build(copy.deepcopy(h))
+                for h in cfg.get('custom_hooks', [])
+            }
+            where = f'{suite}/{setting}/{method}'
+            if method == 'cos-softmax':
+                assert head.cosine_scale == 16.0 and head.fc.bias is None
+            elif method.startswith('psc'):
+                assert head.cosine_scale is None, where
+                assert head.uniformity_weight == (0.01 if method == 'psc-uni'
+                                                  else 0.0), where
+            elif method in ('hpl-unmixed', 'hpl-dominant'):
+                assert head.class_mean_source == method[4:], where
+            elif method == 'hpl-eval-pass':
+                assign = hooks['PrototypeAssignmentHook']
+                assert assign.means_from == 'eval_pass', where
+            elif method == 'hpl':
+                assert head.class_mean_source == 'mixed', where
+                assert 'PrototypeAssignmentHook' in hooks, where
+            else:  # fixed-proto: the same head, never re-assigned
+                assert type(head).__name__ == 'HypersphericalPrototypeHead'
+                assert 'PrototypeAssignmentHook' not in hooks, where
+
+
+def test_table_means_and_per_seed_leads():
+    records = [
+        dict(
+            setting='lt0.01',
+            budget=40,
+            dims=64,
+            method=m,
+            seed=s,
+            **{bench.METRIC: a})
+        for m, accs in (('hpl', (70., 72., 74.)),
+                        ('fixed-proto', (71., 70., 73.)), ('psc', (60., 62.)))
+        for s, a in enumerate(accs)
+    ] + [
+        dict(
+            setting='lt0.01',
+            budget=40,
+            dims=10,
+            method='hpl',
+            seed=0,
+            **{bench.METRIC: 55.})
+    ]
+    text = bench.table(records)
+    assert '### lt0.01, 40 epochs' in text
+    # HPL − fixed: -1, +2, +1 -> +0.67, ahead on 2 of 3; HPL − PSC on the
+    # two shared seeds: +10, +10
+    assert ('| 64 | 72.00 ± 2.00 (3) | 71.33 ± 1.53 (3) | 61.00 ± 1.41 (2) '
+            '| +0.67 (2/3 ahead) | +10.00 (2/2 ahead) |') in text
+    # a single run has no std; no reference run, no lead
+    assert '| 10 | 55.00 (1) |  |  |  |  |' in text
