@@ -47,8 +47,9 @@ def hungarian_assignment(means: Tensor,
         means: ``(C, D)`` class means ``z̄``.
         prototypes: ``(P, D)`` prototypes, ``P >= C``.
         solver: ``'auto'`` (the certified sparse solver from 2,000
-            classes and ``D >= 8``, dense otherwise: at ``D = 2`` the
-            warm-started sparse path was measured far slower than dense),
+            classes and ``D >= 3``, dense otherwise: at ``D = 2`` the
+            near-tight entries are too many to certify and the sparse
+            path falls back to dense after extra work),
             ``'sparse'`` or ``'dense'``
             (:func:`scipy.optimize.linear_sum_assignment` only); see
             :func:`dnc_mm.core.sparse_assignment.solve_assignment`. All
@@ -68,7 +69,7 @@ def hungarian_assignment(means: Tensor,
     if prototypes.shape[0] < means.shape[0]:
         raise ValueError(f'{means.shape[0]} classes need at least as many '
                          f'prototypes, got {prototypes.shape[0]}')
-    if solver == 'auto' and means.shape[1] < 8:
+    if solver == 'auto' and means.shape[1] < 3:
         solver = 'dense'  # see the docstring (docs/methods/hpl.md)
     cost = assignment_cost(means, prototypes)
     warm = None if previous is None else previous.detach().cpu().numpy()

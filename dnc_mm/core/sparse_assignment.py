@@ -9,10 +9,16 @@ worst case and takes tens of seconds at ``c = 10,000``, yet on HPL's costs
 every class is matched to one of its few best prototypes. This module
 solves the problem on a sparse candidate graph and proves the answer:
 
-1. candidates: the ``k`` cheapest columns of every row plus the previous
-   assignment (a warm start that guarantees a full matching exists);
+1. candidates: the ``k`` cheapest columns of every row plus a full
+   matching — the previous assignment (warm start) or, cold, a greedy
+   one — so that a full matching always exists among them;
 2. the sparse problem is solved by
-   :func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching`;
+   :func:`scipy.sparse.csgraph.min_weight_full_bipartite_matching`, with
+   a known full matching stored first in every row (the warm start, then
+   the previous round's matching): scipy first checks feasibility with a
+   Hopcroft–Karp search that takes exponential time on the layered
+   candidate graphs of low-dimensional costs (scipy/scipy#26147, open in
+   scipy 1.17); with that order its first, greedy phase already ends it;
 3. dual variables are computed from the matching (shortest paths in the
    graph of swaps ``σ(i) → j`` with weight ``c_ij − c_iσ(i)``, by
    Bellman–Ford): ``v_j`` per column, ``u_i = c_iσ(i) − v_σ(i)``;
@@ -26,9 +32,9 @@ solves the problem on a sparse candidate graph and proves the answer:
    exact solver, :func:`~scipy.optimize.linear_sum_assignment` included,
    returns the same matching.
 
-Whenever a step cannot prove its result (no full matching among the
-candidates after enlarging ``k``, a negative cycle, too many rounds, or a
-near-tie: an alternating cycle of near-tight entries) the dense solver is
+Whenever a step cannot prove its result (a negative cycle, too many
+rounds, a mass of near-tight entries, or a near-tie: an alternating cycle
+of near-tight entries) the dense solver is
 run on the **same** cost matrix. The result therefore always equals
 ``linear_sum_assignment(cost)``: by proof where the sparse path returns,
 by construction where it falls back. ``τ = tol · scale`` with
@@ -103,7 +109,7 @@ def solve_assignment(cost: ArrayLike,
             cost, possibly another of the optimal matchings).
         warm_start: ``(n,)`` previous column of each row (distinct
             entries), added to the candidate graph; optional.
-        k: Candidate columns per row (doubled when a round needs more).
+        k: Cheapest candidate columns per row.
         tol: Relative tie gap ``τ / scale`` (see the module docstring).
         max_rounds: Rounds of enlarging the candidate graph before the
             dense fallback.
@@ -169,10 +175,29 @@ def _unique(keys: np.ndarray) -> np.ndarray:
     return keys[np.r_[True, keys[1:] != keys[:-1]]] if keys.size else keys
 
 
+def _valid_warm_start(warm_start: Optional[ArrayLike], n: int,
+                      m: int) -> Optional[np.ndarray]:
+    """The warm start as ``(n,)`` int64 distinct columns, or None when it
+    is absent or not such an array (it is only a hint)."""
+    if warm_start is None:
+        return None
+    prev = _as_numpy(warm_start).astype(np.int64).reshape(-1)
+    if (prev.shape == (n, ) and prev.min() >= 0 and prev.max() < m
+            and _unique(prev).size == n):
+        return prev
+    return None
+
+
 def _candidates(
         cost: Tensor, k: int,
-        warm_start: Optional[ArrayLike]) -> Tuple[np.ndarray, np.ndarray]:
+        warm_start: Optional[np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:
     """Candidate entries and a lower bound on every other entry.
+
+    Args:
+        cost: ``(n, m)`` cost.
+        k: Cheapest entries per row.
+        warm_start: ``(n,)`` valid warm start (see
+            :func:`_valid_warm_start`) or None.
 
     Returns:
         Sorted unique flat keys ``i·m + j`` of the ``k`` cheapest entries
@@ -188,11 +213,34 @@ def _candidates(
         kth = np.full(n, np.inf)
     keys = (torch.arange(n)[:, None] * m + cols).reshape(-1).numpy()
     if warm_start is not None:
-        prev = _as_numpy(warm_start).astype(np.int64).reshape(-1)
-        if (prev.shape == (n, ) and prev.min() >= 0 and prev.max() < m
-                and _unique(prev).size == n):
-            keys = np.concatenate([keys, np.arange(n) * m + prev])
+        keys = np.concatenate([keys, np.arange(n) * m + warm_start])
     return _unique(keys), kth
+
+
+def _greedy_matching(cost: Tensor, keys: np.ndarray,
+                     vals: np.ndarray) -> np.ndarray:
+    """A full matching for a cold start: candidate entries taken cheapest
+    first while their row and column are free, then each row left over
+    takes its cheapest free column (a scan of that row only).
+
+    Returns:
+        ``(n,)`` int64 distinct columns (not optimal; a feasible start).
+    """
+    n, m = cost.shape
+    rows, cols = np.divmod(keys, m)
+    sigma = np.full(n, -1, dtype=np.int64)
+    used = np.zeros(m, dtype=bool)
+    for t in np.argsort(vals, kind='stable').tolist():
+        i, j = rows[t], cols[t]
+        if sigma[i] < 0 and not used[j]:
+            sigma[i] = j
+            used[j] = True
+    taken = torch.from_numpy(used)
+    for i in np.flatnonzero(sigma < 0).tolist():
+        j = int(cost[i].masked_fill(taken, float('inf')).argmin())
+        sigma[i] = j
+        taken[j] = True
+    return sigma
 
 
 def _entries(cost: Tensor, keys: np.ndarray) -> np.ndarray:
@@ -201,16 +249,31 @@ def _entries(cost: Tensor, keys: np.ndarray) -> np.ndarray:
     return flat[torch.from_numpy(keys)].double().numpy()
 
 
-def _match(keys: np.ndarray, vals: np.ndarray, n: int,
-           m: int) -> Optional[np.ndarray]:
-    """Min-weight full matching of the candidate graph (None: none)."""
+def _match(keys: np.ndarray, vals: np.ndarray, n: int, m: int,
+           known: Optional[np.ndarray]) -> Optional[np.ndarray]:
+    """Min-weight full matching of the candidate graph (None: none).
+
+    ``known``: ``(n,)`` distinct columns of a full matching among the
+    candidates (the warm start, or the previous round's matching), or None.
+    Its edge goes first in every row of the graph handed to scipy: scipy
+    checks that a full matching exists with a Hopcroft–Karp search that
+    can take exponential time on layered graphs such as low-dimensional
+    HPL costs give (scipy/scipy#26147); its first phase takes each row's
+    first free column in storage order, so with a known matching listed
+    first it ends at once.
+    """
     rows, cols = np.divmod(keys, m)
     # explicit zeros are dropped by scipy: shift every row to weights >= 1
     # (a per-row constant changes every full matching's cost alike)
     low = np.full(n, np.inf)
     np.minimum.at(low, rows, vals)
     weights = vals - low[rows] + 1.0
-    graph = csr_matrix((weights, (rows, cols)), shape=(n, m))
+    if known is not None:  # rows stay sorted, the known edge first in each
+        order = np.lexsort((cols != known[rows], rows))
+        rows, cols, weights = rows[order], cols[order], weights[order]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    graph = csr_matrix((weights, cols, indptr), shape=(n, m))
     try:
         r, c = min_weight_full_bipartite_matching(graph)
     except ValueError:
@@ -331,19 +394,24 @@ def _sparse_certified(cost: Tensor, scale: float,
                       unique: bool, info: Dict) -> Optional[np.ndarray]:
     """The sparse path of :func:`solve_assignment`; None = use dense."""
     n, m = cost.shape
-    keys, kth = _candidates(cost, k, warm_start)
+    # a full matching among the candidates is always known (the warm start,
+    # else a greedy one; then each round's matching, as the candidates only
+    # grow): it guarantees a solution and makes scipy's check linear
+    known = _valid_warm_start(warm_start, n, m)
+    keys, kth = _candidates(cost, k, known)
+    if known is None:
+        known = _greedy_matching(cost, keys, _entries(cost, keys))
+        keys = _unique(np.concatenate([keys, np.arange(n) * m + known]))
     tau = tol * scale
     eps = tau / (4 * n)
     for round_ in range(1, max_rounds + 1):
         info.update(rounds=round_, edges=int(keys.size))
         vals = _entries(cost, keys)
-        sigma = _match(keys, vals, n, m)
-        if sigma is None:  # no full matching among the candidates
-            k = 2 * k
-            info['k'] = k
-            more, kth = _candidates(cost, k, warm_start)
-            keys = _unique(np.concatenate([keys, more]))
-            continue
+        sigma = _match(keys, vals, n, m, known)
+        if sigma is None:  # cannot happen: ``known`` is among the candidates
+            info['reason'] = 'no full matching among the candidates'
+            return None
+        known = sigma
         rows, cols = np.divmod(keys, m)
         v = _column_duals(rows, cols, vals, sigma, m, eps / 8, max_bf_iters)
         if v is None:

@@ -97,9 +97,15 @@ def test_adversarial_matrices_equal_the_dense_solver(case):
 
 
 def test_ties_fall_back_to_the_dense_solver():
-    cost = np.zeros((40, 40), dtype=np.float32)
+    cost = np.zeros((40, 40), dtype=np.float32)  # a mass of ties
     got, info = solve_assignment(cost, solver='sparse')
-    assert info['solver'] == 'dense' and 'tie' in info['reason']
+    assert info['solver'] == 'dense' and 'ties' in info['reason']
+    assert np.array_equal(got, reference(cost))
+    # one tie: rows 0 and 1 may swap their columns at the same cost
+    cost = np.random.default_rng(0).random((40, 40)).astype(np.float32)
+    cost[:2, :2] = -1.0
+    got, info = solve_assignment(cost, solver='sparse')
+    assert info['solver'] == 'dense' and 'another optimal' in info['reason']
     assert info['tie'] is True  # a plain bool (the info is JSON-able)
     assert np.array_equal(got, reference(cost))
 
@@ -133,3 +139,56 @@ def test_a_bad_warm_start_is_ignored():
     for warm in (np.zeros(50, dtype=np.int64), np.arange(49)):
         got, _ = solve_assignment(cost, solver='sparse', warm_start=warm)
         assert np.array_equal(got, reference(cost))
+
+
+def test_scipy_gets_a_known_matching_first_in_every_row(monkeypatch):
+    """scipy's feasibility check (Hopcroft–Karp) can take exponential time
+    on the layered candidate graphs of low-dimensional costs
+    (scipy/scipy#26147; c = 1,000, d = 2 ran for minutes): every graph the
+    solver hands to scipy lists a full matching first in each row (the warm
+    start, then the previous round's matching), so that check ends after
+    its first, greedy phase."""
+    import dnc_mm.core.sparse_assignment as sparse
+    means, protos, cost = hpl_cost(1000, 2, seed=0)
+    first = reference(cost.numpy())
+    moved = means + 0.02 * torch.randn(
+        means.shape, generator=torch.Generator().manual_seed(1))
+    cost2 = assignment_cost(moved, protos)
+    graphs = []
+    real = sparse.min_weight_full_bipartite_matching
+
+    def spy(graph):  # checked before scipy runs: a regression fails fast
+        head = graph.indices[graph.indptr[:-1]]
+        assert np.unique(head).size == head.size == 1000
+        graphs.append(graph.copy())
+        return real(graph)
+
+    monkeypatch.setattr(sparse, 'min_weight_full_bipartite_matching', spy)
+    got, info = solve_assignment(cost2, solver='sparse', warm_start=first)
+    assert np.array_equal(got, reference(cost2.numpy())), info
+    assert len(graphs) == info['rounds'] >= 2
+    assert np.array_equal(graphs[0].indices[graphs[0].indptr[:-1]], first)
+    for before, graph in zip(graphs, graphs[1:]):  # the previous round's
+        matched = real(before)[1]
+        assert np.array_equal(graph.indices[graph.indptr[:-1]], matched)
+
+
+def test_a_cold_start_gets_a_greedy_full_matching(monkeypatch):
+    """Every row's cheapest columns are the same 8: without a warm start
+    the candidates hold no full matching until the greedy one joins
+    them; the result is still the dense solver's."""
+    import dnc_mm.core.sparse_assignment as sparse
+    rng = np.random.default_rng(5)
+    cost = (np.arange(60)[None, :] + 0.1 * rng.random(
+        (60, 60))).astype(np.float32)
+    heads = []
+    real = sparse.min_weight_full_bipartite_matching
+
+    def spy(graph):
+        heads.append(graph.indices[graph.indptr[:-1]].copy())
+        return real(graph)
+
+    monkeypatch.setattr(sparse, 'min_weight_full_bipartite_matching', spy)
+    got, info = solve_assignment(cost, solver='sparse')
+    assert np.array_equal(got, reference(cost)), info
+    assert heads and np.unique(heads[0]).size == 60
