@@ -47,6 +47,10 @@ class _Loader:
 
     def __init__(self, labels):
         self.dataset = _Dataset(labels)
+        self.batches = []  # what an evaluation pass reads
+
+    def __iter__(self):
+        return iter(self.batches)
 
 
 class _FakeRunner:
@@ -118,6 +122,7 @@ def test_config_train_step(path, monkeypatch, caplog):
 
     labels = torch.randint(0, num_classes, (BATCH, ), generator=gen)
     data = random_batch(shape, labels, gen)
+    runner.train_dataloader.batches = [data]
     before = next(model.backbone.parameters()).detach().clone()
     log_vars = model.train_step(data, optim_wrapper)
     assert torch.isfinite(torch.as_tensor(log_vars['loss']))
@@ -133,4 +138,7 @@ def test_config_train_step(path, monkeypatch, caplog):
                 hook.after_train_epoch(runner)
         if assign_hooks:
             assert 'labels changed prototype' in caplog.text
+            if assign_hooks[0].get('means_from') == 'eval_pass':
+                assert (f'evaluation pass over {BATCH} training images'
+                        in caplog.text)
         assert sorted(head.assignment.tolist()) == list(range(num_classes))

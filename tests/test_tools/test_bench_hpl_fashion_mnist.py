@@ -46,12 +46,15 @@ def test_every_method_builds_from_its_config(suite):
                                                   else 0.0), where
             elif method in ('hpl-unmixed', 'hpl-dominant'):
                 assert head.class_mean_source == method[4:], where
+                assign = hooks['PrototypeAssignmentHook']
+                assert assign.means_from == 'running', where
             elif method == 'hpl-eval-pass':
                 assign = hooks['PrototypeAssignmentHook']
                 assert assign.means_from == 'eval_pass', where
-            elif method == 'hpl':
+            elif method == 'hpl':  # the paper's, whatever the config ships
                 assert head.class_mean_source == 'mixed', where
-                assert 'PrototypeAssignmentHook' in hooks, where
+                assign = hooks['PrototypeAssignmentHook']
+                assert assign.means_from == 'running', where
             else:  # fixed-proto: the same head, never re-assigned
                 assert type(head).__name__ == 'HypersphericalPrototypeHead'
                 assert 'PrototypeAssignmentHook' not in hooks, where

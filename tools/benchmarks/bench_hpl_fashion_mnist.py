@@ -23,7 +23,8 @@ Methods (``--methods``): ``hpl``, ``fixed-proto`` (no re-assignment),
 separates the hypersphere from the fixed prototypes), and the HPL
 class-mean sources under Mixup ``hpl-unmixed``, ``hpl-dominant``,
 ``hpl-eval-pass`` (``hpl`` itself uses the running means of all mixed
-samples, the paper's behaviour).
+samples, the paper's behaviour, also where the config ships another
+source: the long-tailed converged configs ship ``eval_pass``).
 
 Every finished run is appended to ``--out`` at once (a JSON with one
 record per run: ``method``, ``setting``, ``dims``, ``seed``, ``budget``
@@ -93,15 +94,30 @@ def _assignment_hook(**options) -> Callable:
     return apply
 
 
-#: method -> (config family, change applied to the loaded config).
+def _both(*changes: Callable) -> Callable:
+
+    def apply(cfg) -> None:
+        for change in changes:
+            change(cfg)
+
+    return apply
+
+
+_RUNNING = _assignment_hook(means_from='running')
+#: method -> (config family, change applied to the loaded config). The HPL
+#: methods set the class-mean source whatever the config ships: ``hpl`` is
+#: the paper's (running means of the training features, mixed ones under
+#: Mixup).
 METHODS: Dict[str, tuple] = {
-    'hpl': ('hpl', None),
+    'hpl': ('hpl', _both(_RUNNING, _head(class_mean_source='mixed'))),
     'fixed-proto': ('fixed-proto', None),
     'psc': ('psc', None),
     'psc-uni': ('psc', _head(uniformity_weight=0.01)),
     'cos-softmax': ('psc', _head(cosine_scale=16.0)),
-    'hpl-unmixed': ('hpl', _head(class_mean_source='unmixed')),
-    'hpl-dominant': ('hpl', _head(class_mean_source='dominant')),
+    'hpl-unmixed': ('hpl', _both(_RUNNING,
+                                 _head(class_mean_source='unmixed'))),
+    'hpl-dominant': ('hpl', _both(_RUNNING,
+                                  _head(class_mean_source='dominant'))),
     'hpl-eval-pass': ('hpl', _assignment_hook(means_from='eval_pass')),
 }
 #: what the per-seed comparisons of the table measure HPL against.
@@ -323,6 +339,10 @@ def main(argv=None) -> int:
         'validation shifts the random stream of the training after it')
     parser.add_argument(
         '--work-dir', default=osp.join(ROOT, 'work_dirs', 'bench_hpl'))
+    parser.add_argument(
+        '--report-only',
+        action='store_true',
+        help='run nothing: write --markdown / --plot from the runs in --out')
     parser.add_argument('--out', required=True, help='JSON of all runs')
     parser.add_argument('--markdown', help='write the tables here')
     parser.add_argument('--plot', help='write the PNG here')
@@ -348,7 +368,7 @@ def main(argv=None) -> int:
     # seeds outermost, methods innermost: a cut benchmark has every
     # (d, method) cell for the seeds it finished, and the methods of a
     # cell run back to back (drift of the shared machine hits all alike)
-    for seed in args.seeds:
+    for seed in ([] if args.report_only else args.seeds):
         for setting in settings:
             for dims in args.dims:
                 for method in args.methods:
