@@ -227,11 +227,11 @@ def _greedy_matching(cost: Tensor, keys: np.ndarray,
         ``(n,)`` int64 distinct columns (not optimal; a feasible start).
     """
     n, m = cost.shape
-    rows, cols = np.divmod(keys, m)
+    order = np.argsort(vals, kind='stable')
+    rows, cols = np.divmod(keys[order], m)
     sigma = np.full(n, -1, dtype=np.int64)
     used = np.zeros(m, dtype=bool)
-    for t in np.argsort(vals, kind='stable').tolist():
-        i, j = rows[t], cols[t]
+    for i, j in zip(rows.tolist(), cols.tolist()):
         if sigma[i] < 0 and not used[j]:
             sigma[i] = j
             used[j] = True
@@ -250,17 +250,17 @@ def _entries(cost: Tensor, keys: np.ndarray) -> np.ndarray:
 
 
 def _match(keys: np.ndarray, vals: np.ndarray, n: int, m: int,
-           known: Optional[np.ndarray]) -> Optional[np.ndarray]:
+           known: np.ndarray) -> Optional[np.ndarray]:
     """Min-weight full matching of the candidate graph (None: none).
 
     ``known``: ``(n,)`` distinct columns of a full matching among the
-    candidates (the warm start, or the previous round's matching), or None.
-    Its edge goes first in every row of the graph handed to scipy: scipy
-    checks that a full matching exists with a Hopcroft–Karp search that
-    can take exponential time on layered graphs such as low-dimensional
-    HPL costs give (scipy/scipy#26147); its first phase takes each row's
-    first free column in storage order, so with a known matching listed
-    first it ends at once.
+    candidates (the warm start or the greedy one, then the previous
+    round's matching). Its edge goes first in every row of the graph
+    handed to scipy: scipy checks that a full matching exists with a
+    Hopcroft–Karp search that can take exponential time on layered graphs
+    such as low-dimensional HPL costs give (scipy/scipy#26147); its first
+    phase takes each row's first free column in storage order, so with a
+    known matching listed first it ends at once.
     """
     rows, cols = np.divmod(keys, m)
     # explicit zeros are dropped by scipy: shift every row to weights >= 1
@@ -268,9 +268,9 @@ def _match(keys: np.ndarray, vals: np.ndarray, n: int, m: int,
     low = np.full(n, np.inf)
     np.minimum.at(low, rows, vals)
     weights = vals - low[rows] + 1.0
-    if known is not None:  # rows stay sorted, the known edge first in each
-        order = np.lexsort((cols != known[rows], rows))
-        rows, cols, weights = rows[order], cols[order], weights[order]
+    # rows stay sorted, the known edge first in each
+    order = np.lexsort((cols != known[rows], rows))
+    rows, cols, weights = rows[order], cols[order], weights[order]
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
     graph = csr_matrix((weights, cols, indptr), shape=(n, m))
