@@ -82,7 +82,8 @@ def test_table_means_and_per_seed_leads():
             **{bench.METRIC: 55.})
     ]
     text = bench.table(records)
-    assert '### lt0.01, 40 epochs' in text
+    assert text.startswith(bench.TITLE + '\n')
+    assert '## lt0.01, 40 epochs' in text
     # HPL − fixed: -1, +2, +1 -> +0.67, ahead on 2 of 3; HPL − PSC on the
     # two shared seeds: +10, +10
     assert ('| 64 | 72.00 ± 2.00 (3) | 71.33 ± 1.53 (3) | 61.00 ± 1.41 (2) '

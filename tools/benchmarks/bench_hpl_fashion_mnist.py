@@ -222,20 +222,36 @@ def _mean_std(values: List[float]) -> str:
     return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
 
 
+#: title of the page ``--markdown`` writes (a Sphinx document of its own).
+TITLE = "# HPL on Fashion-MNIST: every recorded run, by setting and budget"
+
+
 def table(records: List[dict]) -> str:
-    """Markdown: one table per (setting, budget), a row per d, a column per
-    method (mean ± std over seeds, number of seeds), then HPL's lead over
-    each reference as the mean per-seed difference and on how many of the
-    shared seeds HPL was ahead."""
+    """Markdown page: a title, the commands of the runs, then one table per
+    (setting, budget), a row per d, a column per method (mean ± std over
+    seeds, number of seeds), then HPL's lead over each reference as the
+    mean per-seed difference and on how many of the shared seeds HPL was
+    ahead."""
     cells = _cells(records)
     methods = [m for m in METHODS if any(k[3] == m for k in cells)]
-    out = []
+    commands = sorted({r['command'] for r in records if r.get('command')})
+    out = [
+        TITLE, '',
+        'Top-1 accuracy (%) on the test split, mean ± std over seeds '
+        '(number of seeds in brackets), written by '
+        '`tools/benchmarks/bench_hpl_fashion_mnist.py --markdown` from the '
+        'JSON of its runs (`--out`, one record per run); what the figures '
+        'mean is discussed in docs/methods/hpl.md.', ''
+    ]
+    if commands:
+        out += ['Commands of the recorded runs:', '', '```bash']
+        out += commands + ['```', '']
     for setting, budget in sorted({k[:2] for k in cells}):
         dims = sorted({k[2] for k in cells if k[:2] == (setting, budget)})
         refs = [m for m in REFERENCES if m in methods]
         head = ['d'] + methods + [f'HPL − {m}' for m in refs]
         out += [
-            f'### {setting}, {budget} epochs', '',
+            f'## {setting}, {budget} epochs', '',
             '| ' + ' | '.join(head) + ' |',
             '| ' + ' | '.join(['---'] * len(head)) + ' |'
         ]
@@ -359,14 +375,18 @@ def main(argv=None) -> int:
     torch.set_num_threads(1)
     logging.getLogger('mmengine').setLevel(logging.WARNING)
     records: List[dict] = []
+    stored_machine = None
     if osp.exists(args.out):
         with open(args.out) as f:
-            records = json.load(f)['runs']
+            stored = json.load(f)
+        records, stored_machine = stored['runs'], stored.get('machine')
     done = {(r['setting'], r['budget'], r['method'], r['dims'], r['seed'])
             for r in records}
     command = ' '.join([osp.relpath(sys.argv[0], ROOT)] +
                        (argv if argv is not None else sys.argv[1:]))
     machine = machine_info(torch.device('cpu'))
+    if args.report_only and stored_machine is not None:
+        machine = stored_machine  # nothing ran here: keep where it ran
     # seeds outermost, methods innermost: a cut benchmark has every
     # (d, method) cell for the seeds it finished, and the methods of a
     # cell run back to back (drift of the shared machine hits all alike)
@@ -382,6 +402,7 @@ def main(argv=None) -> int:
                                   args.epochs, args.val_interval,
                                   args.work_dir)
                     rec['command'] = command
+                    rec['cpu_model'] = machine['cpu_model']
                     records.append(rec)
                     print(
                         f'{setting} d={dims} {method} seed {seed}: '
