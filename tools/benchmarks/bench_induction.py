@@ -16,6 +16,10 @@ loads the last checkpoint and measures on the test split:
   number of active sub-centroids per class; with the split/merge hook also
   the K per class over training (``auto_k.jsonl``) and a plot of it.
 
+The JSON (``--out``) is rewritten after every run; a run already in it
+is not trained again, so a cut benchmark resumes by starting the same
+command again.
+
 Example (the figures in docs/benchmarks/induction_fashion_mnist.md)::
 
     python tools/benchmarks/bench_induction.py --seeds 0 1 2 \
@@ -124,9 +128,17 @@ def main(argv=None) -> int:
             for s in ('train', 'val', 'test')
         ]
     runs: Dict[str, List[Dict]] = {c: [] for c in args.configs}
+    if osp.exists(args.out) and not args.eval_only:
+        # resume: the runs already recorded are kept and not trained again
+        with open(args.out) as f:
+            for config, rs in json.load(f)['runs'].items():
+                runs.setdefault(config, []).extend(rs)
+    command = ' '.join(['python'] + sys.argv)
     from mmengine.config import Config
     for seed in args.seeds:
         for config in args.configs:
+            if any(r['seed'] == seed for r in runs[config]):
+                continue
             hooks = Config.fromfile(osp.join(
                 ROOT, config)).get('custom_hooks') or []
             auto_k = len(hooks) > 1 and (hooks[1].get('type')
@@ -155,8 +167,22 @@ def main(argv=None) -> int:
             msg += (f'; k-means reference acc {km["acc"]:.3f} nmi '
                     f'{km["nmi"]:.3f} ari {km["ari"]:.3f}')
             print(msg + f' ({seconds:.0f} s)', flush=True)
+            _write(args.out, command, runs)
+    summary = _write(args.out, command, runs)
+    if not args.eval_only:
+        _plot_k(runs, osp.splitext(args.out)[0] + '_auto_k.png')
+    print(json.dumps(summary, indent=1))
+    return 0
+
+
+def _write(path: str, command: str, runs: Dict[str, List[Dict]]) -> Dict:
+    """Write every run so far and the per-config summary to ``path``
+    (atomically: a cut benchmark leaves the last complete file), return the
+    summary."""
     summary = {}
     for config, rs in runs.items():
+        if not rs:
+            continue
         row = dict(
             coarse_top1=_stats([r['coarse_top1'] for r in rs]),
             induction_1nn=_stats([r['induction_1nn'] for r in rs]))
@@ -171,20 +197,16 @@ def main(argv=None) -> int:
                     [r['clustering']['mean'][key] for r in rs])
             row['K'] = [r['K'] for r in rs]
         summary[config] = row
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out, 'w') as f:
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    seeds = sorted({r['seed'] for rs in runs.values() for r in rs})
+    tmp = f'{path}.tmp'
+    with open(tmp, 'w') as f:
         json.dump(
-            dict(
-                command=' '.join(['python'] + sys.argv),
-                seeds=args.seeds,
-                summary=summary,
-                runs=runs),
+            dict(command=command, seeds=seeds, summary=summary, runs=runs),
             f,
             indent=2)
-    if not args.eval_only:
-        _plot_k(runs, osp.splitext(args.out)[0] + '_auto_k.png')
-    print(json.dumps(summary, indent=1))
-    return 0
+    os.replace(tmp, path)
+    return summary
 
 
 def _plot_k(runs: Dict[str, List[Dict]], path: str) -> None:
