@@ -19,7 +19,6 @@ decode heads build on these functions.
 * :mod:`.data_init` — sub-centroids seeded from data (batched k-means++),
   beyond the paper.
 * :mod:`.num_subcentroids` — per-class ``K`` (Table 23) and active masks.
-* :mod:`.distributed` — the ``reduce_fn`` hook over ``torch.distributed``.
 
 CBP + OCCL (Chen et al., "Frozen is better than learning: a new design of
 prototype-based classifier for semantic segmentation", Pattern Recognition
@@ -52,7 +51,6 @@ from .centroid_contrast import (category_loss, centroid_loss,
                                 view_centroids)
 from .class_means import class_sums, ema_class_means, update_class_means
 from .data_init import DataInit, kmeanspp_subcentroids
-from .distributed import all_reduce_fn, broadcast_fn
 from .health import subcentroid_health
 from .hyperspherical_prototypes import (estimate_prototypes,
                                         prototype_statistics, simplex_etf,
@@ -72,18 +70,17 @@ from .update import MASK_ORDERS, SubcentroidUpdate, update_subcentroids
 
 __all__ = [
     'ReduceFn', 'autocast_disabled', 'ASSIGNMENT_METHODS',
-    'assign_subcentroids', 'kmeans_subcentroids', 'all_reduce_fn',
-    'broadcast_fn', 'DataInit', 'kmeanspp_subcentroids', 'subcentroid_health',
-    'apply_momentum_update', 'scheduled_momentum', 'subcentroid_sums',
-    'active_subcentroid_mask', 'num_subcentroids_from_counts',
-    'num_subcentroids_per_class', 'class_similarities',
-    'gather_class_similarities', 'subcentroid_logits', 'segment_logsumexp',
-    'sinkhorn_knopp', 'sinkhorn_knopp_segments', 'MASK_ORDERS',
-    'SubcentroidUpdate', 'update_subcentroids', 'category_basis_prototypes',
-    'check_basis_size', 'ema_update_prototypes', 'equalize_norms',
-    'gram_schmidt', 'orthogonality_penalty', 'category_loss', 'centroid_loss',
-    'online_centroid_contrastive_loss', 'split_views', 'view_centroids',
-    'class_separability', 'class_sums', 'ema_class_means',
+    'assign_subcentroids', 'kmeans_subcentroids', 'DataInit',
+    'kmeanspp_subcentroids', 'subcentroid_health', 'apply_momentum_update',
+    'scheduled_momentum', 'subcentroid_sums', 'active_subcentroid_mask',
+    'num_subcentroids_from_counts', 'num_subcentroids_per_class',
+    'class_similarities', 'gather_class_similarities', 'subcentroid_logits',
+    'segment_logsumexp', 'sinkhorn_knopp', 'sinkhorn_knopp_segments',
+    'MASK_ORDERS', 'SubcentroidUpdate', 'update_subcentroids',
+    'category_basis_prototypes', 'check_basis_size', 'ema_update_prototypes',
+    'equalize_norms', 'gram_schmidt', 'orthogonality_penalty', 'category_loss',
+    'centroid_loss', 'online_centroid_contrastive_loss', 'split_views',
+    'view_centroids', 'class_separability', 'class_sums', 'ema_class_means',
     'update_class_means', 'estimate_prototypes', 'prototype_statistics',
     'simplex_etf', 'uniformity_loss', 'assignment_changes',
     'hungarian_assignment'

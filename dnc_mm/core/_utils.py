@@ -14,7 +14,8 @@ from torch import Tensor
 #: A distributed reduction hook: ``reduce_fn(tensor, op)`` with ``op`` in
 #: ``{'sum', 'max'}`` must return the element-wise reduction of ``tensor``
 #: over all ranks (it may work in place and return its argument). ``None``
-#: means "single process". See :func:`dnc_mm.core.distributed.all_reduce_fn`.
+#: means "single process". The heads build it with
+#: :func:`dnc_mm.models.utils.dist.all_reduce_fn` (on ``mmengine.dist``).
 ReduceFn = Callable[[Tensor, str], Tensor]
 
 

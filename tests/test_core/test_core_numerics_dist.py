@@ -9,8 +9,9 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from dnc_mm.core import (all_reduce_fn, assign_subcentroids,
-                         subcentroid_logits, update_subcentroids)
+from dnc_mm.core import (assign_subcentroids, subcentroid_logits,
+                         update_subcentroids)
+from dnc_mm.models.utils import all_reduce_fn
 
 
 def _setup(seed=0, n=96, c=7, k=3, d=16):
@@ -139,7 +140,8 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 import torch.nn.functional as F
-from dnc_mm.core import all_reduce_fn, update_subcentroids
+from dnc_mm.core import update_subcentroids
+from dnc_mm.models.utils import all_reduce_fn
 
 
 def setup():

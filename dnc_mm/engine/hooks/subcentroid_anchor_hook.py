@@ -11,8 +11,8 @@ from mmengine.registry import HOOKS
 from scipy.optimize import linear_sum_assignment
 from torch import Tensor
 
-from dnc_mm.core.gather import all_gather_rows
 from dnc_mm.models.heads import SubCentroidClsHead
+from dnc_mm.models.utils import all_gather_rows
 from .utils import find_modules, unwrap
 
 

@@ -13,10 +13,9 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from ...core import (all_reduce_fn, category_basis_prototypes,
-                     ema_update_prototypes, equalize_norms,
-                     orthogonality_penalty)
-from ..utils import finite_on_all_ranks
+from ...core import (category_basis_prototypes, ema_update_prototypes,
+                     equalize_norms, orthogonality_penalty)
+from ..utils import all_reduce_fn, finite_on_all_ranks
 
 __all__ = ['CategoryBasisClassifier']
 

@@ -23,8 +23,8 @@ import os.path as osp
 from typing import List, Optional, Tuple, Union
 
 import torch
-import torch.distributed as dist
 import torch.nn.functional as F
+from mmengine import dist
 from mmengine.logging import print_log
 from mmpretrain.models.heads import ClsHead, LinearClsHead
 from mmpretrain.registry import MODELS
@@ -34,7 +34,6 @@ from torch import Tensor, nn
 from dnc_mm.core._utils import check_choice
 from dnc_mm.core.class_means import (MEAN_SOURCES, mean_weights,
                                      update_class_means)
-from dnc_mm.core.distributed import all_reduce_fn
 from dnc_mm.core.hyperspherical_prototypes import (estimate_prototypes,
                                                    prototype_statistics,
                                                    simplex_etf,
@@ -43,7 +42,7 @@ from dnc_mm.core.prototype_assignment import (assignment_changes,
                                               hungarian_assignment)
 from dnc_mm.core.sparse_assignment import SOLVERS
 from ..losses.ipm_loss import IPMLoss
-from ..utils import finite_on_all_ranks
+from ..utils import all_reduce_fn, finite_on_all_ranks
 
 PROTOTYPE_TYPES = ('uniform', 'etf')
 ESTIMATE_DEFAULTS = dict(iters=1000, lr=0.1, t=2.0, subset_size=None, seed=0)
@@ -224,9 +223,7 @@ class HypersphericalPrototypeHead(ClsHead):
         else:
             protos = estimate_prototypes(c, d, **cfg)
             source = f'estimated ({cfg})'
-            rank = dist.get_rank() if (dist.is_available()
-                                       and dist.is_initialized()) else 0
-            if self.prototype_file and rank == 0:
+            if self.prototype_file and dist.is_main_process():
                 save_prototypes(
                     self.prototype_file,
                     protos,
@@ -234,8 +231,7 @@ class HypersphericalPrototypeHead(ClsHead):
                     stats=prototype_statistics(protos))
                 source += f', saved to {self.prototype_file}'
         protos = protos.to(self.prototypes.device)
-        if dist.is_available() and dist.is_initialized():
-            dist.broadcast(protos, src=0)
+        dist.broadcast(protos, src=0)  # a no-op outside distributed runs
         self.prototypes.copy_(protos)
         self.prototypes_ready.fill_(True)
         stats = prototype_statistics(protos)
@@ -317,8 +313,7 @@ class HypersphericalPrototypeHead(ClsHead):
             solver=self.assignment_solver,
             previous=self.assignment)
         new = new.to(self.assignment.device)
-        if dist.is_available() and dist.is_initialized():
-            dist.broadcast(new, src=0)
+        dist.broadcast(new, src=0)  # a no-op outside distributed runs
         changed = assignment_changes(self.assignment, new)
         self.assignment.copy_(new)
         return changed

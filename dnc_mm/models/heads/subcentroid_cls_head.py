@@ -8,11 +8,10 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor
 
-from dnc_mm.core.gather import all_gather_rows
 from dnc_mm.core.memory import FeatureMemory
 from ..layers import (SubCentroidClassifier, build_logit_normalization,
                       build_projection)
-from ..utils import finite_on_all_ranks
+from ..utils import all_gather_rows, finite_on_all_ranks
 
 
 @MODELS.register_module()

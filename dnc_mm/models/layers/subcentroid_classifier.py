@@ -35,14 +35,14 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from dnc_mm.core import (ASSIGNMENT_METHODS, MASK_ORDERS,
-                         active_subcentroid_mask, all_reduce_fn,
-                         apply_momentum_update, assign_subcentroids,
-                         broadcast_fn, kmeanspp_subcentroids,
+                         active_subcentroid_mask, apply_momentum_update,
+                         assign_subcentroids, kmeanspp_subcentroids,
                          num_subcentroids_per_class, scheduled_momentum,
                          subcentroid_logits, update_subcentroids)
 from dnc_mm.core._utils import check_choice
 from dnc_mm.core.health import subcentroid_health
 from dnc_mm.core.split_merge import split_merge_step
+from ..utils.dist import all_reduce_fn, broadcast_fn
 
 __all__ = ['SubCentroidClassifier', 'INIT_MODES']
 

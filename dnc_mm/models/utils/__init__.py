@@ -1,4 +1,8 @@
+from .dist import all_gather_rows, all_reduce_fn, broadcast_fn
 from .finite_guard import finite_on_all_ranks
 from .seg_labels import labels_at
 
-__all__ = ['finite_on_all_ranks', 'labels_at']
+__all__ = [
+    'all_gather_rows', 'all_reduce_fn', 'broadcast_fn', 'finite_on_all_ranks',
+    'labels_at'
+]
