@@ -25,11 +25,13 @@ Two groupings live here:
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
+from mmpretrain.datasets import FashionMNIST
 
-FASHION_MNIST_FINE_CLASSES: Tuple[str,
-                                  ...] = ('T-shirt/top', 'Trouser', 'Pullover',
-                                          'Dress', 'Coat', 'Sandal', 'Shirt',
-                                          'Sneaker', 'Bag', 'Ankle boot')
+#: Fashion-MNIST's 10 class names in label order, as mmpretrain's
+#: ``FashionMNIST`` dataset names them (the one place this project reads
+#: them from).
+FASHION_MNIST_FINE_CLASSES: Tuple[str, ...] = tuple(
+    FashionMNIST.METAINFO['classes'])
 
 FASHION_MNIST_COARSE: Dict[str, Tuple[int, ...]] = {
     'tops': (0, 2, 4, 6),

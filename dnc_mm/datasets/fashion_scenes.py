@@ -1,6 +1,7 @@
 """``fashion_scenes``: Fashion-MNIST garments pasted on real photographs."""
 from mmseg.registry import DATASETS
 
+from .coarse_labels import FASHION_MNIST_FINE_CLASSES
 from .seg_benchmark import SegBenchmarkDataset
 
 
@@ -21,8 +22,7 @@ class FashionScenesDataset(SegBenchmarkDataset):
 
     BENCHMARK_NAME = 'fashion_scenes'
     METAINFO = dict(
-        classes=('background', 'T-shirt/top', 'Trouser', 'Pullover', 'Dress',
-                 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'),
+        classes=('background', ) + FASHION_MNIST_FINE_CLASSES,
         palette=[[0, 0, 0], [230, 25, 75], [60, 180, 75], [255, 225, 25],
                  [0, 130, 200], [245, 130, 48], [145, 30, 180], [70, 240, 240],
                  [240, 50, 230], [210, 245, 60], [250, 190, 212]])

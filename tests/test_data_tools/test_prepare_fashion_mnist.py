@@ -25,6 +25,13 @@ def _fake_source(folder, n_train=50, n_test=20):
                 f.write(prep.encode_idx(array))
 
 
+def test_class_names_are_mmpretrains():
+    # the data tool runs without the package (plain python3), so it keeps
+    # its own copy of the names: it must match the one the package reads
+    from dnc_mm.datasets.coarse_labels import FASHION_MNIST_FINE_CLASSES
+    assert prep.CLASSES == FASHION_MNIST_FINE_CLASSES
+
+
 def test_idx_round_trip():
     array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
     assert np.array_equal(prep.parse_idx(prep.encode_idx(array)), array)

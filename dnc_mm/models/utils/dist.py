@@ -86,8 +86,7 @@ def all_gather_rows(*tensors: Tensor) -> List[Tensor]:
     if not _distributed():
         return list(tensors)
     device = tensors[0].device
-    sizes = dist.all_gather(
-        torch.tensor([tensors[0].shape[0]], device=device))
+    sizes = dist.all_gather(torch.tensor([tensors[0].shape[0]], device=device))
     sizes = [int(s) for s in sizes]
     longest = max(sizes)
     out = []
