@@ -4,10 +4,6 @@ import os.path as osp
 import sys
 from typing import Callable, Optional, Sequence
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
 
 class DemoError(Exception):
     """Bad input: reported as one line on stderr, exit status 1."""

@@ -20,9 +20,6 @@ import time
 
 from mmengine.utils import ProgressBar
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)
-
 from dnc_mm.core.hyperspherical_prototypes import (  # noqa: E402
     estimate_prototypes, prototype_statistics)
 from dnc_mm.models.heads.hyperspherical_prototype_head import (  # noqa: E402

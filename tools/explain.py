@@ -18,10 +18,6 @@ import argparse
 import os.path as osp
 import sys
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
 
 def main(argv=None) -> int:
     from mmengine.config import Config, DictAction

@@ -11,12 +11,7 @@ Example (CIFAR-100 trained on its 20 super-classes, Table 13)::
 """
 import argparse
 import json
-import os.path as osp
 import sys
-
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
 
 
 def main(argv=None) -> int:

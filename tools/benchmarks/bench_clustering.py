@@ -45,13 +45,8 @@ from typing import Callable, Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
 from bench_utils import machine_info, summarize, sync  # noqa: E402
+from torch import Tensor
 
 from dnc_mm.core import (apply_momentum_update, class_similarities,
                          sinkhorn_knopp_segments, subcentroid_sums,

@@ -45,10 +45,6 @@ import torch.nn.functional as F
 from bench_utils import (alternate, setup_benchmark, summarize, sync,
                          time_method)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
 DTYPES = {'float32': torch.float32, 'float16': torch.float16}
 
 

@@ -54,8 +54,6 @@ from bench_utils import machine_info, summarize  # noqa: E402
 from torch import Tensor
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
 
 DTYPES = {
     'float32': torch.float32,

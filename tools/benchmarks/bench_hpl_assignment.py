@@ -23,13 +23,11 @@ import subprocess
 import sys
 import time
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
 
 def measure(classes: int, dims: int, reps: int, kind: str) -> dict:
     import torch
     import torch.nn.functional as F
-    sys.path.insert(0, ROOT)
+
     from dnc_mm.core.prototype_assignment import hungarian_assignment
     gen = torch.Generator().manual_seed(0)
     protos = F.normalize(torch.randn(classes, dims, generator=gen), dim=1)

@@ -42,7 +42,6 @@ import numpy as np
 import torch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, ROOT)
 
 CONFIGS = [
     'configs/dnc/linear_resnet18-w16_5e_fashion-mnist-coarse-10k.py',
