@@ -27,7 +27,8 @@ differs. Variants:
   dropped), and ``dnc-schedule-aware`` with all three;
 * ``dnc-ppc`` — ``dnc`` with ProtoSeg's sample-sub-centroid contrast and
   distance losses (``SubCentroidContrastLoss``), against the collapse of a
-  class's sub-centroids.
+  class's sub-centroids; ``dnc-ppc-w0.1`` the same at 10 times the weights
+  (0.1 / 0.01).
 
 The JSON holds one record per run (``method``, ``variant``, ``budget`` in
 epochs or iterations, ``seed``, the metric — ``accuracy/top1`` or
@@ -76,6 +77,11 @@ WARMUP = [
     'model.head.momentum_warmup_start=0.9'
 ]
 MEM_AGE = ['custom_hooks.0.max_age_iters=20']
+# ProtoSeg's two losses at 10 times the weights of its code
+PPC_X10 = [
+    'model.head.loss_contrast.contrast_weight=0.1',
+    'model.head.loss_contrast.distance_weight=0.01'
+]
 
 # The main config's class scores use 'learned_scale'; the ablation of the
 # estimation options was measured on the plain LayerNorm (the default then).
@@ -98,6 +104,7 @@ CLS_VARIANTS: Dict[str, tuple] = {
     'dnc-mu-warmup': ('dnc', DNC, LAYERNORM + WARMUP),
     'dnc-mem-age': ('dnc', DNC, LAYERNORM + MEM_AGE),
     'dnc-ppc': ('dnc', PPC, []),
+    'dnc-ppc-w0.1': ('dnc', PPC, PPC_X10),
 }
 SEG = 'fashion-scenes-128x128.py'
 SEG_VARIANTS: Dict[str, tuple] = {
