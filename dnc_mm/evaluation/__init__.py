@@ -1,5 +1,5 @@
 """Metrics and evaluation helpers of dnc_mm (registered on import)."""
-from .class_separability import ClassSeparabilityHook, classifier_weights
+from .class_separability import classifier_weights
 from .clustering import (clustering_accuracy, clustering_scores,
                          per_class_clustering_scores)
 from .features import build_dataset, extract_features, load_model
@@ -9,9 +9,9 @@ from .induction import evaluate_induction
 from .knn import knn_accuracy, knn_predict
 
 __all__ = [
-    'ClassSeparabilityHook', 'FrequencyF1Metric', 'build_dataset',
-    'classifier_weights', 'clustering_accuracy', 'clustering_scores',
-    'count_class_pixels', 'evaluate_induction', 'extract_features',
-    'f1_by_frequency_groups', 'knn_accuracy', 'knn_predict', 'load_model',
-    'per_class_clustering_scores', 'plot_frequency_f1'
+    'FrequencyF1Metric', 'build_dataset', 'classifier_weights',
+    'clustering_accuracy', 'clustering_scores', 'count_class_pixels',
+    'evaluate_induction', 'extract_features', 'f1_by_frequency_groups',
+    'knn_accuracy', 'knn_predict', 'load_model', 'per_class_clustering_scores',
+    'plot_frequency_f1'
 ]

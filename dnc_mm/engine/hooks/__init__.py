@@ -1,4 +1,5 @@
 from .class_balanced_loss_hook import ClassBalancedLossHook
+from .class_separability_hook import ClassSeparabilityHook
 from .epoch_seed_hook import EpochSeedHook
 from .prototype_assignment_hook import PrototypeAssignmentHook
 from .subcentroid_anchor_hook import SubCentroidAnchorHook
@@ -8,8 +9,8 @@ from .subcentroid_memory_hook import SubCentroidMemoryHook
 from .subcentroid_split_merge_hook import SubCentroidSplitMergeHook
 
 __all__ = [
-    'ClassBalancedLossHook', 'EpochSeedHook', 'PrototypeAssignmentHook',
-    'SubCentroidAnchorHook', 'SubCentroidClassCountsHook',
-    'SubCentroidHealthHook', 'SubCentroidMemoryHook',
-    'SubCentroidSplitMergeHook'
+    'ClassBalancedLossHook', 'ClassSeparabilityHook', 'EpochSeedHook',
+    'PrototypeAssignmentHook', 'SubCentroidAnchorHook',
+    'SubCentroidClassCountsHook', 'SubCentroidHealthHook',
+    'SubCentroidMemoryHook', 'SubCentroidSplitMergeHook'
 ]
