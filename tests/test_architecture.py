@@ -23,8 +23,8 @@ MAY_IMPORT: Dict[str, Set[str]] = {
     'explain': {'core', 'models', 'evaluation', 'datasets', 'visualization'},
     'engine': {'core', 'models', 'evaluation', 'datasets'},
     'apis': {
-        'core', 'models', 'evaluation', 'datasets', 'visualization',
-        'explain', 'engine', 'compat'
+        'core', 'models', 'evaluation', 'datasets', 'visualization', 'explain',
+        'engine', 'compat'
     },
 }
 OPENMMLAB = {'mmengine', 'mmcv', 'mmpretrain', 'mmseg'}

@@ -71,6 +71,26 @@ class FeatureMemory(nn.Module):
         """Set the staleness limit (in pushes; ``None``: no limit)."""
         self.max_age = self._check_age(max_age)
 
+    @staticmethod
+    def capacity_for(size_in_batches: int,
+                     batch_size: int,
+                     world_size: int = 1) -> int:
+        """Rows for ``size_in_batches`` earlier global batches plus the
+        current one.
+
+        The head pushes the current (all-gathered) batch *before* it
+        clusters, so that the clustering reads the batch and the memory as
+        one block of views instead of concatenating them (a copy of the
+        whole memory every step); the store therefore holds one batch more
+        than the earlier batches the paper's "memory size" counts.
+
+        Args:
+            size_in_batches: Earlier batches to keep (paper: 100 on CIFAR).
+            batch_size: Per-rank batch size.
+            world_size: Number of ranks.
+        """
+        return (int(size_in_batches) + 1) * int(batch_size) * int(world_size)
+
     @property
     def capacity(self) -> int:
         """Number of rows the store can hold."""
@@ -170,6 +190,24 @@ class FeatureMemory(nn.Module):
             stale = (self.clock - 1 - stamps) > self.max_age
             labels = labels.masked_fill(stale, -1)
         return feats, labels, correct
+
+    def newest_rows(self,
+                    max_rows: Optional[int]) -> Tuple[Tensor, Tensor, Tensor]:
+        """The newest ``max_rows`` filled rows, newest first (as
+        :meth:`rows` when there are no more than that; ``None``: all).
+
+        Returns:
+            ``(features (M, D), labels (M,), correct (M,))``; the features
+            of a selection are a float32 copy, stale rows have label -1 as
+            in :meth:`rows`.
+        """
+        feats, labels, correct = self.rows()
+        if max_rows is None or feats.shape[0] <= max_rows:
+            return feats, labels, correct
+        # the row written last is cursor - 1
+        idx = (int(self.cursor) - 1 - torch.arange(
+            max_rows, device=self.cursor.device)) % self.capacity
+        return feats[idx].float(), labels[idx], correct[idx]
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # a checkpoint's store may have another size than this (empty) one:

@@ -32,6 +32,29 @@ def test_fifo_keeps_the_newest_rows():
     assert sorted(mem.rows()[1].tolist()) == [14, 15, 16, 17, 18]
 
 
+def test_newest_rows_in_time_order_across_the_wrap():
+    mem = FeatureMemory()
+    mem.allocate(5, 3)
+    mem.push(*_rows(7))  # rows 2..6 survive, the cursor wrapped
+    assert mem.newest_rows(3)[1].tolist() == [6, 5, 4]
+    assert torch.equal(mem.newest_rows(3)[0][:, 0], torch.tensor([6., 5., 4.]))
+    assert mem.newest_rows(5)[1].tolist() == mem.rows()[1].tolist()
+    assert mem.newest_rows(None)[1].tolist() == mem.rows()[1].tolist()
+    half = FeatureMemory()
+    half.allocate(8, 3)
+    half.push(*_rows(5))  # not wrapped: rows 0..4
+    assert half.newest_rows(2)[1].tolist() == [4, 3]
+    half.set_max_age(0)  # stale rows keep their place with label -1
+    half.push(*_rows(1, start=5))
+    assert half.newest_rows(3)[1].tolist() == [5, -1, -1]
+
+
+def test_capacity_for_counts_the_current_batch():
+    # 100 earlier batches of 32 on 4 ranks, plus the current global batch
+    assert FeatureMemory.capacity_for(100, 32, 4) == 101 * 32 * 4
+    assert FeatureMemory.capacity_for(0, 16) == 16
+
+
 def test_fp16_storage_halves_bytes_and_returns_views():
     m32, m16 = FeatureMemory(), FeatureMemory(torch.float16)
     m32.allocate(10, 2048)

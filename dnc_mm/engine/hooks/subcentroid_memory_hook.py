@@ -6,6 +6,7 @@ from mmengine.dist import get_world_size
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
+from dnc_mm.core.memory import FeatureMemory
 from dnc_mm.models.heads import SubCentroidClsHead
 from .utils import find_modules
 
@@ -82,8 +83,8 @@ class SubCentroidMemoryHook(Hook):
             if batch is None:
                 raise ValueError('cannot read the train batch size; pass '
                                  'batch_size= to SubCentroidMemoryHook')
-        # + 1: the current batch is stored before clustering (see the head)
-        capacity = (self.size_in_batches + 1) * batch * get_world_size()
+        capacity = FeatureMemory.capacity_for(self.size_in_batches, batch,
+                                              get_world_size())
         for head in heads:
             memory = head.memory
             if memory.num_filled > 0 and (memory.capacity != capacity or

@@ -185,7 +185,7 @@ class SubCentroidSplitMergeHook(Hook):
             ``(num_splits, num_merges, best_ratio)``, each ``(C,)``.
         """
         clf = head.classifier
-        feats, labels, correct = _newest_rows(head.memory, self.max_rows)
+        feats, labels, correct = head.memory.newest_rows(self.max_rows)
         labels = _drop_unready_classes(labels, correct, head.num_classes,
                                        self.min_accuracy)
         if self.correct_only:
@@ -230,14 +230,3 @@ def _drop_unready_classes(labels: Tensor, correct: Tensor, num_classes: int,
         0, idx, (valid & correct.bool()).float())
     ready = right >= min_accuracy * total
     return torch.where(valid & ready[idx], labels, torch.full_like(labels, -1))
-
-
-def _newest_rows(memory, max_rows: Optional[int]):
-    """The newest ``max_rows`` filled rows of a ``FeatureMemory``."""
-    feats, labels, correct = memory.rows()
-    n = feats.shape[0]
-    if max_rows is None or n <= max_rows:
-        return feats, labels, correct
-    # the row written last is cursor - 1 (ring buffer)
-    idx = (int(memory.cursor) - 1 - torch.arange(max_rows)) % memory.capacity
-    return feats[idx].float(), labels[idx], correct[idx]

@@ -210,9 +210,7 @@ class SubCentroidClsHead(ClsHead):
         if not finite_on_all_ranks(
                 x, what='DNC sub-centroids and feature memory'):
             return
-        # The memory holds room for the current batch beside the earlier
-        # ones: pushing first lets the clustering read one block of views
-        # instead of concatenating batch and memory (a copy of the memory).
+        # pushed before clustering: see FeatureMemory.capacity_for
         self.memory.push(x, labels, correct)
         if self.classifier.anchored:
             self.classifier.update_anchored(x, indices)
