@@ -28,7 +28,11 @@ differs. Variants:
 * ``dnc-ppc`` — ``dnc`` with ProtoSeg's sample-sub-centroid contrast and
   distance losses (``SubCentroidContrastLoss``), against the collapse of a
   class's sub-centroids; ``dnc-ppc-w0.1`` the same at 10 times the weights
-  (0.1 / 0.01).
+  (0.1 / 0.01);
+* seg: ``fcn``, ``dnc-fcn``, ``dnc-fcn-schedule-aware``,
+  ``dnc-fcn-learned-scale`` (the class-score normalisation the
+  classification runs chose, instead of the plain LayerNorm),
+  ``cbp``, ``occl``, ``cbp-occl``.
 
 The JSON holds one record per run (``method``, ``variant``, ``budget`` in
 epochs or iterations, ``seed``, the metric — ``accuracy/top1`` or
@@ -116,6 +120,10 @@ SEG_VARIANTS: Dict[str, tuple] = {
         'model.decode_head.momentum_warmup_iters=500',
         'model.decode_head.momentum_warmup_start=0.9'
     ]),
+    # the class-score normalisation classification chose (learned_scale)
+    'dnc-fcn-learned-scale':
+    ('dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_{SEG}',
+     ['model.decode_head.logit_normalization=learned_scale']),
     'cbp': ('cbp', f'configs/cbp/cbp_fcn_r18-w16-d8_1k_{SEG}', []),
     'occl': ('occl', f'configs/cbp/occl_fcn_r18-w16-d8_1k_{SEG}', []),
     'cbp-occl':
