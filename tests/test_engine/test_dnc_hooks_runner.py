@@ -38,8 +38,8 @@ class TestDNCHooksInRunner(RunnerTestCase):
         cfg.work_dir = self.temp_dir.name
         loader = cfg.train_dataloader
         loader.dataset.data_root = DATA
-        loader.update(batch_size=BATCH, num_workers=0,
-                      persistent_workers=False)
+        loader.update(
+            batch_size=BATCH, num_workers=0, persistent_workers=False)
         cfg.train_cfg = dict(by_epoch=False, max_iters=4)
         cfg.param_scheduler = []
         for key in ('val_dataloader', 'val_cfg', 'val_evaluator',
@@ -63,8 +63,8 @@ class TestDNCHooksInRunner(RunnerTestCase):
         runner = self.build_runner(self.cfg)
         head = self._head(runner)
         assert head.memory.capacity == 0  # unsized until the hook runs
-        hook = HOOKS.build(dict(type='SubCentroidMemoryHook',
-                                size_in_batches=3))
+        hook = HOOKS.build(
+            dict(type='SubCentroidMemoryHook', size_in_batches=3))
         hook.before_train(runner)
         assert head.memory.capacity == FeatureMemory.capacity_for(3, BATCH)
         assert head.memory.capacity == 4 * BATCH

@@ -9,7 +9,8 @@ which applies ``self.dropout`` and then the 1x1 ``self.conv_seg``.
    mmseg's learned 1x1 conv, for "OCCL only"). The checkpoint key of the
    frozen prototypes is ``decode_head.conv_seg.prototypes``.
 2. During :meth:`loss` the classifier's input features (after dropout, with
-   gradient) are captured; :meth:`loss_by_feat` first runs mmseg's own
+   gradient) are captured (:class:`~dnc_mm.models.utils.ClsSegCaptureMixin`,
+   shared with the DNC decode heads); :meth:`loss_by_feat` first runs mmseg's own
    ``loss_decode`` on the logits (``CrossEntropyLoss`` etc. unchanged), then
    every loss of ``feature_losses`` (e.g.
    :class:`~dnc_mm.models.losses.OnlineCentroidContrastiveLoss`) on
@@ -40,7 +41,7 @@ from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from ..utils import labels_at
+from ..utils import ClsSegCaptureMixin, labels_at
 
 __all__ = [
     'CBP_BASE_HEADS', 'CategoryBasisHeadMixin', 'cbp_head_class', 'labels_at'
@@ -49,7 +50,7 @@ __all__ = [
 ConfigLike = Union[dict, Sequence[dict], None]
 
 
-class CategoryBasisHeadMixin:
+class CategoryBasisHeadMixin(ClsSegCaptureMixin):
     """Category-basis classifier and feature losses for an mmseg head.
 
     Mix in *before* an mmseg ``BaseDecodeHead`` subclass (see the module
@@ -91,8 +92,7 @@ class CategoryBasisHeadMixin:
             feature_losses = [feature_losses]
         self.feature_losses = nn.ModuleList(
             MODELS.build(cfg) for cfg in feature_losses)
-        self._capturing = False
-        self._captured: Optional[Tensor] = None
+        self._init_capture()
 
     def class_weights(self) -> Tensor:
         """``(N, C)`` class weights of the pixel classifier."""
@@ -104,48 +104,25 @@ class CategoryBasisHeadMixin:
         """Dropout, then the classifier (captures its input in training)."""
         if self.dropout is not None:
             feat = self.dropout(feat)
-        if self._capturing:
-            if self._captured is not None:
-                raise RuntimeError(
-                    f'{type(self).__name__}.cls_seg ran twice in one '
-                    'training forward pass; the feature losses expect one '
-                    'pixel classification per forward')
-            self._captured = feat
+        self._capture(feat)
         return self.conv_seg(feat)
 
     def _updates_classifier(self) -> bool:
         return bool(getattr(self.conv_seg, 'updates_from_features', False))
 
-    def _needs_features(self) -> bool:
+    def _wants_capture(self) -> bool:
         return len(self.feature_losses) > 0 or self._updates_classifier()
-
-    def loss(self, *args, **kwargs) -> dict:
-        """The head's own ``loss`` with the classifier input captured."""
-        self._captured = None
-        self._capturing = self._needs_features()
-        try:
-            return super().loss(*args, **kwargs)
-        finally:
-            self._capturing = False
-            self._captured = None
 
     def loss_by_feat(self, seg_logits: Tensor,
                      batch_data_samples) -> Dict[str, Tensor]:
         """mmseg's ``loss_decode`` losses, then the feature losses."""
-        self._capturing = False
+        self._end_capture()
         losses = super().loss_by_feat(seg_logits, batch_data_samples)
         if hasattr(self.conv_seg, 'extra_losses'):
             losses.update(self.conv_seg.extra_losses())
-        if not (self.training and self._needs_features()):
+        if not (self.training and self._wants_capture()):
             return losses
-        feats = self._captured
-        self._captured = None
-        if feats is None:
-            raise RuntimeError(
-                f'{type(self).__name__}.loss_by_feat in training needs the '
-                'classifier input of the same forward pass: call '
-                'head.loss(inputs, data_samples, train_cfg), and make sure '
-                "the head's forward ends with self.cls_seg(feat)")
+        feats = self._take_captured('the classifier input')
         labels = labels_at(
             self._stack_batch_gt(batch_data_samples).to(feats.device),
             feats.shape[-2:], self.num_classes, self.ignore_index)

@@ -30,7 +30,7 @@ from torch import Tensor
 
 from ..layers import (SubCentroidClassifier, build_logit_normalization,
                       build_projection)
-from ..utils import finite_on_all_ranks, labels_at
+from ..utils import ClsSegCaptureMixin, finite_on_all_ranks, labels_at
 
 __all__ = ['SubCentroidHeadMixin', 'sample_per_class']
 
@@ -102,7 +102,7 @@ def _drop_conv_seg_override(init_cfg):
     return cfg
 
 
-class SubCentroidHeadMixin:
+class SubCentroidHeadMixin(ClsSegCaptureMixin):
     """Nearest-sub-centroid pixel classifier for an mmseg decode head (DNC).
 
     Mix in *before* an mmseg ``BaseDecodeHead`` subclass. Per pixel of the
@@ -237,8 +237,7 @@ class SubCentroidHeadMixin:
         self.logit_norm = build_logit_normalization(logit_normalization,
                                                     self.num_classes,
                                                     temperature)
-        self._capturing = False
-        self._captured: Optional[Tuple[Tensor, Tensor]] = None
+        self._init_capture()
 
     def extra_repr(self) -> str:
         return (f'{super().extra_repr()}, embed_dims={self.embed_dims}, '
@@ -266,42 +265,17 @@ class SubCentroidHeadMixin:
         x = self.embed(feat)
         logits, _ = self.classifier(x, channel_dim=1)
         scores = self.logit_norm(logits)
-        if self._capturing:
-            if self._captured is not None:
-                raise RuntimeError(
-                    f'{type(self).__name__}.cls_seg ran twice in one '
-                    'training forward pass; the DNC update expects one pixel '
-                    'classification per forward')
-            # "correct" is judged on what the model predicts (the scores)
-            self._captured = (x.detach(), scores.detach())
+        # "correct" is judged on what the model predicts (the scores)
+        self._capture((x.detach(), scores.detach()))
         return scores
 
     # --------------------------------------------------------------- loss
-    def loss(self, *args, **kwargs) -> dict:
-        """The decoder's own ``loss`` (forward + ``loss_by_feat``; any
-        signature, e.g. cascade heads' ``prev_output``), capturing the
-        embedding of this forward pass for the sub-centroid update."""
-        self._captured = None
-        self._capturing = True
-        try:
-            return super().loss(*args, **kwargs)
-        finally:
-            self._capturing = False
-            self._captured = None
-
     def loss_by_feat(self, seg_logits: Tensor, batch_data_samples) -> dict:
         """mmseg's losses on the scores, then (training) the DNC update."""
-        self._capturing = False  # the forward pass is over
+        self._end_capture()
         losses = super().loss_by_feat(seg_logits, batch_data_samples)
         if self.training:
-            if self._captured is None:
-                raise RuntimeError(
-                    f'{type(self).__name__}.loss_by_feat in training mode '
-                    'needs the pixel embedding of the same forward pass: '
-                    'call head.loss(inputs, data_samples, train_cfg) (it '
-                    'runs forward and loss_by_feat together)')
-            embedding, logits = self._captured
-            self._captured = None
+            embedding, logits = self._take_captured('the pixel embedding')
             seg_label = self._stack_batch_gt(batch_data_samples)
             self.update_subcentroids(embedding, logits, seg_label)
         return losses
