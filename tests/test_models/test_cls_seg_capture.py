@@ -13,14 +13,12 @@ from mmseg.structures import SegDataSample
 
 import dnc_mm.models  # noqa: F401  (registration)
 from dnc_mm.models.category_basis import CategoryBasisHeadMixin
-from dnc_mm.models.decode_heads import (SubCentroidFCNHead,
-                                        SubCentroidHeadMixin)
+from dnc_mm.models.decode_heads import SubCentroidFCNHead, SubCentroidHeadMixin
 from dnc_mm.models.utils import ClsSegCaptureMixin
 
 pytestmark = pytest.mark.usefixtures('mmseg_scope')
 
 C, D = 3, 8
-
 
 #: an FCN head without convs: the input feature goes straight to cls_seg
 FCN = dict(
@@ -39,8 +37,7 @@ def _dnc():
 def _cbp(feature_losses=dict(type='OnlineCentroidContrastiveLoss')):
     from mmseg.registry import MODELS
     return MODELS.build(
-        dict(type='CBPFCNHead', feature_losses=feature_losses,
-             **FCN)).train()
+        dict(type='CBPFCNHead', feature_losses=feature_losses, **FCN)).train()
 
 
 HEADS = {'dnc': _dnc, 'cbp': _cbp}

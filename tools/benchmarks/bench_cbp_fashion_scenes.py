@@ -16,7 +16,6 @@ Example (what docs/methods/cbp_occl.md reports)::
         --plot docs/benchmarks/cbp_fashion_scenes_f1_groups.png
 """
 import argparse
-import json
 import os
 import os.path as osp
 import statistics
@@ -24,6 +23,7 @@ import sys
 from typing import Dict, List
 
 from bench_accuracy import ROOT, final_metrics, train
+from bench_utils import write_json
 
 VARIANTS = {
     'baseline':
@@ -139,16 +139,14 @@ def main(argv=None) -> int:
               f'{row["mF1"]["std"]:5.2f} '
               f'{row["class_separability"]["mean"]:8.3f}')
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(
-                dict(
-                    iters=args.iters,
-                    seeds=args.seeds,
-                    rows=rows,
-                    command=' '.join(sys.argv)),
-                f,
-                indent=2)
+        write_json(
+            args.out,
+            dict(
+                iters=args.iters,
+                seeds=args.seeds,
+                rows=rows,
+                command=' '.join(sys.argv)),
+            indent=2)
     if args.plot:
         plot_groups(rows, args.plot)
     return 0

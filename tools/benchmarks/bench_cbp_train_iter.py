@@ -22,14 +22,12 @@ Example::
 """
 import argparse
 import copy
-import json
-import os
 import os.path as osp
 import sys
 import time
 
 import torch
-from bench_utils import machine_info, summarize
+from bench_utils import machine_info, summarize, write_json
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {
@@ -117,9 +115,7 @@ def main(argv=None) -> int:
     print(f'ratio CBP+OCCL / baseline: median {r["median"]:.3f}  '
           f'(q1 {r["q1"]:.3f}, q3 {r["q3"]:.3f})')
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(result, f, indent=2)
+        write_json(args.out, result, indent=2)
     return 0
 
 

@@ -35,17 +35,15 @@ Example::
         --repeats 15 --warmup 2 --out docs/benchmarks/bench_clustering_cpu.json
 """
 import argparse
-import json
 import math
 import os
-import os.path as osp
 import sys
 import time
 from typing import Callable, Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
-from bench_utils import machine_info, summarize, sync  # noqa: E402
+from bench_utils import machine_info, summarize, sync, write_json  # noqa: E402
 from torch import Tensor
 
 from dnc_mm.core import (apply_momentum_update, class_similarities,
@@ -384,17 +382,15 @@ def main(argv=None) -> int:
     except OSError:
         pass
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(
-                dict(
-                    benchmark='bench_clustering',
-                    args=vars(args),
-                    machine=info,
-                    command=' '.join(sys.argv),
-                    results=results),
-                f,
-                indent=2)
+        write_json(
+            args.out,
+            dict(
+                benchmark='bench_clustering',
+                args=vars(args),
+                machine=info,
+                command=' '.join(sys.argv),
+                results=results),
+            indent=2)
         print(f'\nwrote {args.out}')
     return 0
 

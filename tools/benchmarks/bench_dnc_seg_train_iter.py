@@ -29,8 +29,6 @@ Example (the issue's setting; on CUDA add --device cuda)::
 """
 import argparse
 import copy
-import json
-import os
 import os.path as osp
 import sys
 import time
@@ -38,7 +36,7 @@ from typing import Dict, List
 
 import torch
 from bench_utils import (alternate, setup_benchmark, summarize, sync,
-                         time_method)
+                         time_method, write_json)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -192,18 +190,16 @@ def main(argv=None) -> int:
           f'(IQR {res["ratio"]["q1"]:.3f}-{res["ratio"]["q3"]:.3f}, n='
           f'{args.repeats}); goal <= {args.goal}: {verdict}')
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(
-                dict(
-                    machine=info,
-                    args=vars(args),
-                    results=res,
-                    raw=times,
-                    ratios=ratios,
-                    command=' '.join(sys.argv)),
-                f,
-                indent=2)
+        write_json(
+            args.out,
+            dict(
+                machine=info,
+                args=vars(args),
+                results=res,
+                raw=times,
+                ratios=ratios,
+                command=' '.join(sys.argv)),
+            indent=2)
     return 0
 
 

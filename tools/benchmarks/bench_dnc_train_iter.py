@@ -33,9 +33,7 @@ Example::
         --out docs/benchmarks/bench_dnc_train_iter_cpu.json
 """
 import argparse
-import json
 import os
-import os.path as osp
 import statistics
 import sys
 import time
@@ -43,7 +41,7 @@ import time
 import torch
 import torch.nn.functional as F
 from bench_utils import (alternate, setup_benchmark, summarize, sync,
-                         time_method)
+                         time_method, write_json)
 
 DTYPES = {'float32': torch.float32, 'float16': torch.float16}
 
@@ -249,30 +247,26 @@ def main(argv=None) -> int:
     except OSError:
         pass
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(
-                dict(
-                    benchmark='bench_dnc_train_iter',
-                    args=vars(args),
-                    machine=info,
-                    command=' '.join(sys.argv),
-                    times_s=times,
-                    stats_s=stats,
-                    ratio_dnc_over_linear=dict(
-                        per_pair=ratio,
-                        of_medians=stats['dnc']['median'] /
-                        stats['linear']['median']),
-                    goal=args.goal,
-                    goal_met=met,
-                    update_step_s=dict(
-                        times=update_times,
-                        stats=upd,
-                        share_of_linear_iter=share),
-                    wall_s=wall,
-                    note=note),
-                f,
-                indent=2)
+        write_json(
+            args.out,
+            dict(
+                benchmark='bench_dnc_train_iter',
+                args=vars(args),
+                machine=info,
+                command=' '.join(sys.argv),
+                times_s=times,
+                stats_s=stats,
+                ratio_dnc_over_linear=dict(
+                    per_pair=ratio,
+                    of_medians=stats['dnc']['median'] /
+                    stats['linear']['median']),
+                goal=args.goal,
+                goal_met=met,
+                update_step_s=dict(
+                    times=update_times, stats=upd, share_of_linear_iter=share),
+                wall_s=wall,
+                note=note),
+            indent=2)
         print(f'\nwrote {args.out}')
     return 0
 

@@ -23,6 +23,8 @@ import subprocess
 import sys
 import time
 
+from bench_utils import write_json
+
 
 def measure(classes: int, dims: int, reps: int, kind: str) -> dict:
     import torch
@@ -98,15 +100,13 @@ def main(argv=None) -> int:
             results.append(rec)
             print(json.dumps(rec), flush=True)
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(
-                dict(
-                    command=' '.join(sys.argv),
-                    results=results,
-                    loadavg=os.getloadavg()),
-                f,
-                indent=1)
+        write_json(
+            args.out,
+            dict(
+                command=' '.join(sys.argv),
+                results=results,
+                loadavg=os.getloadavg()),
+            indent=1)
     return 0
 
 

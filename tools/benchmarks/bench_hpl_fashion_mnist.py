@@ -61,7 +61,7 @@ from mmengine.hooks import Hook
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import machine_info  # noqa: E402
+from bench_utils import machine_info, write_json  # noqa: E402
 
 METRIC = 'accuracy/top1'
 #: suite -> setting -> config name after ``{method}_resnet8-w16-``.
@@ -423,12 +423,7 @@ def _budget(suite: str, method: str, setting: str) -> int:
 
 
 def _write(args, records: List[dict], machine: dict) -> None:
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    tmp = f'{args.out}.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(
-            dict(metric=METRIC, machine=machine, runs=records), f, indent=1)
-    os.replace(tmp, args.out)
+    write_json(args.out, dict(metric=METRIC, machine=machine, runs=records))
     if args.markdown:
         with open(args.markdown, 'w') as f:
             f.write(table(records))

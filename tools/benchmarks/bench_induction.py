@@ -30,7 +30,6 @@ Example (the figures in docs/benchmarks/induction_fashion_mnist.md)::
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 import statistics
 import subprocess
@@ -40,6 +39,7 @@ from typing import Dict, List
 
 import numpy as np
 import torch
+from bench_utils import write_json
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -196,15 +196,11 @@ def _write(path: str, command: str, runs: Dict[str, List[Dict]]) -> Dict:
                     [r['clustering']['mean'][key] for r in rs])
             row['K'] = [r['K'] for r in rs]
         summary[config] = row
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     seeds = sorted({r['seed'] for rs in runs.values() for r in rs})
-    tmp = f'{path}.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(
-            dict(command=command, seeds=seeds, summary=summary, runs=runs),
-            f,
-            indent=2)
-    os.replace(tmp, path)
+    write_json(
+        path,
+        dict(command=command, seeds=seeds, summary=summary, runs=runs),
+        indent=2)
     return summary
 
 

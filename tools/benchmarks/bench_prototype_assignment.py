@@ -36,7 +36,7 @@ import tempfile
 import time
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import machine_info, run_json_child  # noqa: E402
+from bench_utils import machine_info, run_json_child, write_json  # noqa: E402
 
 
 def make_case(classes: int, dims: int, kind: str, seed: int = 0):
@@ -204,10 +204,8 @@ def main(argv=None) -> int:
     table = markdown(rows, info, command)
     print(table)
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out + '.json', 'w') as f:
-            json.dump(
-                dict(command=command, machine=info, results=rows), f, indent=1)
+        write_json(args.out + '.json',
+                   dict(command=command, machine=info, results=rows))
         with open(args.out + '.md', 'w') as f:
             f.write(table)
     return 0

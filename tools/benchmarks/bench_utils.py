@@ -10,6 +10,17 @@ from typing import Callable, Dict, List, Optional, Sequence
 import torch
 
 
+def write_json(path: str, data: dict, indent: int = 1) -> None:
+    """Write a benchmark's results to ``path`` atomically (a temporary file
+    renamed over it): a benchmark cut while writing leaves the previous
+    complete file, which the resumable benchmarks read back."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = f'{path}.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(data, f, indent=indent)
+    os.replace(tmp, path)
+
+
 def summarize(values: List[float]) -> Dict[str, float]:
     """Median, quartiles and IQR of a list of measurements."""
     vals = sorted(values)

@@ -10,9 +10,9 @@ which applies ``self.dropout`` and then the 1x1 ``self.conv_seg``.
    frozen prototypes is ``decode_head.conv_seg.prototypes``.
 2. During :meth:`loss` the classifier's input features (after dropout, with
    gradient) are captured (:class:`~dnc_mm.models.utils.ClsSegCaptureMixin`,
-   shared with the DNC decode heads); :meth:`loss_by_feat` first runs mmseg's own
-   ``loss_decode`` on the logits (``CrossEntropyLoss`` etc. unchanged), then
-   every loss of ``feature_losses`` (e.g.
+   shared with the DNC decode heads); :meth:`loss_by_feat` first runs
+   mmseg's own ``loss_decode`` on the logits (``CrossEntropyLoss`` etc.
+   unchanged), then every loss of ``feature_losses`` (e.g.
    :class:`~dnc_mm.models.losses.OnlineCentroidContrastiveLoss`) on
    ``(features, labels at feature resolution, class weights)``, plus the
    classifier's own extra losses (orthogonality penalty) and update (EMA).
