@@ -27,13 +27,14 @@ Segmentation (DNC-FCN vs FCN on the bundled benchmark)::
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 import statistics
 import subprocess
 import sys
 import time
 from typing import Dict, List
+
+from bench_utils import write_json
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -107,7 +108,7 @@ def main(argv=None) -> int:
                 flush=True)
         done_seeds.append(seed)
         if args.out:
-            write_json(
+            _write_results(
                 args,
                 metrics,
                 results,
@@ -145,8 +146,7 @@ def summary_rows(configs: List[str], results: Dict[str, List[float]],
     return rows
 
 
-def write_json(args, metrics, results, seconds, done_seeds, complete):
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+def _write_results(args, metrics, results, seconds, done_seeds, complete):
     data = dict(
         metric=metrics[0],
         seeds=done_seeds,
@@ -158,8 +158,7 @@ def write_json(args, metrics, results, seconds, done_seeds, complete):
             m: summary_rows(args.configs, results[m], seconds)
             for m in metrics
         }
-    with open(args.out, 'w') as f:
-        json.dump(data, f, indent=2)
+    write_json(args.out, data, indent=2)
 
 
 if __name__ == '__main__':
