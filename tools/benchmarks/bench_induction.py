@@ -210,7 +210,7 @@ def _plot_k(runs: Dict[str, List[Dict]], path: str) -> None:
                                                fine_to_coarse_map)
     from dnc_mm.explain.plots import plot_k_history
     for rs in runs.values():
-        hist = rs[0].get('k_history')
+        hist = rs[0].get('k_history') if rs else None
         if hist:
             truth = fine_classes_per_coarse(
                 fine_to_coarse_map(FASHION_MNIST_COARSE, 10))
