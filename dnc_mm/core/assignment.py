@@ -11,11 +11,14 @@ assigned to one of the ``K_c`` active sub-centroids of ``c``. Three methods:
   clusters keep their previous centre.
 * ``'nearest'``: the most similar active sub-centroid (no equipartition).
 
-No Python loop over classes: each sample only needs its own class's ``K``
-similarities, computed from a chunked gather of ``P[labels]``
-(:func:`dnc_mm.core.similarity.class_similarities`), and per-class
-normalisations are segment operations over ``labels``. Memory is
-``O(N K)`` plus one gather chunk, never ``O(N C K)`` or ``O(C K max N_c)``.
+Each sample only needs its own class's ``K`` similarities. The selected
+samples are sorted by class (their rows are never copied as a whole); on the
+CPU a class with many samples gets one matrix product per block of its rows
+and the others a chunked gather of ``P[labels]``
+(:func:`dnc_mm.core.similarity.grouped_class_similarities`), elsewhere all
+use the gather. The transport's per-class normalisations are segment
+operations over the labels, with no loop over classes. Memory is ``O(N K)``
+plus one block, never ``O(N C K)`` or ``O(C K max N_c)``.
 """
 from typing import Optional
 
@@ -25,7 +28,7 @@ from torch import Tensor
 
 from ._utils import ReduceFn, autocast_disabled
 from .momentum import subcentroid_sums
-from .similarity import class_similarities
+from .similarity import class_similarities, grouped_class_similarities
 from .sinkhorn import sinkhorn_knopp_segments
 
 __all__ = ['ASSIGNMENT_METHODS', 'assign_subcentroids', 'kmeans_subcentroids']
@@ -158,28 +161,39 @@ def assign_subcentroids(features: Tensor,
         keep = (labels >= 0) & (labels < c)
         if selected is not None:
             keep = keep & selected.to(device=device, dtype=torch.bool).view(n)
-        idx = keep.nonzero().squeeze(1)
-        x = features.detach().index_select(0, idx)
-        y = labels.index_select(0, idx)
-        sims = (None if similarities is None else
-                similarities.detach().index_select(0, idx))
         if active_mask is None:
             active_mask = torch.ones((c, k), dtype=torch.bool, device=device)
         active_mask = active_mask.to(device=device, dtype=torch.bool)
-
-        if method == 'kmeans':
-            sub = kmeans_subcentroids(x, y, subcentroids, active_mask,
-                                      kmeans_iters, sims, chunk_size,
-                                      reduce_fn)
-        else:
-            if sims is None:
-                sims = class_similarities(x, y, subcentroids, chunk_size)
-            if method == 'nearest':
-                sub = _masked_argmax(sims.float(), active_mask[y])
-            else:
-                _, sub = sinkhorn_knopp_segments(sims, y, c, active_mask,
-                                                 epsilon, sinkhorn_iters,
-                                                 reduce_fn)
+        idx = keep.nonzero().squeeze(1)
         out = torch.full((n, ), -1, dtype=torch.long, device=device)
+
+        if method == 'kmeans':  # iterates over the rows: copy them once
+            x = features.detach().index_select(0, idx)
+            y = labels.index_select(0, idx)
+            sims = (None if similarities is None else
+                    similarities.detach().index_select(0, idx))
+            out[idx] = kmeans_subcentroids(x, y, subcentroids, active_mask,
+                                           kmeans_iters, sims, chunk_size,
+                                           reduce_fn)
+            return out
+        # The samples grouped by class (the rows of features are never
+        # copied as a whole): each class's rows are contiguous, which the
+        # CPU similarities use for one matrix product per class.
+        y, order = torch.sort(labels.index_select(0, idx), stable=True)
+        idx = idx.index_select(0, order)
+        if similarities is not None:
+            sims = similarities.detach().index_select(0, idx)
+        elif device.type == 'cpu':
+            counts = torch.bincount(y, minlength=c)
+            sims = grouped_class_similarities(
+                features, idx, y, counts, subcentroids, chunk_size=chunk_size)
+        else:
+            sims = class_similarities(
+                features, y, subcentroids, chunk_size, index=idx)
+        if method == 'nearest':
+            sub = _masked_argmax(sims.float(), active_mask.index_select(0, y))
+        else:
+            _, sub = sinkhorn_knopp_segments(sims, y, c, active_mask, epsilon,
+                                             sinkhorn_iters, reduce_fn)
         out[idx] = sub
     return out

@@ -22,12 +22,39 @@ from torch import Tensor
 
 from ._utils import ReduceFn, autocast_disabled, maybe_reduce
 
-__all__ = ['subcentroid_sums', 'apply_momentum_update', 'scheduled_momentum']
+__all__ = [
+    'subcentroid_sums', 'touched_subcentroid_sums', 'apply_momentum_update',
+    'momentum_update_rows', 'scheduled_momentum'
+]
 
 _EPS = 1e-12  # as F.normalize
 
 #: Rows upcast to float32 at once when summing (4096 x 2048 x 4 B = 32 MiB).
 _SUM_CHUNK = 4096
+
+
+def _flat_segments(labels: Tensor, assignment: Tensor, c: int, k: int,
+                   device: torch.device) -> Tensor:
+    """``(N,)`` flat sub-centroid ``c * K + k`` of every sample; ``C * K``
+    (a dump segment) for skipped ones (assignment -1, label outside
+    ``[0, C)``)."""
+    n = labels.numel()
+    labels = labels.to(device=device, dtype=torch.long).view(n)
+    assignment = assignment.to(device=device, dtype=torch.long).view(n)
+    keep = (assignment >= 0) & (assignment < k) & (labels >= 0) & (labels < c)
+    return torch.where(keep, labels * k + assignment,
+                       torch.full_like(labels, c * k))
+
+
+def _add_rows(sums: Tensor, seg: Tensor, features: Tensor) -> Tensor:
+    """``sums[seg[n]] += features[n]`` in float32, upcast chunk by chunk (a
+    float16 memory is never copied whole)."""
+    n = features.shape[0]
+    for start in range(0, n, _SUM_CHUNK):
+        end = min(n, start + _SUM_CHUNK)
+        sums.index_add_(0, seg[start:end],
+                        features[start:end].detach().float())
+    return sums
 
 
 def subcentroid_sums(
@@ -61,26 +88,62 @@ def subcentroid_sums(
     c, k = num_classes, num_subcentroids
     device = features.device
     with autocast_disabled(device), torch.no_grad():
-        labels = labels.to(device=device, dtype=torch.long).view(n)
-        assignment = assignment.to(device=device, dtype=torch.long).view(n)
-        keep = (assignment >= 0) & (assignment < k) & (labels >= 0) & (
-            labels < c)
-        # Route skipped samples to an extra dump segment (no data-dependent
-        # shapes, no host sync).
-        seg = torch.where(keep, labels * k + assignment,
-                          torch.full_like(labels, c * k))
-        sums = features.new_zeros((c * k + 1, d), dtype=torch.float32)
-        # upcast chunk by chunk: a float16 memory is never copied whole
-        for start in range(0, n, _SUM_CHUNK):
-            end = min(n, start + _SUM_CHUNK)
-            sums.index_add_(0, seg[start:end],
-                            features[start:end].detach().float())
+        # no data-dependent shapes, no host sync
+        seg = _flat_segments(labels, assignment, c, k, device)
+        sums = _add_rows(
+            features.new_zeros((c * k + 1, d), dtype=torch.float32), seg,
+            features)
         counts = sums.new_zeros(c * k + 1).index_add_(0, seg, sums.new_ones(n))
         sums = sums[:c * k].view(c, k, d).contiguous()
         counts = counts[:c * k].view(c, k).contiguous()
         sums = maybe_reduce(sums, 'sum', reduce_fn)
         counts = maybe_reduce(counts, 'sum', reduce_fn)
     return sums, counts
+
+
+def touched_subcentroid_sums(
+        features: Tensor, labels: Tensor, assignment: Tensor, num_classes: int,
+        num_subcentroids: int) -> Tuple[Tensor, Tensor, Tensor]:
+    """:func:`subcentroid_sums` for the sub-centroids that have samples only.
+
+    A single process does not need the dense ``(C, K, D)`` sums (32 MiB at
+    ImageNet width, mostly zeros): this returns the flat indices
+    ``c * K + k`` of the sub-centroids with at least one sample, their sums
+    and counts, for :func:`momentum_update_rows`. Features are read once,
+    in their own order, with skipped samples routed to a dump row. Not for
+    distributed updates (ranks touch different sub-centroids: reduce the
+    dense sums of :func:`subcentroid_sums` instead). No gradient.
+
+    Args:
+        features: ``(N, D)`` features (any float dtype).
+        labels: ``(N,)`` int64 classes.
+        assignment: ``(N,)`` int64 sub-centroid in ``[0, K)`` or -1.
+        num_classes: ``C``.
+        num_subcentroids: ``K``.
+
+    Returns:
+        A tuple ``(rows, sums, counts)``: ``(U,)`` int64 flat indices in
+        increasing order, ``(U, D)`` float32 sums and ``(U,)`` float32
+        counts.
+    """
+    d = features.shape[1]
+    c, k = num_classes, num_subcentroids
+    device = features.device
+    with autocast_disabled(device), torch.no_grad():
+        seg = _flat_segments(labels, assignment, c, k, device)
+        counts = torch.bincount(seg, minlength=c * k + 1)[:c * k]
+        rows = counts.nonzero().squeeze(1)
+        # flat index -> compact row (the dump row U for everything else)
+        compact = torch.full((c * k + 1, ),
+                             rows.numel(),
+                             dtype=torch.long,
+                             device=device)
+        compact[rows] = torch.arange(rows.numel(), device=device)
+        seg = compact.index_select(0, seg)
+        sums = _add_rows(
+            features.new_zeros((rows.numel() + 1, d), dtype=torch.float32),
+            seg, features)
+    return rows, sums[:-1], counts.index_select(0, rows).float()
 
 
 def apply_momentum_update(subcentroids: Tensor,
@@ -111,25 +174,52 @@ def apply_momentum_update(subcentroids: Tensor,
         ``(C, K, D)`` updated sub-centroids (``subcentroids`` itself when
         ``inplace``).
     """
+    c, k, d = subcentroids.shape
+    rows = (counts.to(subcentroids.device).reshape(c * k)
+            > 0).nonzero().squeeze(1)
+    row_sums = sums.to(subcentroids.device).reshape(c * k,
+                                                    d).index_select(0, rows)
+    return momentum_update_rows(subcentroids, rows, row_sums, momentum,
+                                inplace)
+
+
+def momentum_update_rows(subcentroids: Tensor,
+                         rows: Tensor,
+                         sums: Tensor,
+                         momentum: float = 0.999,
+                         inplace: bool = False) -> Tensor:
+    """Eq. 8 for the sub-centroids at flat indices ``rows`` only.
+
+    The rest is returned bit-for-bit unchanged (cheap when few
+    sub-centroids have samples). Computed in float32, result cast back to
+    ``subcentroids.dtype``. No gradient.
+
+    Args:
+        subcentroids: ``(C, K, D)`` current l2-normalised sub-centroids.
+        rows: ``(U,)`` int64 flat indices ``c * K + k`` (no repeats).
+        sums: ``(U, D)`` feature sums of those sub-centroids (non-zero).
+        momentum: ``mu`` in ``[0, 1]``.
+        inplace: Write into ``subcentroids`` (see
+            :func:`apply_momentum_update`).
+
+    Returns:
+        ``(C, K, D)`` updated sub-centroids (``subcentroids`` itself when
+        ``inplace``).
+    """
     if not 0.0 <= momentum <= 1.0:
         raise ValueError(f'momentum must be in [0, 1], got {momentum}')
     c, k, d = subcentroids.shape
     with autocast_disabled(subcentroids.device), torch.no_grad():
-        # Work on the updated rows only: cheap when few sub-centroids have
-        # samples, and the others are never touched (bit-exact).
-        rows = (counts.to(subcentroids.device).reshape(c * k)
-                > 0).nonzero().squeeze(1)
+        rows = rows.to(subcentroids.device)
         out = subcentroids if inplace else subcentroids.detach().clone()
         flat = out.view(c * k, d)
         p = flat.index_select(0, rows).float()
-        s = sums.to(subcentroids.device).reshape(c * k,
-                                                 d).index_select(0,
-                                                                 rows).float()
+        s = sums.to(device=subcentroids.device, dtype=torch.float32)
         # normalize(sum / count) == normalize(sum) for count > 0, so the
         # division by the count is skipped: x_bar = sum / ||sum||.
         scale = (1.0 - momentum) / torch.linalg.vector_norm(
             s, dim=-1, keepdim=True).clamp_min_(_EPS)
-        new = s.mul_(scale).add_(p, alpha=momentum)
+        new = p.mul_(momentum).addcmul_(s, scale)  # p is a copy
         new.div_(
             torch.linalg.vector_norm(new, dim=-1,
                                      keepdim=True).clamp_min_(_EPS))

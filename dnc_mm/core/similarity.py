@@ -20,7 +20,8 @@ from torch import Tensor
 from ._utils import autocast_disabled
 
 __all__ = [
-    'subcentroid_logits', 'class_similarities', 'gather_class_similarities'
+    'subcentroid_logits', 'class_similarities', 'grouped_class_similarities',
+    'gather_class_similarities'
 ]
 
 #: Default budget (elements) of one gathered ``(chunk, K, D)`` block. On the
@@ -30,6 +31,11 @@ __all__ = [
 #: blocks (16M floats = 64 MiB) mean fewer kernel launches.
 GATHER_BUDGET_CPU = 1 << 20
 GATHER_BUDGET_ACCELERATOR = 1 << 24
+
+#: Classes with at least this many samples get their own matrix products in
+#: :func:`grouped_class_similarities`; smaller ones share batched products
+#: by size (at most this many buckets).
+DENSE_CLASS_ROWS = 32
 
 
 def subcentroid_logits(features: Tensor,
@@ -77,10 +83,21 @@ def subcentroid_logits(features: Tensor,
     return logits, sims
 
 
+def _chunk_rows(features: Tensor, k: int, chunk_size: Optional[int]) -> int:
+    """Samples per gathered ``(chunk, K, D)`` block under the memory budget."""
+    if chunk_size is not None:
+        return chunk_size
+    budget = (
+        GATHER_BUDGET_CPU
+        if features.device.type == 'cpu' else GATHER_BUDGET_ACCELERATOR)
+    return max(1, budget // max(1, k * features.shape[1]))
+
+
 def class_similarities(features: Tensor,
                        labels: Tensor,
                        subcentroids: Tensor,
-                       chunk_size: Optional[int] = None) -> Tensor:
+                       chunk_size: Optional[int] = None,
+                       index: Optional[Tensor] = None) -> Tensor:
     """Similarity of every sample to the sub-centroids of its own class.
 
     ``out[n, k] = <x_n, p_k^{y_n}>`` — the input of the class-wise clustering
@@ -92,33 +109,117 @@ def class_similarities(features: Tensor,
 
     Args:
         features: ``(N, D)`` l2-normalised features (any float dtype).
-        labels: ``(N,)`` int64 classes in ``[0, C)``.
+        labels: ``(M,)`` int64 classes in ``[0, C)``, one per sample used.
         subcentroids: ``(C, K, D)`` sub-centroids.
         chunk_size: Samples per chunk; ``None``: from the memory budget.
+        index: Optional ``(M,)`` rows of ``features`` to use (sample ``m``
+            is ``features[index[m]]``), read chunk by chunk instead of
+            copying the selected rows first; ``None``: all rows, ``M = N``.
 
     Returns:
-        ``(N, K)`` float32 similarities.
+        ``(M, K)`` float32 similarities.
     """
-    n, d = features.shape
-    c, k, _ = subcentroids.shape
-    if chunk_size is None:
-        budget = (
-            GATHER_BUDGET_CPU
-            if features.device.type == 'cpu' else GATHER_BUDGET_ACCELERATOR)
-        chunk_size = max(1, budget // max(1, k * d))
+    k = subcentroids.shape[1]
+    m = labels.shape[0]
+    chunk_size = _chunk_rows(features, k, chunk_size)
     device = features.device
     with autocast_disabled(device), torch.no_grad():
         protos = subcentroids.detach().float()
-        out = torch.empty((n, k), dtype=torch.float32, device=device)
-        for start in range(0, n, chunk_size):
-            end = min(n, start + chunk_size)
-            x = features[start:end].detach().float().unsqueeze(1)  # (n, 1, D)
+        out = torch.empty((m, k), dtype=torch.float32, device=device)
+        for start in range(0, m, chunk_size):
+            end = min(m, start + chunk_size)
+            x = (
+                features[start:end] if index is None else
+                features.index_select(0, index[start:end]))
+            x = x.detach().float().unsqueeze(1)  # (n, 1, D)
             # index_select on rows is a plain row copy (much faster on CPU
             # than advanced indexing)
             p = protos.index_select(0, labels[start:end])  # (n, K, D)
             # (n, 1, D) @ (n, D, K): ~2x faster on the CPU than
             # (n, K, D) @ (n, D, 1)
             out[start:end] = torch.bmm(x, p.transpose(1, 2)).squeeze(1)
+    return out
+
+
+def grouped_class_similarities(features: Tensor,
+                               index: Tensor,
+                               labels: Tensor,
+                               counts: Tensor,
+                               subcentroids: Tensor,
+                               min_rows: int = DENSE_CLASS_ROWS,
+                               chunk_size: Optional[int] = None) -> Tensor:
+    """:func:`class_similarities` for samples grouped by class, on the CPU.
+
+    The samples come sorted by class (``counts[0]`` samples of class 0, then
+    ``counts[1]`` of class 1, ...), and are read from ``features`` block by
+    block (the selected rows are never copied as a whole). A class with at
+    least ``min_rows`` samples gets one matrix product ``X_c P_c^T`` per
+    block of its rows, read into a reused buffer. Smaller classes are
+    bucketed by their size ``m``: one batched product ``(classes, m, D) @
+    (classes, D, K)`` per bucket and block. Either way ``P_c`` is read once
+    per class (per block), where the gather of :func:`class_similarities`
+    copies ``K D`` floats per sample. Same values as
+    :func:`class_similarities` up to float rounding. No gradient.
+
+    Args:
+        features: ``(N, D)`` l2-normalised features (any float dtype).
+        index: ``(M,)`` rows of ``features``, grouped by class.
+        labels: ``(M,)`` int64 class of each of them (sorted).
+        counts: ``(C,)`` number of samples of every class (sums to ``M``).
+        subcentroids: ``(C, K, D)`` sub-centroids.
+        min_rows: Smallest class that gets its own matrix products (fewer
+            Python-level calls for the many small classes of a memory).
+        chunk_size: Rows per block; ``None``: :data:`GATHER_BUDGET_CPU`
+            floats.
+
+    Returns:
+        ``(M, K)`` float32 own-class similarities, in the order of ``index``.
+    """
+    m = index.shape[0]
+    c, k, d = subcentroids.shape
+    device = features.device
+    block = max(1, (GATHER_BUDGET_CPU //
+                    max(1, d)) if chunk_size is None else chunk_size)
+    with autocast_disabled(device), torch.no_grad():
+        protos = subcentroids.detach().float()
+        out = torch.empty((m, k), dtype=torch.float32, device=device)
+        # float32 rows are read into one reused block (no allocation per
+        # block); other dtypes are upcast block by block
+        reuse = features.dtype == torch.float32
+        buf = features.new_empty((min(block, m), d)) if reuse else None
+        start = 0
+        for cls, n in enumerate(counts.tolist()):
+            end = start + n
+            if n >= min_rows:
+                p_t = protos[cls].t()  # (D, K)
+                for s in range(start, end, block):
+                    e = min(end, s + block)
+                    if reuse:
+                        x = torch.index_select(
+                            features, 0, index[s:e], out=buf[:e - s])
+                    else:
+                        x = features.index_select(0, index[s:e]).float()
+                    torch.mm(x, p_t, out=out[s:e])
+            start = end
+        # Small classes, bucketed by their size m: one batched product
+        # (classes, m, D) @ (classes, D, K) per bucket, P_c read once per
+        # class instead of once per sample.
+        starts = torch.cumsum(counts, 0) - counts
+        sizes_present = torch.bincount(
+            counts.clamp(max=min_rows), minlength=min_rows + 1)[:min_rows]
+        for m_c in sizes_present.nonzero().squeeze(1).tolist():
+            if m_c == 0:
+                continue
+            classes = (counts == m_c).nonzero().squeeze(1)
+            per_chunk = max(1, block // (m_c + k))
+            for c0 in range(0, classes.numel(), per_chunk):
+                cls = classes[c0:c0 + per_chunk]
+                pos = (starts.index_select(0, cls).unsqueeze(1) +
+                       torch.arange(m_c, device=device)).view(-1)
+                x = features.index_select(0, index.index_select(0, pos))
+                x = x.float().view(cls.numel(), m_c, d)
+                p = protos.index_select(0, cls)  # (classes, K, D)
+                out[pos] = torch.bmm(x, p.transpose(1, 2)).view(-1, k)
     return out
 
 

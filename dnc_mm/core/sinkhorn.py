@@ -112,7 +112,8 @@ def segment_logsumexp(values: Tensor,
     m = maybe_reduce(m, 'max', reduce_fn)
     m_safe = finite_or_zero(m)
     s = values.new_zeros((num_segments, k))
-    s.index_add_(0, segments, torch.exp(values - m_safe[segments]))
+    s.index_add_(0, segments,
+                 torch.exp(values - m_safe.index_select(0, segments)))
     s = maybe_reduce(s, 'sum', reduce_fn)
     return m_safe + torch.log(s)
 
@@ -255,28 +256,37 @@ def sinkhorn_knopp_segments(
                                        dtype=torch.bool,
                                        device=device)
         centroid_mask = centroid_mask.to(device=device, dtype=torch.bool)
-        active = centroid_mask[labels]  # (N, K)
+        active = centroid_mask.index_select(0, labels)  # (N, K)
+        # On the CPU a host check is free and skips whole (N, K) passes;
+        # elsewhere the masks are always applied (no synchronisation).
+        on_cpu = device.type == 'cpu'
+        masked = not on_cpu or not bool(centroid_mask.all())
 
-        log_q = sims.div(epsilon).masked_fill(~active, float('-inf'))
+        log_q = sims.div(epsilon)
+        if masked:
+            log_q.masked_fill_(~active, float('-inf'))
         counts = sims.new_zeros(num_classes).index_add_(
             0, labels, sims.new_ones(n))
         counts = maybe_reduce(counts, 'sum', reduce_fn)
-        log_n = torch.log(counts.clamp(min=1.0))[labels].unsqueeze(1)
+        # (C, 1): per-class constants, gathered once per use as (N, 1)
+        log_n = torch.log(counts.clamp(min=1.0)).unsqueeze(1)
         log_k = torch.log(centroid_mask.sum(1).float().clamp(min=1.0))
-        log_k = log_k[labels].unsqueeze(1)
 
         for _ in range(num_iters):
             # rows: sum over the samples of class c of Q[n, k] = 1 / K_c
             row = finite_or_zero(
                 segment_logsumexp(log_q, labels, num_classes, reduce_fn))
-            log_q = log_q - row[labels] - log_k
+            log_q = log_q - (row + log_k.unsqueeze(1)).index_select(0, labels)
             # columns: sum_k Q[n, k] = 1 / N_c
             col = finite_or_zero(torch.logsumexp(log_q, dim=1, keepdim=True))
-            log_q = log_q - col - log_n
+            log_q.sub_(col).sub_(log_n.index_select(0, labels))
 
         plan = torch.exp(log_q)
         assignment = log_q.argmax(dim=1)
-        nearest = sims.masked_fill(~active, float('-inf')).argmax(dim=1)
-        assignment = torch.where(counts[labels] == 1, nearest, assignment)
-        assignment = assignment.masked_fill(~active.any(dim=1), -1)
+        single = counts.index_select(0, labels) == 1
+        if not on_cpu or bool(single.any()):
+            nearest = sims.masked_fill(~active, float('-inf')).argmax(dim=1)
+            assignment = torch.where(single, nearest, assignment)
+        if masked:
+            assignment = assignment.masked_fill(~active.any(dim=1), -1)
     return plan, assignment

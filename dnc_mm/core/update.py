@@ -15,7 +15,8 @@ from torch import Tensor
 
 from ._utils import ReduceFn
 from .assignment import assign_subcentroids
-from .momentum import apply_momentum_update, subcentroid_sums
+from .momentum import (apply_momentum_update, momentum_update_rows,
+                       subcentroid_sums, touched_subcentroid_sums)
 
 __all__ = ['MASK_ORDERS', 'SubcentroidUpdate', 'update_subcentroids']
 
@@ -107,6 +108,13 @@ def update_subcentroids(subcentroids: Tensor,
     if selected is not None and mask_order == 'after':
         assignment = assignment.masked_fill(
             ~selected.to(assignment.device, torch.bool).view(-1), -1)
+    if reduce_fn is None:
+        # one process: sums of the touched sub-centroids only
+        rows, sums, row_counts = touched_subcentroid_sums(
+            features, labels, assignment, c, k)
+        new = momentum_update_rows(subcentroids, rows, sums, momentum, inplace)
+        counts = row_counts.new_zeros(c * k).index_copy_(0, rows, row_counts)
+        return SubcentroidUpdate(new, assignment, counts.view(c, k))
     sums, counts = subcentroid_sums(features, labels, assignment, c, k,
                                     reduce_fn)
     new = apply_momentum_update(subcentroids, sums, counts, momentum, inplace)

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dnc_mm.core.assignment import assign_subcentroids, kmeans_subcentroids
-from dnc_mm.core.similarity import class_similarities
+from dnc_mm.core.similarity import (class_similarities,
+                                    grouped_class_similarities)
 
 
 def _problem(seed, n, c, k, d, p_select=0.7, ignore=True):
@@ -125,3 +126,50 @@ def test_large_imbalanced_segmentation_shape():
     counts = torch.bincount(got[labels == 0], minlength=k)
     # equipartition: the dominant class spreads over all its sub-centroids
     assert (counts > 0).all()
+
+
+def _grouped_problem(seed, sizes, k=3, d=16, dtype=torch.float32):
+    """Features whose selected rows come grouped by class, sizes as given."""
+    g = torch.Generator().manual_seed(seed)
+    n = 2 * sum(sizes) + 5
+    feats = F.normalize(torch.randn(n, d, generator=g), dim=1).to(dtype)
+    subs = F.normalize(torch.randn(len(sizes), k, d, generator=g), dim=-1)
+    index = torch.randperm(n, generator=g)[:sum(sizes)]
+    labels = torch.repeat_interleave(
+        torch.arange(len(sizes)), torch.tensor(sizes))
+    return feats, index, labels, torch.tensor(sizes), subs
+
+
+@pytest.mark.parametrize('dtype', [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize('min_rows,chunk_size', [(4, None), (4, 3), (1, None),
+                                                 (1000, 2)])
+def test_grouped_similarities_equal_the_gather(dtype, min_rows, chunk_size):
+    # classes without samples, with one, a few (several of the same size)
+    # and many, so both the per-class products and the size buckets run,
+    # split into several blocks when chunk_size is small
+    sizes = [0, 1, 3, 3, 9, 2, 0, 3, 1]
+    feats, index, labels, counts, subs = _grouped_problem(
+        0, sizes, dtype=dtype)
+    got = grouped_class_similarities(
+        feats,
+        index,
+        labels,
+        counts,
+        subs,
+        min_rows=min_rows,
+        chunk_size=chunk_size)
+    ref = class_similarities(feats, labels, subs, index=index)
+    einsum = torch.einsum('nd,nkd->nk', feats[index].float(), subs[labels])
+    torch.testing.assert_close(got, ref)
+    torch.testing.assert_close(ref, einsum)
+
+
+@pytest.mark.parametrize('method', ['sinkhorn', 'nearest'])
+def test_large_classes_equal_loop_reference(method):
+    # classes big enough for their own matrix products on the CPU
+    feats, labels, subs, active, selected = _problem(3, 400, 3, 4, 8)
+    got = assign_subcentroids(
+        feats, labels, subs, active, selected, method=method)
+    ref = reference_assign(feats, labels, subs, active,
+                           selected & (labels < 3), method)
+    assert torch.equal(got, ref)

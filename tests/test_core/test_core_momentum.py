@@ -3,7 +3,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from dnc_mm.core.momentum import apply_momentum_update, subcentroid_sums
+from dnc_mm.core.momentum import (apply_momentum_update, subcentroid_sums,
+                                  touched_subcentroid_sums)
 from dnc_mm.core.update import update_subcentroids
 
 
@@ -131,3 +132,42 @@ def test_momentum_one_and_cancelling_mean():
     res = update_subcentroids(subs, feats, torch.zeros(2).long(), momentum=0.5)
     torch.testing.assert_close(res.subcentroids, subs)
     assert torch.isfinite(res.subcentroids).all()
+
+
+def test_touched_sums_are_the_dense_sums_of_touched_rows():
+    feats, labels, _ = _setup()
+    g = torch.Generator().manual_seed(3)
+    assign = torch.randint(-1, 3, (60, ), generator=g)
+    labels = labels.clone()
+    labels[:4] = 255
+    sums, counts = subcentroid_sums(feats, labels, assign, 5, 3)
+    rows, row_sums, row_counts = touched_subcentroid_sums(
+        feats, labels, assign, 5, 3)
+    assert torch.equal(rows, counts.flatten().nonzero().squeeze(1))
+    torch.testing.assert_close(row_sums, sums.view(15, -1)[rows])
+    assert torch.equal(row_counts, counts.flatten()[rows])
+
+
+@pytest.mark.parametrize('method', ['sinkhorn', 'kmeans', 'nearest'])
+def test_single_process_update_equals_the_reduced_one(method):
+    # reduce_fn takes the dense (C, K, D) path; without it only the touched
+    # sub-centroids are summed: same sub-centroids, assignment and counts
+    feats, labels, subs = _setup(n=200)
+    labels = labels.clone()
+    labels[:5] = 255
+    sel = torch.arange(200) % 3 > 0
+    a = update_subcentroids(
+        subs, feats, labels, sel, momentum=0.7, method=method)
+    b = update_subcentroids(
+        subs,
+        feats,
+        labels,
+        sel,
+        momentum=0.7,
+        method=method,
+        reduce_fn=lambda t, op: t)
+    torch.testing.assert_close(a.subcentroids, b.subcentroids)
+    assert torch.equal(a.assignment, b.assignment)
+    assert torch.equal(a.counts, b.counts)
+    untouched = b.counts == 0
+    assert torch.equal(a.subcentroids[untouched], subs[untouched])
