@@ -65,8 +65,7 @@ from .prototype_assignment import assignment_changes, hungarian_assignment
 from .separability import class_separability
 from .similarity import (class_similarities, gather_class_similarities,
                          grouped_class_similarities, subcentroid_logits)
-from .sinkhorn import (segment_logsumexp, sinkhorn_knopp,
-                       sinkhorn_knopp_segments)
+from .sinkhorn import segment_logsumexp, sinkhorn_knopp_segments
 from .update import MASK_ORDERS, SubcentroidUpdate, update_subcentroids
 
 __all__ = [
@@ -78,10 +77,10 @@ __all__ = [
     'num_subcentroids_from_counts', 'num_subcentroids_per_class',
     'class_similarities', 'gather_class_similarities',
     'grouped_class_similarities', 'subcentroid_logits', 'segment_logsumexp',
-    'sinkhorn_knopp', 'sinkhorn_knopp_segments', 'MASK_ORDERS',
-    'SubcentroidUpdate', 'update_subcentroids', 'category_basis_prototypes',
-    'check_basis_size', 'ema_update_prototypes', 'equalize_norms',
-    'gram_schmidt', 'orthogonality_penalty', 'category_loss', 'centroid_loss',
+    'sinkhorn_knopp_segments', 'MASK_ORDERS', 'SubcentroidUpdate',
+    'update_subcentroids', 'category_basis_prototypes', 'check_basis_size',
+    'ema_update_prototypes', 'equalize_norms', 'gram_schmidt',
+    'orthogonality_penalty', 'category_loss', 'centroid_loss',
     'online_centroid_contrastive_loss', 'split_views', 'view_centroids',
     'class_separability', 'class_sums', 'ema_class_means',
     'update_class_means', 'estimate_prototypes', 'prototype_statistics',

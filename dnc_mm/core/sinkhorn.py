@@ -25,17 +25,13 @@ Algorithm 1 first divides ``Q`` by its total; in the log domain this is a
 constant shift per class that the first row normalisation removes exactly, so
 it is skipped (and with it SwAV's all-reduce of the total).
 
-Two layouts are provided:
-
-* :func:`sinkhorn_knopp` — padded ``(C, K, N)`` similarities with masks.
-  Simple and convenient when classes have similar sample counts.
-* :func:`sinkhorn_knopp_segments` — "ragged" ``(N, K)`` similarities where
-  every sample carries only its own class's ``K`` similarities and the class
-  is given by ``labels``; the per-class normalisations are segment
-  operations. Memory is ``O(N K)`` instead of ``O(C K max_c N_c)``, which is
-  what segmentation (65k pixels, very unbalanced classes) needs.
-
-Both produce the same plan and assignment (up to float rounding).
+Layout (:func:`sinkhorn_knopp_segments`): "ragged" ``(N, K)`` similarities
+where every sample carries only its own class's ``K`` similarities and the
+class is given by ``labels``; the per-class normalisations are segment
+operations. Memory is ``O(N K)`` instead of the ``O(C K max_c N_c)`` of a
+padded ``(C, K, N)`` layout, which is what segmentation (65k pixels, very
+unbalanced classes) needs; one class is the special case ``labels = 0``.
+The tests check it against an independent padded implementation.
 
 Distributed (SwAV-style): with ``reduce_fn`` the row normalisers are reduced
 over ranks (a ``'max'`` then a ``'sum'`` reduction, the stable way to
@@ -54,7 +50,7 @@ from torch import Tensor
 
 from ._utils import ReduceFn, autocast_disabled, finite_or_zero, maybe_reduce
 
-__all__ = ['sinkhorn_knopp', 'sinkhorn_knopp_segments', 'segment_logsumexp']
+__all__ = ['sinkhorn_knopp_segments', 'segment_logsumexp']
 
 
 def _check_eps_iters(epsilon: float, num_iters: int) -> None:
@@ -62,27 +58,6 @@ def _check_eps_iters(epsilon: float, num_iters: int) -> None:
         raise ValueError(f'epsilon must be > 0, got {epsilon}')
     if num_iters < 1:
         raise ValueError(f'num_iters must be >= 1, got {num_iters}')
-
-
-def _reduced_logsumexp(x: Tensor, dim: int,
-                       reduce_fn: Optional[ReduceFn]) -> Tensor:
-    """Log-sum-exp over ``dim``, also over ranks when ``reduce_fn`` is set.
-
-    Args:
-        x: Float32 log-values, ``-inf`` for masked entries.
-        dim: Dimension to reduce.
-        reduce_fn: Optional distributed hook.
-
-    Returns:
-        ``x``'s shape without ``dim``; ``-inf`` where every entry is ``-inf``.
-    """
-    if reduce_fn is None:
-        return torch.logsumexp(x, dim=dim)
-    m = maybe_reduce(x.amax(dim=dim).contiguous(), 'max', reduce_fn)
-    m_safe = finite_or_zero(m)
-    s = torch.exp(x - m_safe.unsqueeze(dim)).sum(dim=dim)
-    s = maybe_reduce(s.contiguous(), 'sum', reduce_fn)
-    return m_safe + torch.log(s)
 
 
 def segment_logsumexp(values: Tensor,
@@ -118,90 +93,6 @@ def segment_logsumexp(values: Tensor,
     return m_safe + torch.log(s)
 
 
-def sinkhorn_knopp(
-        similarities: Tensor,
-        sample_mask: Optional[Tensor] = None,
-        centroid_mask: Optional[Tensor] = None,
-        epsilon: float = 0.05,
-        num_iters: int = 3,
-        reduce_fn: Optional[ReduceFn] = None) -> Tuple[Tensor, Tensor]:
-    """Batched log-domain Sinkhorn–Knopp on padded per-class similarities.
-
-    Implements Eq. 6 of DNC (Algorithm 1, ``online_clustering``) for ``C``
-    classes at once. For class ``c`` with ``K_c`` active sub-centroids and
-    ``N_c`` valid samples, starting from ``log Q = S / epsilon`` it repeats
-    ``num_iters`` times: rows (sub-centroids) to sum ``1/K_c``, then columns
-    (samples) to sum ``1/N_c``.
-
-    Args:
-        similarities: ``(C, K, N)`` similarities ``<p_k^c, x_n>`` (cosine) of
-            the padded samples of each class with that class's sub-centroids.
-            Any float dtype; computed in float32.
-        sample_mask: ``(C, N)`` bool, ``True`` for real (non-padded) samples.
-            ``None``: all valid.
-        centroid_mask: ``(C, K)`` bool, ``True`` for active sub-centroids
-            (per-class ``K_c <= K``). ``None``: all active.
-        epsilon: Entropic regularisation ``eps`` of Eq. 6 (paper: 0.05).
-        num_iters: Number of row+column normalisation rounds (paper: 3).
-        reduce_fn: Optional ``reduce_fn(tensor, op)`` for SwAV-style
-            distributed Sinkhorn (row normalisers and ``N_c`` are reduced over
-            ranks, columns stay local). Every rank must call this function
-            with the same ``C`` and ``K``.
-
-    Returns:
-        A tuple ``(plan, assignment)``:
-
-        * ``plan``: ``(C, K, N)`` float32 transport plan; columns of valid
-          samples sum to ``1/N_c`` (``N_c`` global under ``reduce_fn``), rows
-          of active sub-centroids approximately to ``1/K_c``; 0 at masked
-          entries.
-        * ``assignment``: ``(C, N)`` int64 hard assignment
-          ``argmax_k plan[c, k, n]`` (nearest active sub-centroid for classes
-          with a single sample); ``-1`` for masked samples.
-    """
-    _check_eps_iters(epsilon, num_iters)
-    if similarities.dim() != 3:
-        raise ValueError('similarities must be (C, K, N), got shape '
-                         f'{tuple(similarities.shape)}')
-    c, k, n = similarities.shape
-    device = similarities.device
-    with autocast_disabled(device), torch.no_grad():
-        sims = similarities.detach().float()
-        if sample_mask is None:
-            sample_mask = torch.ones((c, n), dtype=torch.bool, device=device)
-        if centroid_mask is None:
-            centroid_mask = torch.ones((c, k), dtype=torch.bool, device=device)
-        sample_mask = sample_mask.to(device=device, dtype=torch.bool)
-        centroid_mask = centroid_mask.to(device=device, dtype=torch.bool)
-        valid = centroid_mask.unsqueeze(2) & sample_mask.unsqueeze(1)
-
-        log_q = torch.where(valid, sims / epsilon,
-                            sims.new_full((), float('-inf')))
-        num_samples = maybe_reduce(
-            sample_mask.sum(1).float(), 'sum', reduce_fn)
-        log_n = torch.log(num_samples.clamp(min=1.0)).view(c, 1, 1)
-        log_k = torch.log(centroid_mask.sum(1).float().clamp(min=1.0))
-        log_k = log_k.view(c, 1, 1)
-
-        for _ in range(num_iters):
-            # rows (sub-centroids): sum_n Q[c, k, n] = 1 / K_c
-            row = finite_or_zero(_reduced_logsumexp(log_q, 2, reduce_fn))
-            log_q = log_q - row.unsqueeze(2) - log_k
-            # columns (samples): sum_k Q[c, k, n] = 1 / N_c
-            col = finite_or_zero(torch.logsumexp(log_q, dim=1, keepdim=True))
-            log_q = log_q - col - log_n
-
-        plan = torch.exp(log_q)
-        assignment = log_q.argmax(dim=1)
-        nearest = sims.masked_fill(~centroid_mask.unsqueeze(2),
-                                   float('-inf')).argmax(dim=1)
-        single = (num_samples == 1).view(c, 1)
-        assignment = torch.where(single, nearest, assignment)
-        has_centroid = centroid_mask.any(dim=1, keepdim=True)
-        assignment = assignment.masked_fill(~(sample_mask & has_centroid), -1)
-    return plan, assignment
-
-
 def sinkhorn_knopp_segments(
         similarities: Tensor,
         labels: Tensor,
@@ -212,12 +103,15 @@ def sinkhorn_knopp_segments(
         reduce_fn: Optional[ReduceFn] = None) -> Tuple[Tensor, Tensor]:
     """Log-domain Sinkhorn–Knopp for all classes at once, segment layout.
 
-    Same problem as :func:`sinkhorn_knopp` (Eq. 6, Algorithm 1) but each
-    sample ``n`` only stores the similarities to the ``K`` sub-centroids of
-    its own class ``labels[n]``. Row normalisers are per-(class,
-    sub-centroid) segment log-sum-exps over the samples of that class; column
-    normalisers are plain log-sum-exps over ``K``. Cost per iteration is
-    ``O(N K)`` whatever the class balance.
+    Implements Eq. 6 of DNC (Algorithm 1, ``online_clustering``) for all
+    classes at once. For class ``c`` with ``K_c`` active sub-centroids and
+    ``N_c`` samples, starting from ``log Q = S / epsilon`` it repeats
+    ``num_iters`` times: rows (sub-centroids) to sum ``1/K_c``, then columns
+    (samples) to sum ``1/N_c``. Each sample ``n`` only stores the
+    similarities to the ``K`` sub-centroids of its own class ``labels[n]``.
+    Row normalisers are per-(class, sub-centroid) segment log-sum-exps over
+    the samples of that class; column normalisers are plain log-sum-exps
+    over ``K``. Cost per iteration is ``O(N K)`` whatever the class balance.
 
     Args:
         similarities: ``(N, K)`` similarities ``<p_k^{y_n}, x_n>``.
@@ -228,9 +122,11 @@ def sinkhorn_knopp_segments(
         centroid_mask: ``(C, K)`` bool, active sub-centroids; ``None``: all.
         epsilon: ``eps`` of Eq. 6 (paper: 0.05).
         num_iters: Number of row+column rounds (paper: 3).
-        reduce_fn: Optional distributed hook (see :func:`sinkhorn_knopp`).
-            Called the same number of times whatever ``N`` is (also 0), so
-            ranks stay in step.
+        reduce_fn: Optional ``reduce_fn(tensor, op)`` for SwAV-style
+            distributed Sinkhorn (row normalisers and ``N_c`` are reduced
+            over ranks, columns stay local). Every rank must call this with
+            the same ``num_classes`` and ``K``; it is called the same number
+            of times whatever ``N`` is (also 0), so ranks stay in step.
 
     Returns:
         A tuple ``(plan, assignment)``:

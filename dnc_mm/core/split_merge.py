@@ -38,11 +38,12 @@ merge round on the same data.
 Which samples belong to which sub-centroid (``assignment``): ``'nearest'``
 (each sample to its most similar sub-centroid) or ``'balanced'`` (the
 class's samples spread equally over its sub-centroids by the same
-entropic transport DNC trains with, :func:`.sinkhorn.sinkhorn_knopp`, then
-the argmax of the plan). The nearest assignment is unbalanced as soon as
-one sub-centroid lies nearer to the bulk of the class than the others: the
-others then hold few samples and a merge round drops them as "empty" even
-where the class is multi-modal, which keeps ``K`` from growing. Under the
+entropic transport DNC trains with,
+:func:`.sinkhorn.sinkhorn_knopp_segments`, then the argmax of the plan).
+The nearest assignment is unbalanced as soon as one sub-centroid lies
+nearer to the bulk of the class than the others: the others then hold few
+samples and a merge round drops them as "empty" even where the class is
+multi-modal, which keeps ``K`` from growing. Under the
 balanced assignment every sub-centroid holds about ``n / K_c`` samples, so
 a sub-centroid goes only through the merge test.
 
@@ -62,7 +63,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ._utils import check_choice
-from .sinkhorn import sinkhorn_knopp
+from .sinkhorn import sinkhorn_knopp_segments
 
 __all__ = [
     'SPLIT_MERGE_ASSIGNMENTS', 'SplitMergeResult', 'bimodality_ratio',
@@ -237,9 +238,10 @@ def _assign(x: Tensor, protos: Tensor, assignment: str, epsilon: float,
     sims = x @ protos.t()
     if assignment == 'nearest' or protos.shape[0] == 1 or x.shape[0] < 2:
         return sims.argmax(dim=1)
-    _, assign = sinkhorn_knopp(
-        sims.t().unsqueeze(0), epsilon=epsilon, num_iters=num_iters)
-    return assign[0]
+    one_class = torch.zeros(x.shape[0], dtype=torch.long, device=x.device)
+    _, assign = sinkhorn_knopp_segments(
+        sims, one_class, 1, epsilon=epsilon, num_iters=num_iters)
+    return assign
 
 
 def _split_class(protos: Tensor, k_c: int, x: Tensor, assign: Tensor,

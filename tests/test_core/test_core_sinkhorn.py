@@ -1,15 +1,49 @@
-"""Tests of dnc_mm.core.sinkhorn (Eq. 6 / Algorithm 1 online_clustering)."""
+"""Tests of dnc_mm.core.sinkhorn (Eq. 6 / Algorithm 1 online_clustering).
+
+Most tests read more easily on padded ``(C, K, N)`` problems:
+:func:`sinkhorn_knopp` below runs the product's segment-layout solver on the
+valid entries of such a problem and scatters its results back, so every
+assertion is about :func:`sinkhorn_knopp_segments`; the independent padded
+implementation of ``dnc_reference`` is the oracle it is compared with.
+"""
 import math
 
 import pytest
 import torch
+from dnc_reference import padded_sinkhorn_knopp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dnc_mm.core.sinkhorn import (segment_logsumexp, sinkhorn_knopp,
-                                  sinkhorn_knopp_segments)
+from dnc_mm.core.sinkhorn import segment_logsumexp, sinkhorn_knopp_segments
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True)
+
+
+def sinkhorn_knopp(sims,
+                   sample_mask=None,
+                   centroid_mask=None,
+                   epsilon=0.05,
+                   num_iters=3,
+                   reduce_fn=None):
+    """:func:`sinkhorn_knopp_segments` on a padded ``(C, K, N)`` problem.
+
+    Returns the ``(C, K, N)`` plan (0 off the valid samples) and the
+    ``(C, N)`` assignment (-1 off them).
+    """
+    if sims.dim() != 3:
+        raise ValueError(f'need (C, K, N), got {tuple(sims.shape)}')
+    c, k, n = sims.shape
+    if sample_mask is None:
+        sample_mask = torch.ones(c, n, dtype=torch.bool)
+    cls, pos = sample_mask.nonzero(as_tuple=True)
+    seg_plan, seg_assign = sinkhorn_knopp_segments(sims[cls, :, pos], cls, c,
+                                                   centroid_mask, epsilon,
+                                                   num_iters, reduce_fn)
+    plan = torch.zeros(c, k, n)
+    plan[cls, :, pos] = seg_plan
+    assign = torch.full((c, n), -1, dtype=torch.long)
+    assign[cls, pos] = seg_assign
+    return plan, assign
 
 
 def reference_online_clustering(sims: torch.Tensor, eps: float,
@@ -80,9 +114,9 @@ def test_marginals_padded(seed, c, k, n):
     n=st.integers(0, 10),
     iters=st.integers(1, 4))
 def test_segments_equal_padded(seed, c, k, n, iters):
-    """The (N, K) segment layout gives the padded layout's plan and argmax."""
+    """The (N, K) segment layout gives the padded oracle's plan and argmax."""
     sims, smask, cmask, n_c, _ = _random_problem(seed, c, k, n)
-    plan, assign = sinkhorn_knopp(sims, smask, cmask, 0.05, iters)
+    plan, assign = padded_sinkhorn_knopp(sims, smask, cmask, 0.05, iters)
     cls, pos = smask.nonzero(as_tuple=True)
     seg_sims = sims[cls, :, pos]  # (N, K)
     seg_plan, seg_assign = sinkhorn_knopp_segments(seg_sims, cls, c, cmask,
