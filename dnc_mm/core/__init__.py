@@ -10,8 +10,9 @@ decode heads build on these functions.
 * :mod:`.similarity` — logits ``max_k <x, p_k^c>`` (Eq. 7) and own-class
   similarities.
 * :mod:`.sinkhorn` — log-domain, fp32, class-batched Sinkhorn–Knopp (Eq. 6).
-* :mod:`.assignment` — hard assignment for all classes at once
-  (``'sinkhorn'`` / ``'kmeans'`` / ``'nearest'``; Eq. 5, Table 17).
+* :mod:`.subcentroid_assignment` — hard sub-centroid assignment for all
+  classes at once (``'sinkhorn'`` / ``'kmeans'`` / ``'nearest'``; Eq. 5,
+  Table 17).
 * :mod:`.momentum` — per-sub-centroid sums/counts and the momentum update
   (Eq. 8).
 * :mod:`.update` — the whole estimation step of Algorithm 1.
@@ -38,11 +39,10 @@ https://github.com/msed-Ebrahimi/DL2PA_CVPR24):
 * :mod:`.class_means` — class-mean moving average counting every sample,
   all-reduced over ranks.
 * :mod:`.prototype_assignment` — Hungarian label-to-prototype assignment
-  (Eq. 9).
+  (Eq. 9), solved by :mod:`.linear_assignment` (a certified sparse solver
+  with a dense fallback).
 """
 from ._utils import ReduceFn, autocast_disabled
-from .assignment import (ASSIGNMENT_METHODS, assign_subcentroids,
-                         kmeans_subcentroids)
 from .category_basis import (category_basis_prototypes, check_basis_size,
                              ema_update_prototypes, equalize_norms,
                              gram_schmidt, orthogonality_penalty)
@@ -66,6 +66,8 @@ from .separability import class_separability
 from .similarity import (class_similarities, gather_class_similarities,
                          grouped_class_similarities, subcentroid_logits)
 from .sinkhorn import segment_logsumexp, sinkhorn_knopp_segments
+from .subcentroid_assignment import (ASSIGNMENT_METHODS, assign_subcentroids,
+                                     kmeans_subcentroids)
 from .update import MASK_ORDERS, SubcentroidUpdate, update_subcentroids
 
 __all__ = [

@@ -24,8 +24,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ._utils import autocast_disabled
-from .assignment import kmeans_subcentroids
 from .momentum import subcentroid_sums
+from .subcentroid_assignment import kmeans_subcentroids
 
 __all__ = ['DataInit', 'kmeanspp_subcentroids']
 
@@ -62,9 +62,10 @@ def kmeanspp_subcentroids(features: Tensor,
     drawn with probability proportional to its squared distance
     ``2 - 2 cos`` to the nearest centre already chosen; then
     ``kmeans_iters`` Lloyd iterations with cosine similarity
-    (:func:`~dnc_mm.core.assignment.kmeans_subcentroids`) and the centres
-    become the l2-normalised means of their clusters (a centre whose cluster
-    is empty keeps its seed). Runs in float32, autocast off, no gradient.
+    (:func:`~dnc_mm.core.subcentroid_assignment.kmeans_subcentroids`) and
+    the centres become the l2-normalised means of their clusters (a centre
+    whose cluster is empty keeps its seed). Runs in float32, autocast off,
+    no gradient.
 
     Args:
         features: ``(N, D)`` l2-normalised features.

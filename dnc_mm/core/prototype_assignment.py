@@ -5,7 +5,7 @@ the bijection ``A`` that maximises ``Σ_j z̄_jᵀ w_{A(j)}`` (Eq. 9, the
 tractable form of Eq. 8), i.e. a linear assignment on the cost
 ``−z̄ Wᵀ``. The cost is computed once in float32
 (:func:`assignment_cost`) and solved by
-:func:`dnc_mm.core.sparse_assignment.solve_assignment`: a certified sparse
+:func:`dnc_mm.core.linear_assignment.solve_assignment`: a certified sparse
 solver for many classes, :func:`scipy.optimize.linear_sum_assignment` for
 few (or on request); both return the same assignment on the same cost
 matrix. No OpenMMLab imports.
@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from ._utils import autocast_disabled
-from .sparse_assignment import solve_assignment
+from .linear_assignment import solve_assignment
 
 
 @torch.no_grad()
@@ -52,7 +52,7 @@ def hungarian_assignment(means: Tensor,
             path falls back to dense after extra work),
             ``'sparse'`` or ``'dense'``
             (:func:`scipy.optimize.linear_sum_assignment` only); see
-            :func:`dnc_mm.core.sparse_assignment.solve_assignment`. All
+            :func:`dnc_mm.core.linear_assignment.solve_assignment`. All
             return the same assignment.
         previous: ``(C,)`` current assignment, a warm start for the sparse
             solver (optional; does not change the result).

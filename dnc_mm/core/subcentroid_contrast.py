@@ -49,7 +49,7 @@ def subcentroid_contrast_losses(
         labels: ``(N,)`` classes; values outside ``[0, C)`` are ignored.
         targets: ``(N,)`` the sub-centroid in ``[0, K)`` of its own class
             each sample is assigned to; -1 is ignored (e.g. from
-            :func:`~dnc_mm.core.assignment.assign_subcentroids`).
+            :func:`~dnc_mm.core.subcentroid_assignment.assign_subcentroids`).
         active_mask: ``(C, K)`` bool active sub-centroids; ``None``: all.
         temperature: ``tau`` of the contrast, > 0.
 

@@ -14,9 +14,9 @@ import torch
 from torch import Tensor
 
 from ._utils import ReduceFn
-from .assignment import assign_subcentroids
 from .momentum import (apply_momentum_update, momentum_update_rows,
                        subcentroid_sums, touched_subcentroid_sums)
+from .subcentroid_assignment import assign_subcentroids
 
 __all__ = ['MASK_ORDERS', 'SubcentroidUpdate', 'update_subcentroids']
 

@@ -4,7 +4,7 @@ For ``c`` classes in R^d it builds HPL-like costs ``−z̄ Wᵀ``
 (:func:`dnc_mm.core.prototype_assignment.assignment_cost`, float32) and
 times, on the same cost matrix,
 
-* ``sparse``: :func:`dnc_mm.core.sparse_assignment.solve_assignment` with
+* ``sparse``: :func:`dnc_mm.core.linear_assignment.solve_assignment` with
   the previous assignment as warm start (what
   ``HypersphericalPrototypeHead.reassign`` runs from 2,000 classes on);
 * ``sparse_cold``: the same without a warm start (the first
@@ -59,9 +59,9 @@ def make_case(classes: int, dims: int, kind: str, seed: int = 0):
 def child(classes: int, dims: int, kind: str, solver: str, out: str) -> dict:
     import numpy as np
 
-    from dnc_mm.core.prototype_assignment import assignment_cost
-    from dnc_mm.core.sparse_assignment import (dense_assignment,
+    from dnc_mm.core.linear_assignment import (dense_assignment,
                                                solve_assignment)
+    from dnc_mm.core.prototype_assignment import assignment_cost
     protos, before, moved = make_case(classes, dims, kind)
     start = time.perf_counter()
     cost = assignment_cost(moved, protos)

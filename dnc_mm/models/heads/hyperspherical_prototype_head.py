@@ -38,9 +38,9 @@ from dnc_mm.core.hyperspherical_prototypes import (estimate_prototypes,
                                                    prototype_statistics,
                                                    simplex_etf,
                                                    uniformity_loss)
+from dnc_mm.core.linear_assignment import SOLVERS
 from dnc_mm.core.prototype_assignment import (assignment_changes,
                                               hungarian_assignment)
-from dnc_mm.core.sparse_assignment import SOLVERS
 from ..losses.ipm_loss import IPMLoss
 from ..utils import all_reduce_fn, finite_on_all_ranks
 
@@ -131,7 +131,7 @@ class HypersphericalPrototypeHead(ClsHead):
             only, with its mixing weight). Same for hard labels.
         assignment_solver: ``'auto'``, ``'sparse'`` or ``'dense'`` (force
             :func:`scipy.optimize.linear_sum_assignment`); all give the same
-            assignment (:mod:`dnc_mm.core.sparse_assignment`).
+            assignment (:mod:`dnc_mm.core.linear_assignment`).
         logit_scale: Factor on the cosine scores (1 for ``IPMLoss``; larger
             for the fixed-prototypes + cross-entropy baseline, Table 9).
         loss: Loss config (``IPMLoss`` or e.g. ``CrossEntropyLoss``).

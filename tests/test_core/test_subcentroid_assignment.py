@@ -6,9 +6,10 @@ from dnc_reference import reference_assign
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dnc_mm.core.assignment import assign_subcentroids, kmeans_subcentroids
 from dnc_mm.core.similarity import (class_similarities,
                                     grouped_class_similarities)
+from dnc_mm.core.subcentroid_assignment import (assign_subcentroids,
+                                                kmeans_subcentroids)
 
 
 def _problem(seed, n, c, k, d, p_select=0.7, ignore=True):

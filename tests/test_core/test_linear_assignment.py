@@ -5,9 +5,9 @@ import torch
 import torch.nn.functional as F
 from scipy.optimize import linear_sum_assignment
 
+from dnc_mm.core.linear_assignment import dense_assignment, solve_assignment
 from dnc_mm.core.prototype_assignment import (assignment_cost,
                                               hungarian_assignment)
-from dnc_mm.core.sparse_assignment import dense_assignment, solve_assignment
 
 
 def reference(cost):
@@ -148,7 +148,7 @@ def test_scipy_gets_a_known_matching_first_in_every_row(monkeypatch):
     solver hands to scipy lists a full matching first in each row (the warm
     start, then the previous round's matching), so that check ends after
     its first, greedy phase."""
-    import dnc_mm.core.sparse_assignment as sparse
+    import dnc_mm.core.linear_assignment as sparse
     means, protos, cost = hpl_cost(1000, 2, seed=0)
     first = reference(cost.numpy())
     moved = means + 0.02 * torch.randn(
@@ -177,7 +177,7 @@ def test_a_cold_start_gets_a_greedy_full_matching(monkeypatch):
     """Every row's cheapest columns are the same 8: without a warm start
     the candidates hold no full matching until the greedy one joins
     them; the result is still the dense solver's."""
-    import dnc_mm.core.sparse_assignment as sparse
+    import dnc_mm.core.linear_assignment as sparse
     rng = np.random.default_rng(5)
     cost = (np.arange(60)[None, :] + 0.1 * rng.random(
         (60, 60))).astype(np.float32)
