@@ -12,7 +12,8 @@ from dnc_mm.engine.hooks import (PrototypeAssignmentHook,
                                  SubCentroidMemoryHook,
                                  SubCentroidSplitMergeHook)
 from dnc_mm.models.decode_heads import SubCentroidFCNHead
-from dnc_mm.models.heads import HypersphericalPrototypeHead, SubCentroidClsHead
+from dnc_mm.models.heads import (HypersphericalPrototypeClsHead,
+                                 SubCentroidClsHead)
 
 
 def _dnc_cls(**kwargs):
@@ -33,7 +34,13 @@ def _dnc_seg(**kwargs):
 
 
 def _hpl(**kwargs):
-    return HypersphericalPrototypeHead(num_classes=4, in_channels=6, **kwargs)
+    return HypersphericalPrototypeClsHead(
+        num_classes=4, in_channels=6, **kwargs)
+
+
+def _build(scope, cfg):
+    from mmengine.registry import MODELS
+    return MODELS.build(cfg, default_args=dict(_scope_=scope))
 
 
 def _labels_beyond_classes():
@@ -88,6 +95,12 @@ CATALOGUE = {
     'split/merge accuracy gate outside [0, 1]':
     (lambda: SubCentroidSplitMergeHook(min_accuracy=1.5),
      r'min_accuracy must be in \[0, 1\]'),
+    'former CBP head name': (lambda: _build('mmseg', dict(type='CBPFCNHead')),
+                             'CBPFCNHead was renamed CategoryBasisFCNHead '
+                             ".*type='CategoryBasisFCNHead'"),
+    'former HPL head name':
+    (lambda: _build('mmpretrain', dict(type='HypersphericalPrototypeHead')),
+     'HypersphericalPrototypeHead was renamed HypersphericalPrototypeClsHead'),
     'memory age < 0':
     (lambda: SubCentroidMemoryHook(size_in_batches=1, max_age_iters=-1),
      'max_age_iters must be >= 0 or None'),

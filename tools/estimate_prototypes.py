@@ -7,7 +7,7 @@ Minimises the Gaussian-potential uniformity loss (Eq. 5) with SGD (lr 0.1,
 1000 iterations, random subsets of prototypes per step, re-normalised after
 each step), with a progress bar; prints the Table 7 statistics (max / min
 pairwise cosine) and, when d >= c - 1, the distance to a simplex ETF; saves
-a file keyed by (d, c, seed) that HypersphericalPrototypeHead reads
+a file keyed by (d, c, seed) that HypersphericalPrototypeClsHead reads
 (``prototype_file``). Seeded: the same arguments give the same file.
 
     python tools/estimate_prototypes.py --classes 100 --dims 50
@@ -22,7 +22,7 @@ from mmengine.utils import ProgressBar
 
 from dnc_mm.core.hyperspherical_prototypes import (  # noqa: E402
     estimate_prototypes, prototype_statistics)
-from dnc_mm.models.heads.hyperspherical_prototype_head import (  # noqa: E402
+from dnc_mm.models.heads.hyperspherical_prototype_cls_head import (  # noqa
     prototype_file_name, save_prototypes)
 
 

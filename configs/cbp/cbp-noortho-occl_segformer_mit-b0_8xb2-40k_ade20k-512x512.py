@@ -5,7 +5,7 @@ _base_ = ['./segformer_mit-b0_8xb2-40k_ade20k-512x512.py']
 
 model = dict(
     decode_head=dict(
-        type='CBPSegformerHead',
+        type='CategoryBasisSegformerHead',
         classifier=dict(
             type='CategoryBasisClassifier', length=2.0, orthogonalize=False),
         feature_losses=[

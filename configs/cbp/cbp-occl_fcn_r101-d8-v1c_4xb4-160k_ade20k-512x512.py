@@ -7,7 +7,7 @@ _base_ = ['./fcn_r101-d8-v1c_4xb4-160k_ade20k-512x512.py']
 
 model = dict(
     decode_head=dict(
-        type='CBPFCNHead',
+        type='CategoryBasisFCNHead',
         classifier=dict(type='CategoryBasisClassifier', length=2.0),
         feature_losses=[
             dict(

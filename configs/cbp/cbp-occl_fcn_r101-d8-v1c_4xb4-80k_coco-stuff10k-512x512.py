@@ -6,7 +6,7 @@ _base_ = ['./fcn_r101-d8-v1c_4xb4-80k_coco-stuff10k-512x512.py']
 
 model = dict(
     decode_head=dict(
-        type='CBPFCNHead',
+        type='CategoryBasisFCNHead',
         classifier=dict(type='CategoryBasisClassifier', length=0.3),
         feature_losses=[
             dict(

@@ -8,7 +8,7 @@ _base_ = ['./baseline_fcn_r18-w16-d8_1k_fashion-scenes-128x128.py']
 
 model = dict(
     decode_head=dict(
-        type='CBPFCNHead',
+        type='CategoryBasisFCNHead',
         classifier=dict(type='CategoryBasisClassifier', length=2.0),
         feature_losses=[
             dict(

@@ -6,7 +6,7 @@ _base_ = ['./segformer_mit-b3_8xb2-80k_coco-stuff10k-512x512.py']
 
 model = dict(
     decode_head=dict(
-        type='CBPSegformerHead',
+        type='CategoryBasisSegformerHead',
         classifier=dict(type='CategoryBasisClassifier', length=1.0),
         feature_losses=[
             dict(

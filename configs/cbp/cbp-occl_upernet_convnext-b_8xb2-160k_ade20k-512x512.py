@@ -7,7 +7,7 @@ _base_ = ['./upernet_convnext-b_8xb2-160k_ade20k-512x512.py']
 
 model = dict(
     decode_head=dict(
-        type='CBPUPerHead',
+        type='CategoryBasisUPerHead',
         classifier=dict(type='CategoryBasisClassifier', length=2.0),
         feature_losses=[
             dict(

@@ -6,7 +6,7 @@ _base_ = ['./upernet_convnext-b_8xb2-80k_coco-stuff10k-512x512.py']
 
 model = dict(
     decode_head=dict(
-        type='CBPUPerHead',
+        type='CategoryBasisUPerHead',
         classifier=dict(type='CategoryBasisClassifier', length=3.0),
         feature_losses=[
             dict(

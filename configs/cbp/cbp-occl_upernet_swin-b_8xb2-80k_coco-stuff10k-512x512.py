@@ -7,7 +7,7 @@ _base_ = ['./upernet_swin-b_8xb2-80k_coco-stuff10k-512x512.py']
 
 model = dict(
     decode_head=dict(
-        type='CBPUPerHead',
+        type='CategoryBasisUPerHead',
         classifier=dict(type='CategoryBasisClassifier', length=2.0),
         feature_losses=[
             dict(

@@ -13,7 +13,7 @@ train_dataloader = dict(batch_size=128)
 model = dict(
     head=dict(
         _delete_=True,
-        type='HypersphericalPrototypeHead',
+        type='HypersphericalPrototypeClsHead',
         num_classes=1000,
         in_channels=768,
         embed_dims=512,  # metric-space dimension d

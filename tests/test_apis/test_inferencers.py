@@ -295,7 +295,7 @@ def test_seg_demo(family: str, checkpoint, repo_root: str, seg_benchmark: str,
         assert 'pixels per sub-centroid (K=10):' in log
     else:
         assert panel.shape == (h, 2 * w + 4, 3)
-        assert 'no sub-centroid map: CBPFCNHead' in log
+        assert 'no sub-centroid map: CategoryBasisFCNHead' in log
 
 
 def _demo_module(name: str):

@@ -58,8 +58,9 @@ def test_list_models_sees_dnc_and_hpl_not_segmentation():
     assert register_model_index() == []
 
 
-@pytest.mark.parametrize('name, head', [(DNC, 'SubCentroidClsHead'),
-                                        (HPL, 'HypersphericalPrototypeHead')])
+@pytest.mark.parametrize('name, head',
+                         [(DNC, 'SubCentroidClsHead'),
+                          (HPL, 'HypersphericalPrototypeClsHead')])
 def test_get_model_builds_a_config_by_name(name, head):
     model = mmpretrain.get_model(name)
     assert type(model.head).__name__ == head

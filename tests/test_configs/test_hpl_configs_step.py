@@ -28,7 +28,7 @@ from mmengine.registry import init_default_scope
 
 import dnc_mm  # noqa: F401  (registration)
 from dnc_mm.core.hyperspherical_prototypes import prototype_statistics
-from dnc_mm.models.heads import HypersphericalPrototypeHead
+from dnc_mm.models.heads import HypersphericalPrototypeClsHead
 
 CONFIGS = shipped_configs(('hpl', ))
 
@@ -78,7 +78,7 @@ def test_config_train_step(path, monkeypatch, caplog):
     from mmpretrain.registry import HOOKS
 
     head_cfg = cfg.model.head
-    is_hpl = head_cfg.type == 'HypersphericalPrototypeHead'
+    is_hpl = head_cfg.type == 'HypersphericalPrototypeClsHead'
     if is_hpl:
         head_cfg.estimate_cfg = dict(iters=5)
         head_cfg.prototype_file = None
@@ -88,7 +88,7 @@ def test_config_train_step(path, monkeypatch, caplog):
     model.init_weights()  # as the runner does before training
     head = model.head
     num_classes = head_cfg.num_classes
-    assert isinstance(head, HypersphericalPrototypeHead) == is_hpl
+    assert isinstance(head, HypersphericalPrototypeClsHead) == is_hpl
 
     assign_hooks = hook_cfgs(cfg, 'PrototypeAssignmentHook')
     balance_hooks = hook_cfgs(cfg, 'ClassBalancedLossHook')

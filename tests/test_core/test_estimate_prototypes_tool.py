@@ -4,7 +4,7 @@ import subprocess
 import torch
 from tool_runner import run_tool
 
-from dnc_mm.models.heads import HypersphericalPrototypeHead
+from dnc_mm.models.heads import HypersphericalPrototypeClsHead
 
 
 def test_tool_writes_a_file_the_head_reads(tmp_path, repo_root, python_exe,
@@ -24,7 +24,7 @@ def test_tool_writes_a_file_the_head_reads(tmp_path, repo_root, python_exe,
     run_tool(cmd, repo_root, subprocess_env)  # same arguments, same file
     assert torch.equal(
         torch.load(out, weights_only=True)['prototypes'], first['prototypes'])
-    head = HypersphericalPrototypeHead(
+    head = HypersphericalPrototypeClsHead(
         num_classes=6, in_channels=5, prototype_file=out)
     head.init_prototypes()
     assert torch.equal(head.prototypes, first['prototypes'])

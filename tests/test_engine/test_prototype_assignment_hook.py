@@ -94,10 +94,10 @@ class _Runner:
 def _run(hook, runner, iters_per_epoch):
     """Drive the hook through the loop; the (epoch, iter) of each
     re-assignment (1-based)."""
-    from dnc_mm.models.heads import HypersphericalPrototypeHead
+    from dnc_mm.models.heads import HypersphericalPrototypeClsHead
     calls = []
     head = runner.model
-    assert isinstance(head, HypersphericalPrototypeHead)
+    assert isinstance(head, HypersphericalPrototypeClsHead)
     head.reassign = lambda means=None: calls.append(
         (runner.epoch + 1, runner.iter + 1)) or 0
     hook.before_train(runner)
@@ -111,10 +111,10 @@ def _run(hook, runner, iters_per_epoch):
 
 def test_no_reassignment_in_the_last_epochs_or_iterations(mmpretrain_scope):
     from dnc_mm.engine.hooks import PrototypeAssignmentHook
-    from dnc_mm.models.heads import HypersphericalPrototypeHead
+    from dnc_mm.models.heads import HypersphericalPrototypeClsHead
 
     def head():
-        return HypersphericalPrototypeHead(
+        return HypersphericalPrototypeClsHead(
             num_classes=3, in_channels=4, estimate_cfg=dict(iters=5))
 
     # 5 epochs of 4 iterations; by epoch: the paper's schedule re-assigns
@@ -221,7 +221,7 @@ def test_eval_pass_means_by_hand_and_used_by_the_assignment(mmpretrain_scope):
 
 def test_eval_pass_bad_settings_fail_before_training(mmpretrain_scope):
     from dnc_mm.engine.hooks import PrototypeAssignmentHook
-    from dnc_mm.models.heads import HypersphericalPrototypeHead
+    from dnc_mm.models.heads import HypersphericalPrototypeClsHead
     with pytest.raises(ValueError, match='means_from'):
         PrototypeAssignmentHook(means_from='eval')
     for bad in (0, 1.5, True):
@@ -229,7 +229,7 @@ def test_eval_pass_bad_settings_fail_before_training(mmpretrain_scope):
             PrototypeAssignmentHook(eval_batches=bad)
     # a bare head (no ImageClassifier around it) cannot be embedded
     runner = _Runner(
-        HypersphericalPrototypeHead(
+        HypersphericalPrototypeClsHead(
             num_classes=3, in_channels=4, estimate_cfg=dict(iters=5)), 2, 2)
     with pytest.raises(TypeError, match="means_from='running'"):
         PrototypeAssignmentHook(means_from='eval_pass').before_train(runner)

@@ -32,7 +32,7 @@ def test_classifier_weights_of_every_head_kind():
         classifier_weights(plain), plain.conv_seg.weight.flatten(1))
     cbp = MODELS.build(
         dict(
-            type='CBPFCNHead',
+            type='CategoryBasisFCNHead',
             in_channels=16,
             channels=16,
             num_convs=0,

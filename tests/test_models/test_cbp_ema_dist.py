@@ -5,7 +5,7 @@ import torch
 import torch.distributed as dist
 from tool_runner import run_ranks
 
-from dnc_mm.models.category_basis import CategoryBasisClassifier
+from dnc_mm.models.layers import CategoryBasisClassifier
 
 STEPS, PER_RANK, WORLD = 3, 2, 2
 

@@ -12,9 +12,10 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 import dnc_mm  # noqa: F401  (registration)
-from dnc_mm.models.category_basis import (REGISTERED_HEADS,
-                                          CategoryBasisClassifier,
-                                          cbp_head_class, labels_at)
+from dnc_mm.models.decode_heads import (CATEGORY_BASIS_HEADS,
+                                        category_basis_head_class)
+from dnc_mm.models.layers import CategoryBasisClassifier
+from dnc_mm.models.utils import labels_at
 
 pytestmark = pytest.mark.usefixtures('mmseg_scope')
 
@@ -69,7 +70,7 @@ def segmentor(head_type,
               **head_kwargs):
     backbone, head = copy.deepcopy(HEADS[head_type])
     head.update(
-        type=f'CBP{head_type}',
+        type=f'CategoryBasis{head_type}',
         num_classes=NUM_CLASSES,
         dropout_ratio=0.1,
         norm_cfg=NORM,
@@ -287,13 +288,14 @@ def test_occl_in_loss_decode_is_refused():
 
 
 def test_registered_heads_and_foreign_heads():
-    for name in ('CBPFCNHead', 'CBPASPPHead', 'CBPUPerHead',
-                 'CBPSegformerHead', 'CBPPSPHead',
-                 'CBPDepthwiseSeparableASPPHead'):
-        assert name in REGISTERED_HEADS and MODELS.get(name) is not None
-    assert 'CBPVPDDepthHead' not in REGISTERED_HEADS
+    for name in ('CategoryBasisFCNHead', 'CategoryBasisASPPHead',
+                 'CategoryBasisUPerHead', 'CategoryBasisSegformerHead',
+                 'CategoryBasisPSPHead',
+                 'CategoryBasisDepthwiseSeparableASPPHead'):
+        assert name in CATEGORY_BASIS_HEADS and MODELS.get(name) is not None
+    assert 'CategoryBasisVPDDepthHead' not in CATEGORY_BASIS_HEADS
     with pytest.raises(TypeError, match='BaseDecodeHead'):
-        cbp_head_class(torch.nn.Conv2d)
+        category_basis_head_class(torch.nn.Conv2d)
 
 
 def test_config_switch_is_a_type_change(repo_root):

@@ -12,8 +12,9 @@ from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 import dnc_mm.models  # noqa: F401  (registration)
-from dnc_mm.models.category_basis import CategoryBasisHeadMixin
-from dnc_mm.models.decode_heads import SubCentroidFCNHead, SubCentroidHeadMixin
+from dnc_mm.models.decode_heads import (CategoryBasisHeadMixin,
+                                        SubCentroidFCNHead,
+                                        SubCentroidHeadMixin)
 from dnc_mm.models.utils import ClsSegCaptureMixin
 
 pytestmark = pytest.mark.usefixtures('mmseg_scope')
@@ -37,7 +38,9 @@ def _dnc():
 def _cbp(feature_losses=dict(type='OnlineCentroidContrastiveLoss')):
     from mmseg.registry import MODELS
     return MODELS.build(
-        dict(type='CBPFCNHead', feature_losses=feature_losses, **FCN)).train()
+        dict(
+            type='CategoryBasisFCNHead', feature_losses=feature_losses,
+            **FCN)).train()
 
 
 HEADS = {'dnc': _dnc, 'cbp': _cbp}

@@ -12,9 +12,10 @@ from mmpretrain.structures import DataSample
 from mmseg.structures import SegDataSample
 
 import dnc_mm  # noqa: F401
-from dnc_mm.models.category_basis import CategoryBasisClassifier
 from dnc_mm.models.decode_heads import SubCentroidFCNHead
-from dnc_mm.models.heads import HypersphericalPrototypeHead, SubCentroidClsHead
+from dnc_mm.models.heads import (HypersphericalPrototypeClsHead,
+                                 SubCentroidClsHead)
+from dnc_mm.models.layers import CategoryBasisClassifier
 
 
 def _state(module):
@@ -117,7 +118,7 @@ def test_dnc_decode_head_subcentroids(warnings_seen):
 
 def test_hpl_class_means(warnings_seen):
     with DefaultScope.overwrite_default_scope('mmpretrain'):
-        head = HypersphericalPrototypeHead(
+        head = HypersphericalPrototypeClsHead(
             num_classes=4,
             in_channels=6,
             embed_dims=3,

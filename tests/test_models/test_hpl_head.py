@@ -1,4 +1,4 @@
-"""HypersphericalPrototypeHead, IPMLoss and the PSC / PSC* head (HPL)."""
+"""HypersphericalPrototypeClsHead, IPMLoss and the PSC / PSC* head (HPL)."""
 import pytest
 import torch
 import torch.nn.functional as F
@@ -8,19 +8,20 @@ from mmpretrain.structures import DataSample
 
 import dnc_mm  # noqa: F401
 from dnc_mm.core.hyperspherical_prototypes import prototype_statistics
-from dnc_mm.models.heads import (HypersphericalPrototypeHead,
+from dnc_mm.models.heads import (HypersphericalPrototypeClsHead,
                                  UniformityLinearClsHead)
-from dnc_mm.models.heads.hyperspherical_prototype_head import save_prototypes
+from dnc_mm.models.heads.hyperspherical_prototype_cls_head import \
+    save_prototypes
 from dnc_mm.models.losses import IPMLoss
 
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 FAST = dict(iters=50)
 
 
-def make_head(**kwargs) -> HypersphericalPrototypeHead:
+def make_head(**kwargs) -> HypersphericalPrototypeClsHead:
     cfg = dict(num_classes=4, in_channels=6, embed_dims=3, estimate_cfg=FAST)
     cfg.update(kwargs)
-    return HypersphericalPrototypeHead(**cfg)
+    return HypersphericalPrototypeClsHead(**cfg)
 
 
 def samples(labels):
@@ -174,7 +175,7 @@ def test_cross_entropy_variant_and_optimizer_excludes_buffers():
             backbone=dict(type='CifarResNet', depth=8, in_channels=1),
             neck=dict(type='GlobalAveragePooling'),
             head=dict(
-                type='HypersphericalPrototypeHead',
+                type='HypersphericalPrototypeClsHead',
                 num_classes=4,
                 in_channels=64,
                 embed_dims=5,

@@ -5,14 +5,14 @@ import torch.distributed as dist
 from mmpretrain.structures import DataSample
 from tool_runner import run_ranks
 
-from dnc_mm.models.heads import HypersphericalPrototypeHead
+from dnc_mm.models.heads import HypersphericalPrototypeClsHead
 
 STEPS, PER_RANK, WORLD, C, D = 5, 6, 2, 5, 4
 
 
-def make_head() -> HypersphericalPrototypeHead:
+def make_head() -> HypersphericalPrototypeClsHead:
     torch.manual_seed(0)
-    head = HypersphericalPrototypeHead(
+    head = HypersphericalPrototypeClsHead(
         num_classes=C,
         in_channels=8,
         embed_dims=D,

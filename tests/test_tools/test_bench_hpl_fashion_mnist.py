@@ -56,7 +56,7 @@ def test_every_method_builds_from_its_config(suite):
                 assign = hooks['PrototypeAssignmentHook']
                 assert assign.means_from == 'running', where
             else:  # fixed-proto: the same head, never re-assigned
-                assert type(head).__name__ == 'HypersphericalPrototypeHead'
+                assert type(head).__name__ == 'HypersphericalPrototypeClsHead'
                 assert 'PrototypeAssignmentHook' not in hooks, where
 
 

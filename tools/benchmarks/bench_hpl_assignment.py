@@ -2,7 +2,7 @@
 
 Times ``hungarian_assignment`` (the cost ``−z̄ Wᵀ`` in float64 plus
 ``scipy.optimize.linear_sum_assignment``: exactly what
-``HypersphericalPrototypeHead.reassign`` runs) for c classes in R^d with
+``HypersphericalPrototypeClsHead.reassign`` runs) for c classes in R^d with
 two kinds of class means: ``trained`` (each class mean near its own
 prototype under a random permutation, with noise, as late in training) and
 ``random`` (unstructured means, as at the start). Prototypes are random

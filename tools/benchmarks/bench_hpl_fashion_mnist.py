@@ -155,7 +155,7 @@ def run_one(suite: str, method: str, setting: str, dims: int, seed: int,
     config = config_path(suite, method, setting)
     cfg = Config.fromfile(config)
     cfg.model.head.embed_dims = dims
-    if cfg.model.head.type == 'HypersphericalPrototypeHead':
+    if cfg.model.head.type == 'HypersphericalPrototypeClsHead':
         cfg.model.head.prototype_file = osp.join(ROOT, 'work_dirs',
                                                  'prototypes',
                                                  f'hpl_d{dims}_c10_seed0.pt')

@@ -6,7 +6,7 @@ times, on the same cost matrix,
 
 * ``sparse``: :func:`dnc_mm.core.linear_assignment.solve_assignment` with
   the previous assignment as warm start (what
-  ``HypersphericalPrototypeHead.reassign`` runs from 2,000 classes on);
+  ``HypersphericalPrototypeClsHead.reassign`` runs from 2,000 classes on);
 * ``sparse_cold``: the same without a warm start (the first
   re-assignment);
 * ``dense``: :func:`scipy.optimize.linear_sum_assignment`;

@@ -9,8 +9,8 @@ from torch import Tensor
 
 from dnc_mm.core._utils import check_choice
 from dnc_mm.core.class_means import batch_class_means, class_sums
-from dnc_mm.models.heads.hyperspherical_prototype_head import \
-    HypersphericalPrototypeHead
+from dnc_mm.models.heads.hyperspherical_prototype_cls_head import \
+    HypersphericalPrototypeClsHead
 from .utils import find_modules, unwrap
 
 #: ``means_from`` values of :class:`PrototypeAssignmentHook`.
@@ -23,7 +23,8 @@ class PrototypeAssignmentHook(Hook):
 
     Every ``interval`` epochs (``by_epoch=True``, the paper's default
     ``τ' = 1``: once per epoch, at its end) or every ``interval`` training
-    iterations (``by_epoch=False``), each :class:`HypersphericalPrototypeHead`
+    iterations (``by_epoch=False``), each
+    :class:`HypersphericalPrototypeClsHead`
     of the model solves Eq. 9 on its class means (rank 0 solves and
     broadcasts, so all ranks agree). How many labels changed prototype is
     logged (``runner.logger``) and put in the message hub as
@@ -99,9 +100,9 @@ class PrototypeAssignmentHook(Hook):
         self._told_stop = False
 
     def before_train(self, runner) -> None:
-        if not find_modules(runner.model, HypersphericalPrototypeHead):
+        if not find_modules(runner.model, HypersphericalPrototypeClsHead):
             raise TypeError('PrototypeAssignmentHook needs a model with a '
-                            'HypersphericalPrototypeHead; remove the hook '
+                            'HypersphericalPrototypeClsHead; remove the hook '
                             'or change model.head')
         if self.means_from == 'eval_pass':
             self._eval_head(runner)  # fails now rather than after an epoch
@@ -147,7 +148,7 @@ class PrototypeAssignmentHook(Hook):
         means = None
         if self.means_from == 'eval_pass':
             means = self.eval_pass_means(runner)
-        for head in find_modules(runner.model, HypersphericalPrototypeHead):
+        for head in find_modules(runner.model, HypersphericalPrototypeClsHead):
             changed = head.reassign(means)
             runner.message_hub.update_scalar('train/hpl_assignment_changes',
                                              changed)
@@ -157,14 +158,14 @@ class PrototypeAssignmentHook(Hook):
                 f'{head.num_classes} labels changed prototype')
 
     @staticmethod
-    def _eval_head(runner) -> HypersphericalPrototypeHead:
+    def _eval_head(runner) -> HypersphericalPrototypeClsHead:
         model = unwrap(runner.model)
-        heads = find_modules(model, HypersphericalPrototypeHead)
+        heads = find_modules(model, HypersphericalPrototypeClsHead)
         if not (hasattr(model, 'extract_feat') and len(heads) == 1
                 and getattr(model, 'head', None) is heads[0]):
             raise TypeError(
                 "means_from='eval_pass' needs an mmpretrain ImageClassifier "
-                'whose head is the one HypersphericalPrototypeHead; use '
+                'whose head is the one HypersphericalPrototypeClsHead; use '
                 "means_from='running'")
         return heads[0]
 

@@ -1,8 +1,8 @@
-from .hyperspherical_prototype_head import (HypersphericalPrototypeHead,
-                                            UniformityLinearClsHead)
+from .hyperspherical_prototype_cls_head import (HypersphericalPrototypeClsHead,
+                                                UniformityLinearClsHead)
 from .subcentroid_cls_head import SubCentroidClsHead
 
 __all__ = [
-    'SubCentroidClsHead', 'HypersphericalPrototypeHead',
+    'SubCentroidClsHead', 'HypersphericalPrototypeClsHead',
     'UniformityLinearClsHead'
 ]

@@ -21,8 +21,9 @@ class OnlineCentroidContrastiveLoss(nn.Module):
     """Online centroid contrastive loss ``L_occ`` on pixel features.
 
     Not a ``loss_decode`` entry (those only see logits): list it in the
-    ``feature_losses`` of a CBP head (:mod:`dnc_mm.models.category_basis`),
-    which calls it with the classifier's input features, the labels at
+    ``feature_losses`` of a CBP head
+    (:mod:`dnc_mm.models.decode_heads.category_basis_head_mixin`), which
+    calls it with the classifier's input features, the labels at
     feature resolution and the classifier's ``(N, C)`` class weights. See
     :mod:`dnc_mm.core.centroid_contrast` for the views and the exact losses.
 
@@ -82,8 +83,8 @@ class OnlineCentroidContrastiveLoss(nn.Module):
             raise TypeError(
                 'OnlineCentroidContrastiveLoss needs (features, labels, '
                 'class_weights): list it in a CBP head\'s `feature_losses` '
-                '(e.g. type=\'CBPFCNHead\'), not in `loss_decode`, which '
-                'only passes logits')
+                '(e.g. type=\'CategoryBasisFCNHead\'), not in `loss_decode`, '
+                'which only passes logits')
         out = online_centroid_contrastive_loss(
             feats,
             labels,

@@ -1,5 +1,9 @@
 """CBP and OCCL for any mmseg decode head (the OpenMMLab adapter).
 
+CBP: Chen et al., "Frozen is better than learning: a new design of
+prototype-based classifier for semantic segmentation", Pattern
+Recognition 2024, https://doi.org/10.1016/j.patcog.2024.110431.
+
 Every mmseg decode head ends its ``forward`` with ``self.cls_seg(feat)``,
 which applies ``self.dropout`` and then the 1x1 ``self.conv_seg``.
 :class:`CategoryBasisHeadMixin` changes exactly two things of a head:
@@ -20,21 +24,23 @@ which applies ``self.dropout`` and then the 1x1 ``self.conv_seg``.
    labelled ``ignore_index`` or outside ``[0, N)`` are ``-1``.
 
 Prediction, ``predict_by_feat``, samplers and ``loss_decode`` are mmseg's.
-A ``CBP`` variant of each mmseg head listed in :data:`CBP_BASE_HEADS` is
-registered at import (``CBPFCNHead``, ``CBPASPPHead``, ``CBPUPerHead``,
-``CBPSegformerHead``, ...), so switching a config to CBP is::
+A ``CategoryBasis`` variant of each mmseg head listed in
+:data:`~.category_basis_heads.CATEGORY_BASIS_BASE_HEADS` is registered at
+import (``CategoryBasisFCNHead``, ``CategoryBasisASPPHead``,
+``CategoryBasisUPerHead``, ``CategoryBasisSegformerHead``, ...; named, like
+the DNC decode heads, after the classifier they put in the head), so
+switching a config to CBP is::
 
-    decode_head=dict(type='CBPFCNHead', ...,   # was 'FCNHead'
+    decode_head=dict(type='CategoryBasisFCNHead', ...,   # was 'FCNHead'
                      classifier=dict(type='CategoryBasisClassifier',
                                      length=2.0),
                      feature_losses=[dict(type='OnlineCentroidContrastiveLoss',
                                           centroid_weight=1.0,
                                           category_weight=0.1)])
 
-For a head from another package use :func:`cbp_head_class`.
+For a head from another package use :func:`category_basis_head_class`.
 """
-import sys
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Union
 
 import torch.nn as nn
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
@@ -43,9 +49,7 @@ from torch import Tensor
 
 from ..utils import ClsSegCaptureMixin, labels_at
 
-__all__ = [
-    'CBP_BASE_HEADS', 'CategoryBasisHeadMixin', 'cbp_head_class', 'labels_at'
-]
+__all__ = ['CategoryBasisHeadMixin', 'category_basis_head_class']
 
 ConfigLike = Union[dict, Sequence[dict], None]
 
@@ -138,52 +142,17 @@ class CategoryBasisHeadMixin(ClsSegCaptureMixin):
         return losses
 
 
-def cbp_head_class(base: type) -> type:
-    """The CBP variant ``CBP<base>`` of an mmseg decode head class."""
+def category_basis_head_class(base: type) -> type:
+    """The CBP variant ``CategoryBasis<base>`` of an mmseg decode head."""
     if not (isinstance(base, type) and issubclass(base, BaseDecodeHead)):
-        raise TypeError(f'cbp_head_class needs a BaseDecodeHead subclass, '
+        raise TypeError('category_basis_head_class needs a BaseDecodeHead '
+                        f'subclass, '
                         f'got {base!r}')
     return type(
-        f'CBP{base.__name__}', (CategoryBasisHeadMixin, base), {
+        f'CategoryBasis{base.__name__}', (CategoryBasisHeadMixin, base), {
             '__module__':
             __name__,
             '__doc__': (f':class:`{base.__module__}.{base.__name__}` with '
                         'the category-basis classifier and feature losses '
                         '(:class:`CategoryBasisHeadMixin`).'),
         })
-
-
-#: The mmseg 1.2 decode heads that get a ``CBP<Head>`` variant at import:
-#: the heads whose ``forward`` ends in one ``self.cls_seg(feat)`` call, which
-#: is where the category-basis classifier goes. Any other head (of mmseg or
-#: another package) is switched with :func:`cbp_head_class`.
-CBP_BASE_HEADS = ('ANNHead', 'APCHead', 'ASPPHead', 'FCNHead', 'CCHead',
-                  'DAHead', 'DDRHead', 'DMHead', 'DNLHead', 'DPTHead',
-                  'EMAHead', 'EncHead', 'FPNHead', 'GCHead', 'LightHamHead',
-                  'ISAHead', 'IterativeDecodeHead', 'LRASPPHead', 'NLHead',
-                  'OCRHead', 'PointHead', 'PSAHead', 'PSPHead',
-                  'SegformerHead', 'DepthwiseSeparableASPPHead',
-                  'DepthwiseSeparableFCNHead', 'SETRMLAHead', 'SETRUPHead',
-                  'STDCHead', 'UPerHead')
-
-
-def _register(base_names: Sequence[str]) -> List[str]:
-    """Register ``CBP<Head>`` for each named mmseg decode head."""
-    names = []
-    module = sys.modules[__name__]
-    for name in base_names:
-        cls = MODELS.get(name)
-        if cls is None:
-            raise KeyError(f'{name} is not an mmseg decode head of the '
-                           'installed mmseg; the CBP head list in '
-                           f'{__name__} needs updating')
-        new = cbp_head_class(cls)
-        new.__name__ = new.__qualname__ = f'CBP{name}'
-        setattr(module, new.__name__, new)
-        MODELS.register_module(name=new.__name__, module=new)
-        names.append(new.__name__)
-    return names
-
-
-#: names of the registered CBP heads (``CBPFCNHead``, ...)
-REGISTERED_HEADS = _register(CBP_BASE_HEADS)

@@ -4,7 +4,7 @@ HPL: Saadabadi et al., "Hyperspherical Classification with Dynamic
 Label-to-Prototype Assignment", CVPR 2024, https://arxiv.org/abs/2403.16937
 (code: https://github.com/msed-Ebrahimi/DL2PA_CVPR24).
 
-* :class:`HypersphericalPrototypeHead` — prototypes fixed before training
+* :class:`HypersphericalPrototypeClsHead` — prototypes fixed before training
   (uniformity-estimated, loaded from ``tools/estimate_prototypes.py``'s file,
   or a simplex ETF), the label-to-prototype assignment ``A`` and the class
   means ``z̄`` as buffers, the IPM loss (Eq. 6) and prediction by the
@@ -42,7 +42,7 @@ from dnc_mm.core.linear_assignment import SOLVERS
 from dnc_mm.core.prototype_assignment import (assignment_changes,
                                               hungarian_assignment)
 from ..losses.ipm_loss import IPMLoss
-from ..utils import all_reduce_fn, finite_on_all_ranks
+from ..utils import all_reduce_fn, finite_on_all_ranks, renamed_type
 
 PROTOTYPE_TYPES = ('uniform', 'etf')
 ESTIMATE_DEFAULTS = dict(iters=1000, lr=0.1, t=2.0, subset_size=None, seed=0)
@@ -87,7 +87,7 @@ def load_prototypes(path: str, num_classes: int, dims: int) -> Tensor:
 
 
 @MODELS.register_module()
-class HypersphericalPrototypeHead(ClsHead):
+class HypersphericalPrototypeClsHead(ClsHead):
     """Fixed hyperspherical prototypes with a label-to-prototype assignment.
 
     The pooled feature is (optionally) projected to ``embed_dims`` and
@@ -246,7 +246,8 @@ class HypersphericalPrototypeHead(ClsHead):
         x = feats[-1]
         if x.dim() != 2:
             raise ValueError(
-                f'HypersphericalPrototypeHead expects pooled (N, C) features,'
+                'HypersphericalPrototypeClsHead expects pooled (N, C) '
+                'features,'
                 f' got {tuple(x.shape)}: add a neck such as '
                 'GlobalAveragePooling')
         if x.shape[1] != self.in_channels:
@@ -317,6 +318,13 @@ class HypersphericalPrototypeHead(ClsHead):
         changed = assignment_changes(self.assignment, new)
         self.assignment.copy_(new)
         return changed
+
+
+MODELS.register_module(
+    name='HypersphericalPrototypeHead',
+    module=renamed_type(
+        'HypersphericalPrototypeHead', 'HypersphericalPrototypeClsHead',
+        'classification heads end in ClsHead, as in mmpretrain'))
 
 
 @MODELS.register_module()
