@@ -34,7 +34,7 @@ import sys
 import time
 from typing import Dict, List
 
-from bench_utils import write_json
+from bench_utils import write_results
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -151,14 +151,13 @@ def _write_results(args, metrics, results, seconds, done_seeds, complete):
         metric=metrics[0],
         seeds=done_seeds,
         rows=summary_rows(args.configs, results[metrics[0]], seconds),
-        complete=complete,
-        command=' '.join(sys.argv))
+        complete=complete)
     if len(metrics) > 1:
         data['metrics'] = {
             m: summary_rows(args.configs, results[m], seconds)
             for m in metrics
         }
-    write_json(args.out, data, indent=2)
+    write_results(args.out, data, indent=2)
 
 
 if __name__ == '__main__':

@@ -23,7 +23,7 @@ import sys
 from typing import Dict, List
 
 from bench_accuracy import ROOT, final_metrics, train
-from bench_utils import write_json
+from bench_utils import write_results
 
 VARIANTS = {
     'baseline':
@@ -139,13 +139,9 @@ def main(argv=None) -> int:
               f'{row["mF1"]["std"]:5.2f} '
               f'{row["class_separability"]["mean"]:8.3f}')
     if args.out:
-        write_json(
+        write_results(
             args.out,
-            dict(
-                iters=args.iters,
-                seeds=args.seeds,
-                rows=rows,
-                command=' '.join(sys.argv)),
+            dict(iters=args.iters, seeds=args.seeds, rows=rows),
             indent=2)
     if args.plot:
         plot_groups(rows, args.plot)

@@ -27,7 +27,7 @@ import sys
 import time
 
 import torch
-from bench_utils import machine_info, summarize, write_json
+from bench_utils import machine_info, summarize, write_results
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = {
@@ -99,14 +99,12 @@ def main(argv=None) -> int:
                 times[name].append(elapsed)
     ratios = [b / a for a, b in zip(times['baseline'], times['cbp_occl'])]
     result = dict(
-        machine=machine_info(torch.device('cpu')),
         note='shared 2-core CPU, interleaved A B A B in one process',
         repeats=args.repeats,
         warmup=args.warmup,
         baseline_s=summarize(times['baseline']),
         cbp_occl_s=summarize(times['cbp_occl']),
-        ratio=summarize(ratios),
-        command=' '.join(sys.argv))
+        ratio=summarize(ratios))
     for name in CONFIGS:
         s = result[f'{name}_s']
         print(f'{name:9s} median {1000 * s["median"]:.1f} ms  IQR '
@@ -115,7 +113,11 @@ def main(argv=None) -> int:
     print(f'ratio CBP+OCCL / baseline: median {r["median"]:.3f}  '
           f'(q1 {r["q1"]:.3f}, q3 {r["q3"]:.3f})')
     if args.out:
-        write_json(args.out, result, indent=2)
+        write_results(
+            args.out,
+            result,
+            machine=machine_info(torch.device('cpu')),
+            indent=2)
     return 0
 
 

@@ -51,7 +51,7 @@ from typing import Callable, Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
-from bench_utils import machine_info, summarize, sync, write_json  # noqa: E402
+from bench_utils import machine_info, summarize, sync, write_results
 from torch import Tensor
 
 from dnc_mm.core import (class_similarities, grouped_class_similarities,
@@ -445,15 +445,7 @@ def main(argv=None) -> int:
     except OSError:
         pass
     if args.out:
-        write_json(
-            args.out,
-            dict(
-                benchmark='bench_clustering',
-                args=vars(args),
-                machine=info,
-                command=' '.join(sys.argv),
-                results=results),
-            indent=2)
+        write_results(args.out, dict(results=results), args, info, indent=2)
         print(f'\nwrote {args.out}')
     return 0
 

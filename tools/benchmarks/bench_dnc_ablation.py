@@ -67,7 +67,7 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_accuracy import final_metrics, train  # noqa: E402
-from bench_utils import write_json  # noqa: E402
+from bench_utils import write_results  # noqa: E402
 
 from dnc_mm.compat import load_checkpoint_file  # noqa: E402
 from dnc_mm.core import subcentroid_health  # noqa: E402
@@ -361,12 +361,7 @@ def main(argv=None) -> int:
                     f'{variant} {budget} {suite["unit"]} seed {seed}: '
                     f'{records[-1][metric]:.2f} ({seconds:.0f} s)',
                     flush=True)
-                write_json(
-                    args.out,
-                    dict(
-                        command=' '.join(sys.argv),
-                        metric=metric,
-                        runs=records))
+                write_results(args.out, dict(metric=metric, runs=records))
                 if args.markdown:
                     with open(args.markdown, 'w') as f:
                         f.write(table(records, suite))

@@ -36,7 +36,7 @@ from typing import Dict, List
 
 import torch
 from bench_utils import (alternate, setup_benchmark, summarize, sync,
-                         time_method, write_json)
+                         time_method, write_results)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -190,15 +190,11 @@ def main(argv=None) -> int:
           f'(IQR {res["ratio"]["q1"]:.3f}-{res["ratio"]["q3"]:.3f}, n='
           f'{args.repeats}); goal <= {args.goal}: {verdict}')
     if args.out:
-        write_json(
+        write_results(
             args.out,
-            dict(
-                machine=info,
-                args=vars(args),
-                results=res,
-                raw=times,
-                ratios=ratios,
-                command=' '.join(sys.argv)),
+            dict(results=res, raw=times, ratios=ratios),
+            args,
+            info,
             indent=2)
     return 0
 

@@ -41,7 +41,7 @@ import time
 import torch
 import torch.nn.functional as F
 from bench_utils import (alternate, setup_benchmark, summarize, sync,
-                         time_method, write_json)
+                         time_method, write_results)
 
 DTYPES = {'float32': torch.float32, 'float16': torch.float16}
 
@@ -247,13 +247,9 @@ def main(argv=None) -> int:
     except OSError:
         pass
     if args.out:
-        write_json(
+        write_results(
             args.out,
             dict(
-                benchmark='bench_dnc_train_iter',
-                args=vars(args),
-                machine=info,
-                command=' '.join(sys.argv),
                 times_s=times,
                 stats_s=stats,
                 ratio_dnc_over_linear=dict(
@@ -266,6 +262,8 @@ def main(argv=None) -> int:
                     times=update_times, stats=upd, share_of_linear_iter=share),
                 wall_s=wall,
                 note=note),
+            args,
+            info,
             indent=2)
         print(f'\nwrote {args.out}')
     return 0

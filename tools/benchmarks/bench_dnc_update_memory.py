@@ -50,7 +50,7 @@ from typing import Callable, Dict, List
 
 import torch
 import torch.nn.functional as F
-from bench_utils import machine_info, summarize, write_json  # noqa: E402
+from bench_utils import machine_info, summarize, write_results  # noqa: E402
 from torch import Tensor
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -482,18 +482,11 @@ def main(argv=None) -> int:
     except OSError:
         pass
     if args.out:
-        write_json(
+        write_results(
             args.out,
-            dict(
-                benchmark='bench_dnc_update_memory',
-                args={
-                    k: v
-                    for k, v in vars(args).items() if k != '_child'
-                },
-                machine=info,
-                method=method,
-                command=' '.join(sys.argv),
-                results=results),
+            dict(method=method, results=results),
+            args,
+            info,
             indent=2)
         print(f'\nwrote {args.out}')
     return 0

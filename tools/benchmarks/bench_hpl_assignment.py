@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from bench_utils import write_json
+from bench_utils import write_results
 
 
 def measure(classes: int, dims: int, reps: int, kind: str) -> dict:
@@ -100,13 +100,7 @@ def main(argv=None) -> int:
             results.append(rec)
             print(json.dumps(rec), flush=True)
     if args.out:
-        write_json(
-            args.out,
-            dict(
-                command=' '.join(sys.argv),
-                results=results,
-                loadavg=os.getloadavg()),
-            indent=1)
+        write_results(args.out, dict(results=results, loadavg=os.getloadavg()))
     return 0
 
 

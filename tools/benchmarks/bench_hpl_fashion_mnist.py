@@ -61,7 +61,7 @@ from mmengine.hooks import Hook
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import machine_info, write_json  # noqa: E402
+from bench_utils import machine_info, write_results  # noqa: E402
 
 METRIC = 'accuracy/top1'
 #: suite -> setting -> config name after ``{method}_resnet8-w16-``.
@@ -423,7 +423,7 @@ def _budget(suite: str, method: str, setting: str) -> int:
 
 
 def _write(args, records: List[dict], machine: dict) -> None:
-    write_json(args.out, dict(metric=METRIC, machine=machine, runs=records))
+    write_results(args.out, dict(metric=METRIC, runs=records), machine=machine)
     if args.markdown:
         with open(args.markdown, 'w') as f:
             f.write(table(records))

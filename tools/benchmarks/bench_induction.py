@@ -39,7 +39,7 @@ from typing import Dict, List
 
 import numpy as np
 import torch
-from bench_utils import write_json
+from bench_utils import write_results
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -197,9 +197,10 @@ def _write(path: str, command: str, runs: Dict[str, List[Dict]]) -> Dict:
             row['K'] = [r['K'] for r in rs]
         summary[config] = row
     seeds = sorted({r['seed'] for rs in runs.values() for r in rs})
-    write_json(
+    write_results(
         path,
-        dict(command=command, seeds=seeds, summary=summary, runs=runs),
+        dict(seeds=seeds, summary=summary, runs=runs),
+        command=command,
         indent=2)
     return summary
 

@@ -36,7 +36,7 @@ import tempfile
 import time
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import machine_info, run_json_child, write_json  # noqa: E402
+from bench_utils import machine_info, run_json_child, write_results  # noqa
 
 
 def make_case(classes: int, dims: int, kind: str, seed: int = 0):
@@ -204,8 +204,11 @@ def main(argv=None) -> int:
     table = markdown(rows, info, command)
     print(table)
     if args.out:
-        write_json(args.out + '.json',
-                   dict(command=command, machine=info, results=rows))
+        write_results(
+            args.out + '.json',
+            dict(results=rows),
+            machine=info,
+            command=command)
         with open(args.out + '.md', 'w') as f:
             f.write(table)
     return 0

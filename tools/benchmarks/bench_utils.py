@@ -1,9 +1,11 @@
 """Measurement helpers shared by the benchmark scripts in this folder."""
+import argparse
 import json
 import os
 import platform
 import statistics
 import subprocess
+import sys
 import time
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -19,6 +21,45 @@ def write_json(path: str, data: dict, indent: int = 1) -> None:
     with open(tmp, 'w') as f:
         json.dump(data, f, indent=indent)
     os.replace(tmp, path)
+
+
+def write_results(path: str,
+                  results: dict,
+                  args: Optional[argparse.Namespace] = None,
+                  machine: Optional[dict] = None,
+                  command: Optional[str] = None,
+                  indent: int = 1) -> None:
+    """Write a benchmark's results with the header every record carries.
+
+    The header names the script (``benchmark``), the command line that
+    produced the results (``command``; a resumed run passes the original
+    one), and, when given, the parsed arguments (private ``_`` ones left
+    out) and the machine (:func:`machine_info`). Written by
+    :func:`write_json`, atomically.
+
+    Args:
+        path: The JSON file.
+        results: The benchmark's own fields (none of the header's names).
+        args: The parsed command line.
+        machine: :func:`machine_info` of the run.
+        command: The command line; ``None``: this process's.
+        indent: JSON indentation.
+    """
+    data = dict(
+        benchmark=os.path.splitext(os.path.basename(sys.argv[0]))[0],
+        command=' '.join(sys.argv) if command is None else command)
+    if args is not None:
+        data['args'] = {
+            k: v
+            for k, v in vars(args).items() if not k.startswith('_')
+        }
+    if machine is not None:
+        data['machine'] = machine
+    clash = set(data) & set(results)
+    if clash:
+        raise ValueError(f'results use header names {sorted(clash)}')
+    data.update(results)
+    write_json(path, data, indent)
 
 
 def summarize(values: List[float]) -> Dict[str, float]:
