@@ -11,14 +11,15 @@ assigned to one of the ``K_c`` active sub-centroids of ``c``. Three methods:
   clusters keep their previous centre.
 * ``'nearest'``: the most similar active sub-centroid (no equipartition).
 
-Each sample only needs its own class's ``K`` similarities. The selected
-samples are sorted by class (their rows are never copied as a whole); on the
-CPU a class with many samples gets one matrix product per block of its rows
-and the others a chunked gather of ``P[labels]``
-(:func:`dnc_mm.core.similarity.grouped_class_similarities`), elsewhere all
-use the gather. The transport's per-class normalisations are segment
-operations over the labels, with no loop over classes. Memory is ``O(N K)``
-plus one block, never ``O(N C K)`` or ``O(C K max N_c)``.
+Each sample only needs its own class's ``K`` similarities. The samples
+taking part are sorted by class (their rows are never copied as a whole);
+on the CPU a class with many samples gets one matrix product per block of
+its rows and the small classes share batched products by size
+(:func:`dnc_mm.core.similarity.grouped_class_similarities`); elsewhere a
+chunked gather of ``P[labels]`` (no host synchronisation per class). The
+transport's per-class normalisations are segment operations over the
+labels, with no loop over classes. Memory is ``O(N K)`` plus one block,
+never ``O(N C K)`` or ``O(C K max N_c)``.
 """
 from typing import Optional
 
@@ -141,7 +142,9 @@ def assign_subcentroids(features: Tensor,
             ``<x_n, p_k^{y_n}>`` (e.g. from
             :func:`~dnc_mm.core.similarity.gather_class_similarities`); rows
             of unselected samples are ignored.
-        chunk_size: Gather chunk size when similarities are computed here.
+        chunk_size: Rows per block (CPU) or gather chunk (elsewhere) when
+            the similarities are computed here; ``None``: from the memory
+            budgets of :mod:`dnc_mm.core.similarity`.
         reduce_fn: Optional distributed hook (``'sinkhorn'``: SwAV-style
             row normalisers and class counts; ``'kmeans'``: cluster sums and
             counts). Must be used by every rank, also with no selected sample.
