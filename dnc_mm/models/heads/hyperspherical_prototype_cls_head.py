@@ -1,4 +1,4 @@
-"""HPL heads for mmpretrain: fixed hyperspherical prototypes.
+"""HPL's head for mmpretrain: fixed hyperspherical prototypes.
 
 HPL: Saadabadi et al., "Hyperspherical Classification with Dynamic
 Label-to-Prototype Assignment", CVPR 2024, https://arxiv.org/abs/2403.16937
@@ -11,12 +11,9 @@ Label-to-Prototype Assignment", CVPR 2024, https://arxiv.org/abs/2403.16937
   nearest prototype under ``A``. ``PrototypeAssignmentHook`` re-assigns
   ``A`` (Eq. 9); without the hook the assignment stays fixed (the
   "fixed prototypes" and ETF baselines).
-* :class:`UniformityLinearClsHead` — the PSC baseline (linear softmax
-  classifier, optionally after a ``d``-dimensional projection), with the
-  optional ``λ·L_uni`` regulariser on its class weights (PSC*, Table 8),
-  or, with ``cosine_scale``, a cosine softmax (learnable class weights on
-  the hypersphere: separates the effect of the hypersphere from that of
-  fixed prototypes).
+
+Its baselines (PSC, PSC*, cosine softmax) are
+:class:`~.uniformity_linear_cls_head.UniformityLinearClsHead`.
 """
 import os
 import os.path as osp
@@ -26,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from mmengine import dist
 from mmengine.logging import print_log
-from mmpretrain.models.heads import ClsHead, LinearClsHead
+from mmpretrain.models.heads import ClsHead
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor, nn
@@ -36,8 +33,7 @@ from dnc_mm.core.class_means import (MEAN_SOURCES, mean_weights,
                                      update_class_means)
 from dnc_mm.core.hyperspherical_prototypes import (estimate_prototypes,
                                                    prototype_statistics,
-                                                   simplex_etf,
-                                                   uniformity_loss)
+                                                   simplex_etf)
 from dnc_mm.core.linear_assignment import SOLVERS
 from dnc_mm.core.prototype_assignment import (assignment_changes,
                                               hungarian_assignment)
@@ -325,85 +321,3 @@ MODELS.register_module(
     module=renamed_type(
         'HypersphericalPrototypeHead', 'HypersphericalPrototypeClsHead',
         'classification heads end in ClsHead, as in mmpretrain'))
-
-
-@MODELS.register_module()
-class UniformityLinearClsHead(LinearClsHead):
-    """Linear softmax classifier (PSC), optionally ``+ λ·L_uni`` (PSC*).
-
-    With ``embed_dims`` the pooled feature first goes through a learnable
-    linear projection to ``d`` dimensions (the metric-space dimension of
-    Tables 1 and 8); with ``uniformity_weight > 0`` the loss gains
-    ``λ · L_uni`` of the l2-normalised class weights (Eq. 5 on all pairs,
-    Table 8's ``CE + 10^-2 L_uni``).
-
-    With ``cosine_scale = s`` the scores are ``s · cos(z, w_y)`` (the
-    embedding and the class weights l2-normalised, no bias; a cosine
-    softmax as in NormFace, Wang et al., ACM MM 2017,
-    https://arxiv.org/abs/1704.06369, without margin): the learned
-    classifier lives on the same hypersphere as HPL's fixed prototypes, so
-    that a comparison against it isolates the effect of fixing (and
-    re-assigning) the prototypes.
-
-    Args:
-        num_classes: ``C``.
-        in_channels: Channels of the pooled backbone feature.
-        embed_dims: Optional projection dimension ``d``.
-        uniformity_weight: ``λ`` (0: plain PSC).
-        uniformity_t: ``t`` of the Gaussian potential.
-        cosine_scale: ``s`` of the cosine softmax (``None``: the plain
-            linear classifier).
-        **kwargs: The rest of :class:`LinearClsHead`'s arguments.
-    """
-
-    def __init__(self,
-                 num_classes: int,
-                 in_channels: int,
-                 embed_dims: Optional[int] = None,
-                 uniformity_weight: float = 0.0,
-                 uniformity_t: float = 2.0,
-                 cosine_scale: Optional[float] = None,
-                 **kwargs):
-        dims = in_channels if embed_dims is None else embed_dims
-        super().__init__(num_classes=num_classes, in_channels=dims, **kwargs)
-        if uniformity_weight < 0:
-            raise ValueError(f'uniformity_weight must be >= 0, got '
-                             f'{uniformity_weight}')
-        if cosine_scale is not None and not cosine_scale > 0:
-            raise ValueError(f'cosine_scale must be > 0 (or None for the '
-                             f'linear classifier), got {cosine_scale}')
-        self.cosine_scale = cosine_scale
-        if cosine_scale is not None:  # no bias: nothing left unused in DDP
-            self.fc = nn.Linear(dims, num_classes, bias=False)
-        self.feat_channels = in_channels
-        self.projection = (
-            nn.Identity() if dims == in_channels else nn.Linear(
-                in_channels, dims))
-        self.uniformity_weight = uniformity_weight
-        self.uniformity_t = uniformity_t
-
-    def pre_logits(self, feats: Tuple[Tensor]) -> Tensor:
-        x = feats[-1]
-        if x.dim() != 2 or x.shape[1] != self.feat_channels:
-            raise ValueError(f'expected pooled (N, {self.feat_channels}) '
-                             f'features, got {tuple(x.shape)}')
-        return self.projection(x)
-
-    def forward(self, feats: Tuple[Tensor]) -> Tensor:
-        """Class scores ``(N, C)``: linear, or ``s · cos`` with
-        ``cosine_scale`` (computed in fp32, also under autocast)."""
-        x = self.pre_logits(feats)
-        if self.cosine_scale is None:
-            return self.fc(x)
-        z = F.normalize(x.float(), dim=1)
-        w = F.normalize(self.fc.weight.float(), dim=1)
-        return self.cosine_scale * (z @ w.t())
-
-    def loss(self, feats: Tuple[Tensor], data_samples: List[DataSample],
-             **kwargs) -> dict:
-        losses = super().loss(feats, data_samples, **kwargs)
-        if self.uniformity_weight > 0:
-            w = F.normalize(self.fc.weight, dim=1)
-            losses['loss_uniformity'] = self.uniformity_weight * \
-                uniformity_loss(w, t=self.uniformity_t)
-        return losses
