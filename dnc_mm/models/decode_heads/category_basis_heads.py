@@ -45,6 +45,7 @@ def _register(base_names: Sequence[str]) -> List[str]:
                            'installed mmseg; CATEGORY_BASIS_BASE_HEADS in '
                            f'{__name__} needs updating')
         new = category_basis_head_class(cls)
+        new.__module__ = __name__  # where it can be found by name
         setattr(module, new.__name__, new)
         MODELS.register_module(name=new.__name__, module=new)
         MODELS.register_module(
