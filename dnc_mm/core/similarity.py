@@ -143,7 +143,6 @@ def class_similarities(features: Tensor,
 
 def grouped_class_similarities(features: Tensor,
                                index: Tensor,
-                               labels: Tensor,
                                counts: Tensor,
                                subcentroids: Tensor,
                                min_rows: int = DENSE_CLASS_ROWS,
@@ -164,8 +163,9 @@ def grouped_class_similarities(features: Tensor,
     Args:
         features: ``(N, D)`` l2-normalised features (any float dtype).
         index: ``(M,)`` rows of ``features``, grouped by class.
-        labels: ``(M,)`` int64 class of each of them (sorted).
-        counts: ``(C,)`` number of samples of every class (sums to ``M``).
+        counts: ``(C,)`` int64 number of samples of every class (sums to
+            ``M``): ``index``'s first ``counts[0]`` rows are of class 0,
+            and so on.
         subcentroids: ``(C, K, D)`` sub-centroids.
         min_rows: Smallest class that gets its own matrix products (fewer
             Python-level calls for the many small classes of a memory).
@@ -176,7 +176,7 @@ def grouped_class_similarities(features: Tensor,
         ``(M, K)`` float32 own-class similarities, in the order of ``index``.
     """
     m = index.shape[0]
-    c, k, d = subcentroids.shape
+    k, d = subcentroids.shape[1:]
     device = features.device
     block = max(1, (GATHER_BUDGET_CPU //
                     max(1, d)) if chunk_size is None else chunk_size)
@@ -187,24 +187,23 @@ def grouped_class_similarities(features: Tensor,
         # block); other dtypes are upcast block by block
         reuse = features.dtype == torch.float32
         buf = features.new_empty((min(block, m), d)) if reuse else None
-        start = 0
-        for cls, n in enumerate(counts.tolist()):
-            end = start + n
-            if n >= min_rows:
-                p_t = protos[cls].t()  # (D, K)
-                for s in range(start, end, block):
-                    e = min(end, s + block)
-                    if reuse:
-                        x = torch.index_select(
-                            features, 0, index[s:e], out=buf[:e - s])
-                    else:
-                        x = features.index_select(0, index[s:e]).float()
-                    torch.mm(x, p_t, out=out[s:e])
-            start = end
+        starts = torch.cumsum(counts, 0) - counts
+        large = (counts >= min_rows).nonzero().squeeze(1)
+        for cls, start, n in zip(large.tolist(),
+                                 starts.index_select(0, large).tolist(),
+                                 counts.index_select(0, large).tolist()):
+            p_t = protos[cls].t()  # (D, K)
+            for s in range(start, start + n, block):
+                e = min(start + n, s + block)
+                if reuse:
+                    x = torch.index_select(
+                        features, 0, index[s:e], out=buf[:e - s])
+                else:
+                    x = features.index_select(0, index[s:e]).float()
+                torch.mm(x, p_t, out=out[s:e])
         # Small classes, bucketed by their size m: one batched product
         # (classes, m, D) @ (classes, D, K) per bucket, P_c read once per
         # class instead of once per sample.
-        starts = torch.cumsum(counts, 0) - counts
         sizes_present = torch.bincount(
             counts.clamp(max=min_rows), minlength=min_rows + 1)[:min_rows]
         for m_c in sizes_present.nonzero().squeeze(1).tolist():
@@ -213,12 +212,12 @@ def grouped_class_similarities(features: Tensor,
             classes = (counts == m_c).nonzero().squeeze(1)
             per_chunk = max(1, block // (m_c + k))
             for c0 in range(0, classes.numel(), per_chunk):
-                cls = classes[c0:c0 + per_chunk]
-                pos = (starts.index_select(0, cls).unsqueeze(1) +
+                chunk = classes[c0:c0 + per_chunk]
+                pos = (starts.index_select(0, chunk).unsqueeze(1) +
                        torch.arange(m_c, device=device)).view(-1)
                 x = features.index_select(0, index.index_select(0, pos))
-                x = x.float().view(cls.numel(), m_c, d)
-                p = protos.index_select(0, cls)  # (classes, K, D)
+                x = x.float().view(chunk.numel(), m_c, d)
+                p = protos.index_select(0, chunk)  # (classes, K, D)
                 out[pos] = torch.bmm(x, p.transpose(1, 2)).view(-1, k)
     return out
 

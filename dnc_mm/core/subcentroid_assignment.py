@@ -189,7 +189,7 @@ def assign_subcentroids(features: Tensor,
         elif device.type == 'cpu':
             counts = torch.bincount(y, minlength=c)
             sims = grouped_class_similarities(
-                features, idx, y, counts, subcentroids, chunk_size=chunk_size)
+                features, idx, counts, subcentroids, chunk_size=chunk_size)
         else:
             sims = class_similarities(
                 features, y, subcentroids, chunk_size, index=idx)

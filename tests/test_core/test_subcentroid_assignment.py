@@ -152,13 +152,7 @@ def test_grouped_similarities_equal_the_gather(dtype, min_rows, chunk_size):
     feats, index, labels, counts, subs = _grouped_problem(
         0, sizes, dtype=dtype)
     got = grouped_class_similarities(
-        feats,
-        index,
-        labels,
-        counts,
-        subs,
-        min_rows=min_rows,
-        chunk_size=chunk_size)
+        feats, index, counts, subs, min_rows=min_rows, chunk_size=chunk_size)
     ref = class_similarities(feats, labels, subs, index=index)
     einsum = torch.einsum('nd,nkd->nk', feats[index].float(), subs[labels])
     torch.testing.assert_close(got, ref)

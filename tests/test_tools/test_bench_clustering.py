@@ -24,12 +24,11 @@ def test_loop_reference_equals_batched_update(long_tail, momentum):
     # long-tailed: a few classes with hundreds of samples (matrix products)
     # and a tail of small ones (size buckets); uniform: all small
     scale = dict(
+        bench.SCALES['seg'],
         num_classes=12,
         num_subcentroids=3,
         dim=16,
         num_samples=1500,
-        ignore_frac=0.1,
-        selected_frac=0.8,
         long_tail=long_tail)
     data = bench.make_data(scale, torch.device('cpu'), seed=0)
     args = (data['subcentroids'], data['features'], data['labels'],

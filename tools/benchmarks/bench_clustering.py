@@ -235,7 +235,7 @@ def stage_breakdown(p, x, y, sel, args, device) -> Dict[str, dict]:
         idx, ys = state['idx'], state['y']
         if device.type == 'cpu':
             state['sims'] = grouped_class_similarities(
-                x, idx, ys, torch.bincount(ys, minlength=c), p)
+                x, idx, torch.bincount(ys, minlength=c), p)
         else:
             state['sims'] = class_similarities(x, ys, p, index=idx)
 
