@@ -22,6 +22,12 @@ def _dnc_cls(**kwargs):
     return SubCentroidClsHead(**cfg)
 
 
+def _dnc_cls_classifier(**options):
+    """A DNC classification head whose classifier takes ``options``."""
+    options.setdefault('num_subcentroids', 4)
+    return _dnc_cls(classifier=dict(type='SubCentroidClassifier', **options))
+
+
 def _dnc_seg(**kwargs):
     cfg = dict(
         in_channels=8,
@@ -31,6 +37,12 @@ def _dnc_seg(**kwargs):
         num_classes=4)
     cfg.update(kwargs)
     return SubCentroidFCNHead(**cfg)
+
+
+def _dnc_seg_classifier(**options):
+    """A DNC decode head whose classifier takes ``options``."""
+    options.setdefault('num_subcentroids', 10)
+    return _dnc_seg(classifier=dict(type='SubCentroidClassifier', **options))
 
 
 def _hpl(**kwargs):
@@ -50,23 +62,47 @@ def _labels_beyond_classes():
 
 
 CATALOGUE = {
-    'K < 1': (lambda: _dnc_cls(num_subcentroids=0),
+    'K < 1': (lambda: _dnc_cls_classifier(num_subcentroids=0),
               'num_subcentroids must be >= 1'),
     'per-class K of the wrong length':
-    (lambda: _dnc_cls(num_subcentroids=[2, 3]), 'expected 5 per-class'),
-    'epsilon <= 0': (lambda: _dnc_cls(sinkhorn_epsilon=0.0),
-                     'sinkhorn_epsilon must be > 0'),
-    'Sinkhorn iterations < 1': (lambda: _dnc_cls(sinkhorn_iters=0),
-                                'sinkhorn_iters and kmeans_iters'),
-    'mu > 1': (lambda: _dnc_cls(momentum=1.5),
+    (lambda: _dnc_cls_classifier(num_subcentroids=[2, 3]),
+     'expected 5 per-class'),
+    'epsilon <= 0':
+    (lambda: _dnc_cls_classifier(clustering=dict(type='sinkhorn', epsilon=0)),
+     'clustering epsilon must be > 0'),
+    'Sinkhorn iterations < 1':
+    (lambda: _dnc_cls_classifier(
+        clustering=dict(type='sinkhorn', num_iters=0)),
+     'clustering num_iters must be an integer >= 1'),
+    'clustering given as a string':
+    (lambda: _dnc_cls_classifier(clustering='kmeans'),
+     "clustering must be a dict with a 'type'"),
+    'clustering option its type does not read':
+    (lambda: _dnc_cls_classifier(
+        clustering=dict(type='kmeans', epsilon=0.05, num_iters=3)),
+     r"clustering type 'kmeans' takes num_iters, got \['epsilon'\] "
+     r'\(a config that changes the type .* needs _delete_=True'),
+    'former head option of the classifier':
+    (lambda: _dnc_cls(momentum=0.9),
+     r"SubCentroidClsHead: momentum is now an option of the head's "
+     r"classifier=dict\(type='SubCentroidClassifier', \.\.\.\) "
+     r'\(momentum -> classifier.momentum'),
+    'former decode head option of the classifier':
+    (lambda: _dnc_seg(num_subcentroids=10, sinkhorn_epsilon=0.1),
+     r'SubCentroidFCNHead: num_subcentroids, sinkhorn_epsilon are now '
+     r"options of .*sinkhorn_epsilon -> classifier.clustering.epsilon"),
+    'classifier option the head sets':
+    (lambda: _dnc_cls_classifier(num_classes=3),
+     'classifier.num_classes is set by the head'),
+    'mu > 1': (lambda: _dnc_cls_classifier(momentum=1.5),
                r'momentum must be in \[0, 1\]'),
-    'mu < 0': (lambda: _dnc_cls(momentum=-0.1),
+    'mu < 0': (lambda: _dnc_cls_classifier(momentum=-0.1),
                r'momentum must be in \[0, 1\]'),
     'memory size < 1': (lambda: SubCentroidMemoryHook(size_in_batches=0),
                         'size_in_batches must be >= 1.*remove'),
     'labels beyond num_classes': (_labels_beyond_classes,
                                   'set model.head.num_classes'),
-    'segmentation K < 1': (lambda: _dnc_seg(num_subcentroids=0),
+    'segmentation K < 1': (lambda: _dnc_seg_classifier(num_subcentroids=0),
                            'num_subcentroids must be >= 1'),
     'HPL d < 2': (lambda: _hpl(embed_dims=1), 'embed_dims must be >= 2'),
     'HPL unknown class-mean source':
@@ -79,11 +115,12 @@ CATALOGUE = {
     'HPL re-assignment stop < 0':
     (lambda: PrototypeAssignmentHook(stop_last_epochs=-1),
      'stop_last_epochs must be an integer >= 0, got -1'),
-    'unknown mask order': (lambda: _dnc_cls(mask_order='later'),
-                           "mask_order must be one of"),
-    'unknown initialisation': (lambda: _dnc_seg(init='zeros'),
-                               "init must be one of"),
-    'warm-up start above mu': (lambda: _dnc_cls(
+    'unknown mask order': (lambda: _dnc_cls_classifier(mask_order='later'),
+                           'mask_order must be one of'),
+    'unknown initialisation':
+    (lambda: _dnc_seg_classifier(init=dict(type='zeros')),
+     'init type must be one of'),
+    'warm-up start above mu': (lambda: _dnc_cls_classifier(
         momentum=0.9, momentum_warmup_iters=10, momentum_warmup_start=0.95
     ), r'momentum_warmup_start must be in \[0, momentum\]'),
     'unknown split/merge assignment':

@@ -14,6 +14,8 @@
 _base_ = ['./dnc_resnet50_1xb128-200e_cifar100.py']
 
 model = dict(
-    head=dict(num_subcentroids=1, momentum=0.0, update_correct_only=False))
+    head=dict(
+        classifier=dict(
+            num_subcentroids=1, momentum=0.0, update_correct_only=False)))
 # no feature memory: class means come from the current batch only
 custom_hooks = []

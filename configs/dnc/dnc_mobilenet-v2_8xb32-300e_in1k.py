@@ -7,7 +7,10 @@
 # DNC's general K=4, mu=0.999 and the memory size the paper uses for CNNs
 # (ResNet) on ImageNet, 1,000 batches (8 x 32 x 1000 = 256,000 features of
 # 1,280 dims).
-_base_ = ['./linear_mobilenet-v2_8xb32-300e_in1k.py']
+_base_ = [
+    './linear_mobilenet-v2_8xb32-300e_in1k.py',
+    '../_base_/models/dnc_cls_head.py'
+]
 
 model = dict(
     head=dict(
@@ -15,14 +18,11 @@ model = dict(
         type='SubCentroidClsHead',
         num_classes=1000,
         in_channels=1280,
-        num_subcentroids=4,  # K (§4.1)
+        # K=4, mu 0.999, Sinkhorn eps 0.05 / 3 iterations (§3, §4.1)
+        classifier=_base_.dnc_classifier,
         # As the official DNC code (https://github.com/ChengHan111/DNC):
         projection='layernorm',  # LayerNorm, then l2
         logit_normalization='layernorm_affine',  # nn.LayerNorm(C)
-        momentum=0.999,  # mu of Eq. 8 (§4.1)
-        clustering='sinkhorn',
-        sinkhorn_epsilon=0.05,  # eps of Eq. 6 (§3)
-        sinkhorn_iters=3,  # Algorithm 1
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
         topk=(1, 5)))
 custom_hooks = [dict(type='SubCentroidMemoryHook', size_in_batches=1000)]

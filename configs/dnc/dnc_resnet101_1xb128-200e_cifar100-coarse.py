@@ -9,7 +9,10 @@
 # induction accuracy on the fine labels (§E).
 # Data: CIFAR100Coarse (20 official super-classes, fine label kept); the
 # 100-class figure: python tools/induction_eval.py CONFIG CHECKPOINT --k 1
-_base_ = ['./linear_resnet101_1xb128-200e_cifar100-coarse.py']
+_base_ = [
+    './linear_resnet101_1xb128-200e_cifar100-coarse.py',
+    '../_base_/models/dnc_cls_head.py'
+]
 
 model = dict(
     head=dict(
@@ -17,14 +20,11 @@ model = dict(
         type='SubCentroidClsHead',
         num_classes=20,
         in_channels=2048,
-        num_subcentroids=4,  # K (§4.1)
+        # K=4, mu 0.999, Sinkhorn eps 0.05 / 3 iterations (§3, §4.1)
+        classifier=_base_.dnc_classifier,
         # As the official DNC code (https://github.com/ChengHan111/DNC):
         projection='layernorm',  # LayerNorm, then l2
         logit_normalization='layernorm_affine',  # nn.LayerNorm(C)
-        momentum=0.999,  # mu of Eq. 8 (§4.1)
-        clustering='sinkhorn',
-        sinkhorn_epsilon=0.05,  # eps of Eq. 6 (§3)
-        sinkhorn_iters=3,  # Algorithm 1
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
         topk=(1, )))
 custom_hooks = [dict(type='SubCentroidMemoryHook', size_in_batches=100)]

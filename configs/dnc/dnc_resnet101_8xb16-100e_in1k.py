@@ -6,7 +6,9 @@
 # policy, K=4, mu=0.999, memory of 1,000 batches (8 x 16 x 1000 = 128,000
 # features of 2,048 dims, 1.0 GiB in float32 per GPU; pass dtype='float16' to
 # the memory hook to halve it).
-_base_ = ['./linear_resnet101_8xb16-100e_in1k.py']
+_base_ = [
+    './linear_resnet101_8xb16-100e_in1k.py', '../_base_/models/dnc_cls_head.py'
+]
 
 model = dict(
     head=dict(
@@ -14,14 +16,11 @@ model = dict(
         type='SubCentroidClsHead',
         num_classes=1000,
         in_channels=2048,
-        num_subcentroids=4,  # K (§4.1)
+        # K=4, mu 0.999, Sinkhorn eps 0.05 / 3 iterations (§3, §4.1)
+        classifier=_base_.dnc_classifier,
         # As the official DNC code (https://github.com/ChengHan111/DNC):
         projection='layernorm',  # LayerNorm, then l2
         logit_normalization='layernorm_affine',  # nn.LayerNorm(C)
-        momentum=0.999,  # mu of Eq. 8 (§4.1)
-        clustering='sinkhorn',
-        sinkhorn_epsilon=0.05,  # eps of Eq. 6 (§3)
-        sinkhorn_iters=3,  # Algorithm 1
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
         topk=(1, 5)))
 custom_hooks = [dict(type='SubCentroidMemoryHook', size_in_batches=1000)]

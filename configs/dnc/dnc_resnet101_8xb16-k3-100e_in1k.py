@@ -4,4 +4,4 @@
 # default row of Tables 5a-c).
 _base_ = ['./dnc_resnet101_8xb16-100e_in1k.py']
 
-model = dict(head=dict(num_subcentroids=3))
+model = dict(head=dict(classifier=dict(num_subcentroids=3)))

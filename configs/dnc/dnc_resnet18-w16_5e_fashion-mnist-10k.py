@@ -14,13 +14,13 @@ model = dict(
         type='SubCentroidClsHead',
         num_classes=10,
         in_channels=128,
-        num_subcentroids=4,
+        classifier=dict(
+            type='SubCentroidClassifier',
+            num_subcentroids=4,
+            momentum=0.999,
+            clustering=dict(type='sinkhorn', epsilon=0.05, num_iters=3)),
         projection='layernorm',
         logit_normalization='learned_scale',
-        momentum=0.999,
-        clustering='sinkhorn',
-        sinkhorn_epsilon=0.05,
-        sinkhorn_iters=3,
         topk=(1, )))
 # The health hook only logs (train/subcentroid_{mean_cos,max_cos,
 # usage_entropy}: do a class's sub-centroids collapse onto each other?).

@@ -9,7 +9,7 @@
 # The true numbers of fine classes per coarse class are 4, 3, 3.
 _base_ = ['./dnc_resnet18-w16_5e_fashion-mnist-coarse-10k.py']
 
-model = dict(head=dict(num_subcentroids=6))
+model = dict(head=dict(classifier=dict(num_subcentroids=6)))
 custom_hooks = [
     dict(type='SubCentroidMemoryHook', size_in_batches=100),
     dict(

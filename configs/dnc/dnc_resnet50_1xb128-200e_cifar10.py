@@ -4,7 +4,10 @@
 # replaced by K=4 sub-centroids per class (mu 0.999, Sinkhorn eps 0.05 / 3
 # iterations) and a memory of 100 batches (§4.1; K and mu are the paper's
 # general values, stated with the ImageNet settings).
-_base_ = ['./linear_resnet50_1xb128-200e_cifar10.py']
+_base_ = [
+    './linear_resnet50_1xb128-200e_cifar10.py',
+    '../_base_/models/dnc_cls_head.py'
+]
 
 model = dict(
     head=dict(
@@ -12,14 +15,11 @@ model = dict(
         type='SubCentroidClsHead',
         num_classes=10,
         in_channels=2048,
-        num_subcentroids=4,  # K (§4.1)
+        # K=4, mu 0.999, Sinkhorn eps 0.05 / 3 iterations (§3, §4.1)
+        classifier=_base_.dnc_classifier,
         # As the official DNC code (https://github.com/ChengHan111/DNC):
         projection='layernorm',  # LayerNorm, then l2
         logit_normalization='layernorm_affine',  # nn.LayerNorm(C)
-        momentum=0.999,  # mu of Eq. 8 (§4.1)
-        clustering='sinkhorn',
-        sinkhorn_epsilon=0.05,  # eps of Eq. 6 (§3)
-        sinkhorn_iters=3,  # Algorithm 1
         loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
         topk=(1, )))
 custom_hooks = [dict(type='SubCentroidMemoryHook', size_in_batches=100)]

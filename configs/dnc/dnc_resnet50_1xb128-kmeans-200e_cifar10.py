@@ -4,7 +4,10 @@
 # dnc_resnet50_1xb128-200e_cifar10.py). Everything else as
 # dnc_resnet50_1xb128-200e_cifar10.py.
 # The paper does not give the number of k-means iterations; this uses the
-# head's default (kmeans_iters=3, Lloyd iterations per training step).
+# default (num_iters=3, Lloyd iterations per training step).
 _base_ = ['./dnc_resnet50_1xb128-200e_cifar10.py']
 
-model = dict(head=dict(clustering='kmeans', kmeans_iters=3))
+model = dict(
+    head=dict(
+        classifier=dict(
+            clustering=dict(_delete_=True, type='kmeans', num_iters=3))))

@@ -2,4 +2,4 @@
 # eps = 0.05 is dnc_resnet50_8xb16-100e_in1k.py).
 _base_ = ['./dnc_resnet50_8xb16-100e_in1k.py']
 
-model = dict(head=dict(sinkhorn_epsilon=0.1))
+model = dict(head=dict(classifier=dict(clustering=dict(epsilon=0.1))))

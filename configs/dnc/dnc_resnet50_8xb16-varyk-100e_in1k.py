@@ -6,7 +6,7 @@
 # and applies it, with num_subcentroids=K_max=4.
 _base_ = ['./dnc_resnet50_8xb16-100e_in1k.py']
 
-model = dict(head=dict(num_subcentroids=4))  # K_max
+model = dict(head=dict(classifier=dict(num_subcentroids=4)))  # K_max
 custom_hooks = [
     dict(type='SubCentroidMemoryHook', size_in_batches=1000),
     dict(type='SubCentroidClassCountsHook', min_subcentroids=1),

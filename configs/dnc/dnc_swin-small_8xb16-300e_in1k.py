@@ -8,7 +8,10 @@
 # The head keeps the baseline's Swin training recipe (label smoothing 0.1,
 # Mixup/CutMix; the head clusters each sample under its dominant label), so
 # only the classifier differs.
-_base_ = ['./linear_swin-small_8xb16-300e_in1k.py']
+_base_ = [
+    './linear_swin-small_8xb16-300e_in1k.py',
+    '../_base_/models/dnc_cls_head.py'
+]
 
 model = dict(
     head=dict(
@@ -16,14 +19,11 @@ model = dict(
         type='SubCentroidClsHead',
         num_classes=1000,
         in_channels=768,
-        num_subcentroids=4,  # K (§4.1)
+        # K=4, mu 0.999, Sinkhorn eps 0.05 / 3 iterations (§3, §4.1)
+        classifier=_base_.dnc_classifier,
         # As the official DNC code (https://github.com/ChengHan111/DNC):
         projection='layernorm',  # LayerNorm, then l2
         logit_normalization='layernorm_affine',  # nn.LayerNorm(C)
-        momentum=0.999,  # mu of Eq. 8 (§4.1)
-        clustering='sinkhorn',
-        sinkhorn_epsilon=0.05,  # eps of Eq. 6 (§3)
-        sinkhorn_iters=3,  # Algorithm 1
         cal_acc=False,
         loss=dict(
             type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),

@@ -2,4 +2,4 @@
 # sub-centroids are replaced by the batch's cluster means.
 _base_ = ['./dnc-deeplabv3_r101-d8-dnc-pre_4xb4-80k_ade20k-512x512.py']
 
-model = dict(decode_head=dict(momentum=0.0))
+model = dict(decode_head=dict(classifier=dict(momentum=0.0)))

@@ -7,4 +7,4 @@
 # share of the schedule that 1,000 iterations are of the paper's 160k x 0.6%).
 _base_ = ['./dnc-fcn_r18-w16-d8_1k_fashion-scenes-128x128.py']
 
-model = dict(decode_head=dict(momentum=0.99))
+model = dict(decode_head=dict(classifier=dict(momentum=0.99)))

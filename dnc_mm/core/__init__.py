@@ -66,25 +66,25 @@ from .separability import class_separability
 from .similarity import (class_similarities, gather_class_similarities,
                          grouped_class_similarities, subcentroid_logits)
 from .sinkhorn import segment_logsumexp, sinkhorn_knopp_segments
-from .subcentroid_assignment import (ASSIGNMENT_METHODS, assign_subcentroids,
-                                     kmeans_subcentroids)
+from .subcentroid_assignment import (ASSIGNMENT_METHODS, SubcentroidClustering,
+                                     assign_subcentroids, kmeans_subcentroids)
 from .update import MASK_ORDERS, SubcentroidUpdate, update_subcentroids
 
 __all__ = [
     'ReduceFn', 'autocast_disabled', 'ASSIGNMENT_METHODS',
-    'assign_subcentroids', 'kmeans_subcentroids', 'DataInit',
-    'kmeanspp_subcentroids', 'subcentroid_health', 'apply_momentum_update',
-    'scheduled_momentum', 'subcentroid_sums', 'touched_subcentroid_sums',
-    'momentum_update_rows', 'active_subcentroid_mask',
-    'num_subcentroids_from_counts', 'num_subcentroids_per_class',
-    'class_similarities', 'gather_class_similarities',
-    'grouped_class_similarities', 'subcentroid_logits', 'segment_logsumexp',
-    'sinkhorn_knopp_segments', 'MASK_ORDERS', 'SubcentroidUpdate',
-    'update_subcentroids', 'category_basis_prototypes', 'check_basis_size',
-    'ema_update_prototypes', 'equalize_norms', 'gram_schmidt',
-    'orthogonality_penalty', 'category_loss', 'centroid_loss',
-    'online_centroid_contrastive_loss', 'split_views', 'view_centroids',
-    'class_separability', 'class_sums', 'ema_class_means',
+    'SubcentroidClustering', 'assign_subcentroids', 'kmeans_subcentroids',
+    'DataInit', 'kmeanspp_subcentroids', 'subcentroid_health',
+    'apply_momentum_update', 'scheduled_momentum', 'subcentroid_sums',
+    'touched_subcentroid_sums', 'momentum_update_rows',
+    'active_subcentroid_mask', 'num_subcentroids_from_counts',
+    'num_subcentroids_per_class', 'class_similarities',
+    'gather_class_similarities', 'grouped_class_similarities',
+    'subcentroid_logits', 'segment_logsumexp', 'sinkhorn_knopp_segments',
+    'MASK_ORDERS', 'SubcentroidUpdate', 'update_subcentroids',
+    'category_basis_prototypes', 'check_basis_size', 'ema_update_prototypes',
+    'equalize_norms', 'gram_schmidt', 'orthogonality_penalty', 'category_loss',
+    'centroid_loss', 'online_centroid_contrastive_loss', 'split_views',
+    'view_centroids', 'class_separability', 'class_sums', 'ema_class_means',
     'update_class_means', 'estimate_prototypes', 'prototype_statistics',
     'simplex_etf', 'uniformity_loss', 'assignment_changes',
     'hungarian_assignment'

@@ -21,20 +21,91 @@ transport's per-class normalisations are segment operations over the
 labels, with no loop over classes. Memory is ``O(N K)`` plus one block,
 never ``O(N C K)`` or ``O(C K max N_c)``.
 """
-from typing import Optional
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._utils import ReduceFn, autocast_disabled
+from ._utils import ReduceFn, autocast_disabled, check_choice
 from .momentum import subcentroid_sums
 from .similarity import class_similarities, grouped_class_similarities
 from .sinkhorn import sinkhorn_knopp_segments
 
-__all__ = ['ASSIGNMENT_METHODS', 'assign_subcentroids', 'kmeans_subcentroids']
+__all__ = [
+    'ASSIGNMENT_METHODS', 'SubcentroidClustering', 'assign_subcentroids',
+    'kmeans_subcentroids'
+]
 
 ASSIGNMENT_METHODS = ('sinkhorn', 'kmeans', 'nearest')
+# the options each method reads, besides its type
+_METHOD_OPTIONS = {
+    'sinkhorn': ('epsilon', 'num_iters'),
+    'kmeans': ('num_iters', ),
+    'nearest': (),
+}
+
+
+@dataclass(frozen=True)
+class SubcentroidClustering:
+    """How the samples of a class are split among its sub-centroids.
+
+    The clustering step of Algorithm 1 (Eq. 5), one small immutable object
+    that the classifier builds once from its config and the core reads.
+
+    Attributes:
+        type: ``'sinkhorn'`` (the paper: Eq. 5 relaxed, solved by the
+            log-domain Sinkhorn–Knopp of Eq. 6), ``'kmeans'`` (batched
+            spherical Lloyd iterations started from the current
+            sub-centroids, appendix §H, Table 17) or ``'nearest'`` (each
+            sample to its most similar sub-centroid, no equipartition).
+        epsilon: ``eps`` of Eq. 6 (paper: 0.05); ``'sinkhorn'`` only.
+        num_iters: Sinkhorn–Knopp rounds (paper: 3) for ``'sinkhorn'``,
+            Lloyd iterations for ``'kmeans'``.
+    """
+    type: str = 'sinkhorn'
+    epsilon: float = 0.05
+    num_iters: int = 3
+
+    def __post_init__(self) -> None:
+        check_choice('clustering type', self.type, ASSIGNMENT_METHODS)
+        if not self.epsilon > 0:
+            raise ValueError('clustering epsilon must be > 0 (paper: 0.05), '
+                             f'got {self.epsilon}')
+        if int(self.num_iters) != self.num_iters or self.num_iters < 1:
+            raise ValueError('clustering num_iters must be an integer >= 1, '
+                             f'got {self.num_iters}')
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> 'SubcentroidClustering':
+        """Build from a config dict such as ``dict(type='sinkhorn',
+        epsilon=0.05, num_iters=3)`` (omitted options keep their defaults).
+
+        Raises:
+            ValueError: ``cfg`` is not such a dict, or it has an option its
+                type does not read (e.g. an ``epsilon`` inherited from a
+                Sinkhorn base config by a k-means config without
+                ``_delete_=True``).
+        """
+        if isinstance(cfg, cls):
+            return cfg
+        if not isinstance(cfg, Mapping) or 'type' not in cfg:
+            raise ValueError(
+                "clustering must be a dict with a 'type' (one of "
+                f'{ASSIGNMENT_METHODS}), e.g. dict(type=\'sinkhorn\', '
+                f'epsilon=0.05, num_iters=3), got {cfg!r}')
+        options = dict(cfg)
+        method = options.pop('type')
+        check_choice('clustering type', method, ASSIGNMENT_METHODS)
+        unread = sorted(set(options) - set(_METHOD_OPTIONS[method]))
+        if unread:
+            takes = ', '.join(_METHOD_OPTIONS[method]) or 'no options'
+            raise ValueError(
+                f'clustering type {method!r} takes {takes}, got {unread} '
+                '(a config that changes the type of an inherited clustering '
+                'needs _delete_=True in its clustering dict)')
+        return cls(method, **options)
 
 
 def _masked_argmax(sims: Tensor, active: Tensor) -> Tensor:
@@ -106,18 +177,16 @@ def kmeans_subcentroids(features: Tensor,
     return assign.view(n)
 
 
-def assign_subcentroids(features: Tensor,
-                        labels: Tensor,
-                        subcentroids: Tensor,
-                        active_mask: Optional[Tensor] = None,
-                        selected: Optional[Tensor] = None,
-                        method: str = 'sinkhorn',
-                        epsilon: float = 0.05,
-                        sinkhorn_iters: int = 3,
-                        kmeans_iters: int = 3,
-                        similarities: Optional[Tensor] = None,
-                        chunk_size: Optional[int] = None,
-                        reduce_fn: Optional[ReduceFn] = None) -> Tensor:
+def assign_subcentroids(
+        features: Tensor,
+        labels: Tensor,
+        subcentroids: Tensor,
+        active_mask: Optional[Tensor] = None,
+        selected: Optional[Tensor] = None,
+        clustering: SubcentroidClustering = SubcentroidClustering(),
+        similarities: Optional[Tensor] = None,
+        chunk_size: Optional[int] = None,
+        reduce_fn: Optional[ReduceFn] = None) -> Tensor:
     """Assign every selected sample to a sub-centroid of its own class.
 
     Implements the clustering step of Algorithm 1 (Eq. 5 relaxed and solved
@@ -134,10 +203,7 @@ def assign_subcentroids(features: Tensor,
             ``K_c``, see :mod:`dnc_mm.core.num_subcentroids`); ``None``: all.
         selected: ``(N,)`` bool, which samples take part (Algorithm 1: the
             correctly classified ones); ``None``: all.
-        method: ``'sinkhorn'``, ``'kmeans'`` or ``'nearest'``.
-        epsilon: Sinkhorn ``eps`` (Eq. 6; paper 0.05).
-        sinkhorn_iters: Sinkhorn rounds (paper 3).
-        kmeans_iters: Lloyd iterations for ``'kmeans'``.
+        clustering: The method and its options.
         similarities: Optional ``(N, K)`` precomputed own-class similarities
             ``<x_n, p_k^{y_n}>`` (e.g. from
             :func:`~dnc_mm.core.similarity.gather_class_similarities`); rows
@@ -153,9 +219,11 @@ def assign_subcentroids(features: Tensor,
         ``(N,)`` int64: the sub-centroid index in ``[0, K)`` of every
         selected sample, -1 elsewhere.
     """
-    if method not in ASSIGNMENT_METHODS:
-        raise ValueError(f'method must be one of {ASSIGNMENT_METHODS}, '
-                         f'got {method!r}')
+    if not isinstance(clustering, SubcentroidClustering):
+        raise TypeError('clustering must be a SubcentroidClustering (see '
+                        'SubcentroidClustering.from_config), got '
+                        f'{type(clustering).__name__}')
+    method = clustering.type
     n = features.shape[0]
     c, k, _ = subcentroids.shape
     device = features.device
@@ -176,8 +244,8 @@ def assign_subcentroids(features: Tensor,
             sims = (None if similarities is None else
                     similarities.detach().index_select(0, idx))
             out[idx] = kmeans_subcentroids(x, y, subcentroids, active_mask,
-                                           kmeans_iters, sims, chunk_size,
-                                           reduce_fn)
+                                           clustering.num_iters, sims,
+                                           chunk_size, reduce_fn)
             return out
         # The samples grouped by class (the rows of features are never
         # copied as a whole): each class's rows are contiguous, which the
@@ -196,7 +264,8 @@ def assign_subcentroids(features: Tensor,
         if method == 'nearest':
             sub = _masked_argmax(sims.float(), active_mask.index_select(0, y))
         else:
-            _, sub = sinkhorn_knopp_segments(sims, y, c, active_mask, epsilon,
-                                             sinkhorn_iters, reduce_fn)
+            _, sub = sinkhorn_knopp_segments(sims, y, c, active_mask,
+                                             clustering.epsilon,
+                                             clustering.num_iters, reduce_fn)
         out[idx] = sub
     return out

@@ -16,7 +16,7 @@ from torch import Tensor
 from ._utils import ReduceFn
 from .momentum import (apply_momentum_update, momentum_update_rows,
                        subcentroid_sums, touched_subcentroid_sums)
-from .subcentroid_assignment import assign_subcentroids
+from .subcentroid_assignment import SubcentroidClustering, assign_subcentroids
 
 __all__ = ['MASK_ORDERS', 'SubcentroidUpdate', 'update_subcentroids']
 
@@ -43,21 +43,19 @@ class SubcentroidUpdate(NamedTuple):
     counts: Tensor
 
 
-def update_subcentroids(subcentroids: Tensor,
-                        features: Tensor,
-                        labels: Tensor,
-                        selected: Optional[Tensor] = None,
-                        active_mask: Optional[Tensor] = None,
-                        momentum: float = 0.999,
-                        method: str = 'sinkhorn',
-                        epsilon: float = 0.05,
-                        sinkhorn_iters: int = 3,
-                        kmeans_iters: int = 3,
-                        similarities: Optional[Tensor] = None,
-                        chunk_size: Optional[int] = None,
-                        reduce_fn: Optional[ReduceFn] = None,
-                        inplace: bool = False,
-                        mask_order: str = 'after') -> SubcentroidUpdate:
+def update_subcentroids(
+        subcentroids: Tensor,
+        features: Tensor,
+        labels: Tensor,
+        selected: Optional[Tensor] = None,
+        active_mask: Optional[Tensor] = None,
+        momentum: float = 0.999,
+        clustering: SubcentroidClustering = SubcentroidClustering(),
+        mask_order: str = 'after',
+        similarities: Optional[Tensor] = None,
+        chunk_size: Optional[int] = None,
+        reduce_fn: Optional[ReduceFn] = None,
+        inplace: bool = False) -> SubcentroidUpdate:
     """Cluster the selected samples per class and momentum-update ``P``.
 
     Algorithm 1 of DNC: assignment (Eq. 5, solved by Sinkhorn Eq. 6 by
@@ -80,18 +78,15 @@ def update_subcentroids(subcentroids: Tensor,
             samples. ``None``: all.
         active_mask: ``(C, K)`` bool active sub-centroids; ``None``: all.
         momentum: ``mu`` of Eq. 8 (paper 0.999).
-        method: ``'sinkhorn'``, ``'kmeans'`` or ``'nearest'``.
-        epsilon: Sinkhorn ``eps`` (paper 0.05).
-        sinkhorn_iters: Sinkhorn rounds (paper 3).
-        kmeans_iters: Lloyd iterations for ``'kmeans'``.
-        similarities: Optional precomputed ``(N, K)`` own-class similarities.
-        chunk_size: Gather chunk size for computing similarities.
-        reduce_fn: Optional distributed hook ``reduce_fn(tensor, op)``.
-        inplace: Write the new values into ``subcentroids``.
+        clustering: The clustering method and its options (Eqs. 5, 6).
         mask_order: ``'after'`` (Algorithm 1): every sample with a valid
             label takes part in the transport and ``selected`` only decides
             which assigned samples enter the means; ``'before'``: unselected
             samples are dropped before the transport.
+        similarities: Optional precomputed ``(N, K)`` own-class similarities.
+        chunk_size: Gather chunk size for computing similarities.
+        reduce_fn: Optional distributed hook ``reduce_fn(tensor, op)``.
+        inplace: Write the new values into ``subcentroids``.
 
     Returns:
         :class:`SubcentroidUpdate` ``(subcentroids, assignment, counts)``.
@@ -102,8 +97,7 @@ def update_subcentroids(subcentroids: Tensor,
     c, k, _ = subcentroids.shape
     before = selected if mask_order == 'before' else None
     assignment = assign_subcentroids(features, labels, subcentroids,
-                                     active_mask, before, method, epsilon,
-                                     sinkhorn_iters, kmeans_iters,
+                                     active_mask, before, clustering,
                                      similarities, chunk_size, reduce_fn)
     if selected is not None and mask_order == 'after':
         assignment = assignment.masked_fill(

@@ -96,7 +96,7 @@ def test_config_train_step(path, monkeypatch):
     sample_idx = None
     mem_labels = None
     if is_dnc:
-        k_cfg = head_cfg.get('num_subcentroids', 4)
+        k_cfg = head_cfg.get('classifier', {}).get('num_subcentroids', 4)
         k_max = k_cfg if isinstance(k_cfg, int) else max(k_cfg)
         dims = head_cfg.get('embed_dims') or head_cfg.in_channels
         assert tuple(head.classifier.subcentroids.shape) == (num_classes,
@@ -166,7 +166,8 @@ def test_config_train_step(path, monkeypatch):
             assert not torch.allclose(protos[mem_labels],
                                       before_protos[mem_labels])
         moves_all = (
-            anchor_hooks or not head_cfg.get('update_correct_only', True))
+            anchor_hooks or not head_cfg.get('classifier', {}).get(
+                'update_correct_only', True))
         if moves_all and head.classifier.momentum < 1:
             # anchored update / DeepNCM-style means: every sample counts, so
             # the sub-centroids of the batch's classes must have moved

@@ -5,6 +5,7 @@ import torch.nn.functional as F
 
 from dnc_mm.core.momentum import (apply_momentum_update, subcentroid_sums,
                                   touched_subcentroid_sums)
+from dnc_mm.core.subcentroid_assignment import SubcentroidClustering
 from dnc_mm.core.update import update_subcentroids
 
 
@@ -75,7 +76,11 @@ def test_empty_and_absent_untouched_bitwise(method):
     active = torch.ones(6, 4, dtype=torch.bool)
     active[0, 2:] = False  # class 0 has K=2
     res = update_subcentroids(
-        subs, feats, labels, active_mask=active, method=method)
+        subs,
+        feats,
+        labels,
+        active_mask=active,
+        clustering=SubcentroidClustering(method))
     assert torch.equal(res.subcentroids[3:], subs[3:])
     assert torch.equal(res.subcentroids[0, 2:], subs[0, 2:])
     assert (res.counts[0, 2:] == 0).all()
@@ -104,7 +109,11 @@ def test_k1_is_normalised_class_mean():
     labels[labels == 3] = 0  # class 3 absent
     for method in ('sinkhorn', 'kmeans', 'nearest'):
         res = update_subcentroids(
-            subs, feats, labels, momentum=0.0, method=method)
+            subs,
+            feats,
+            labels,
+            momentum=0.0,
+            clustering=SubcentroidClustering(method))
         for c in range(3):
             ref = F.normalize(feats[labels == c].mean(0), dim=0)
             torch.testing.assert_close(res.subcentroids[c, 0], ref)
@@ -157,14 +166,19 @@ def test_single_process_update_equals_the_reduced_one(method):
     labels[:5] = 255
     sel = torch.arange(200) % 3 > 0
     a = update_subcentroids(
-        subs, feats, labels, sel, momentum=0.7, method=method)
+        subs,
+        feats,
+        labels,
+        sel,
+        momentum=0.7,
+        clustering=SubcentroidClustering(method))
     b = update_subcentroids(
         subs,
         feats,
         labels,
         sel,
         momentum=0.7,
-        method=method,
+        clustering=SubcentroidClustering(method),
         reduce_fn=lambda t, op: t)
     torch.testing.assert_close(a.subcentroids, b.subcentroids)
     assert torch.equal(a.assignment, b.assignment)

@@ -9,8 +9,8 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 
-from dnc_mm.core import (assign_subcentroids, subcentroid_logits,
-                         update_subcentroids)
+from dnc_mm.core import (SubcentroidClustering, assign_subcentroids,
+                         subcentroid_logits, update_subcentroids)
 from dnc_mm.models.utils import all_reduce_fn
 
 
@@ -25,13 +25,19 @@ def _setup(seed=0, n=96, c=7, k=3, d=16):
 @pytest.mark.parametrize('method', ['sinkhorn', 'kmeans', 'nearest'])
 def test_full_step_under_bf16_autocast(method):
     feats, labels, subs = _setup()
-    ref = update_subcentroids(subs, feats, labels, method=method)
+    ref = update_subcentroids(
+        subs, feats, labels, clustering=SubcentroidClustering(method))
     with torch.autocast('cpu', dtype=torch.bfloat16):
         logits, sims = subcentroid_logits(feats, subs)
         correct = logits.argmax(1) == labels
-        got = update_subcentroids(subs, feats, labels, method=method)
+        got = update_subcentroids(
+            subs, feats, labels, clustering=SubcentroidClustering(method))
         got_sel = update_subcentroids(
-            subs, feats, labels, selected=correct, method=method)
+            subs,
+            feats,
+            labels,
+            selected=correct,
+            clustering=SubcentroidClustering(method))
     assert logits.dtype == torch.bfloat16  # the forward does use autocast
     assert got.subcentroids.dtype == torch.float32
     assert torch.equal(got.assignment, ref.assignment)
@@ -55,7 +61,10 @@ def test_extreme_similarities_full_step():
         x = feats * scale
         for method in ('sinkhorn', 'kmeans', 'nearest'):
             res = update_subcentroids(
-                subs, x.half() if scale < 6e4 else x, labels, method=method)
+                subs,
+                x.half() if scale < 6e4 else x,
+                labels,
+                clustering=SubcentroidClustering(method))
             assert torch.isfinite(res.subcentroids).all()
             assert (res.assignment >= 0).all()
 
@@ -95,7 +104,12 @@ def test_distributed_update_equals_single_process(run_ranks, method):
     labels[40:] = labels[40:] % 4  # rank 1 lacks some classes
     labels[:40][labels[:40] == 6] = 5  # class 6 only on rank 1
     ref = update_subcentroids(
-        subs, feats, labels, selected, momentum=0.9, method=method)
+        subs,
+        feats,
+        labels,
+        selected,
+        momentum=0.9,
+        clustering=SubcentroidClustering(method))
     parts = [slice(0, 40), slice(40, 80)]
 
     def work(rank, reduce_fn):
@@ -106,7 +120,7 @@ def test_distributed_update_equals_single_process(run_ranks, method):
             labels[p],
             selected[p],
             momentum=0.9,
-            method=method,
+            clustering=SubcentroidClustering(method),
             reduce_fn=reduce_fn)
 
     r0, r1 = run_ranks(2, work)

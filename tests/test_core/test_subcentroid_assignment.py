@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from dnc_mm.core.similarity import (class_similarities,
                                     grouped_class_similarities)
-from dnc_mm.core.subcentroid_assignment import (assign_subcentroids,
+from dnc_mm.core.subcentroid_assignment import (SubcentroidClustering,
+                                                assign_subcentroids,
                                                 kmeans_subcentroids)
 
 
@@ -35,7 +36,12 @@ def _problem(seed, n, c, k, d, p_select=0.7, ignore=True):
 def test_batched_equals_loop_reference(seed, n, c, k, method):
     feats, labels, subs, active, selected = _problem(seed, n, c, k, 8)
     got = assign_subcentroids(
-        feats, labels, subs, active, selected, method=method)
+        feats,
+        labels,
+        subs,
+        active,
+        selected,
+        clustering=SubcentroidClustering(method))
     ref = reference_assign(feats, labels, subs, active,
                            selected & (labels < c), method)
     assert torch.equal(got, ref)
@@ -59,25 +65,24 @@ def test_precomputed_similarities_and_chunking():
     torch.testing.assert_close(sims, chunked)
     ref = torch.einsum('nd,nkd->nk', feats, subs[labels])
     torch.testing.assert_close(sims, ref)
+    problem = (feats, labels, subs, active, selected)
     for method in ('sinkhorn', 'kmeans', 'nearest'):
-        a = assign_subcentroids(
-            feats, labels, subs, active, selected, method=method)
+        clustering = SubcentroidClustering(method)
+        a = assign_subcentroids(*problem, clustering=clustering)
         b = assign_subcentroids(
-            feats,
-            labels,
-            subs,
-            active,
-            selected,
-            method=method,
-            similarities=sims,
-            chunk_size=5)
+            *problem, clustering=clustering, similarities=sims, chunk_size=5)
         assert torch.equal(a, b)
 
 
 def test_kmeans_zero_iters_is_nearest():
     feats, labels, subs, active, _ = _problem(3, 30, 3, 4, 8, ignore=False)
     a = kmeans_subcentroids(feats, labels, subs, active, num_iters=0)
-    b = assign_subcentroids(feats, labels, subs, active, method='nearest')
+    b = assign_subcentroids(
+        feats,
+        labels,
+        subs,
+        active,
+        clustering=SubcentroidClustering('nearest'))
     assert torch.equal(a, b)
 
 
@@ -98,7 +103,8 @@ def test_kmeans_finds_obvious_clusters():
     truth = torch.tensor(truth)
     init = centres.clone()
     init[:, 1] = F.normalize(centres[:, 0] + 0.3 * centres[:, 1], dim=-1)
-    got = assign_subcentroids(feats, labels, init, method='kmeans')
+    got = assign_subcentroids(
+        feats, labels, init, clustering=SubcentroidClustering('kmeans'))
     for c in range(2):
         m = labels == c
         # same partition (up to renaming)
@@ -109,7 +115,27 @@ def test_kmeans_finds_obvious_clusters():
 def test_bad_method():
     feats, labels, subs, active, _ = _problem(0, 4, 2, 2, 4)
     with pytest.raises(ValueError):
-        assign_subcentroids(feats, labels, subs, method='gumbel')
+        assign_subcentroids(
+            feats, labels, subs, clustering=SubcentroidClustering('gumbel'))
+    with pytest.raises(TypeError, match='SubcentroidClustering'):
+        assign_subcentroids(feats, labels, subs, clustering='sinkhorn')
+
+
+def test_clustering_from_config():
+    build = SubcentroidClustering.from_config
+    assert build(dict(type='sinkhorn')) == SubcentroidClustering()
+    assert build(dict(type='kmeans', num_iters=5)).num_iters == 5
+    with pytest.raises(ValueError, match="dict with a 'type'"):
+        build('kmeans')
+    # an epsilon inherited from a Sinkhorn base config: the fix is named
+    with pytest.raises(ValueError, match='_delete_=True'):
+        build(dict(type='kmeans', epsilon=0.05, num_iters=3))
+    with pytest.raises(ValueError, match='takes no options'):
+        build(dict(type='nearest', num_iters=3))
+    with pytest.raises(ValueError, match='epsilon must be > 0'):
+        build(dict(type='sinkhorn', epsilon=0.0))
+    with pytest.raises(ValueError, match='num_iters'):
+        build(dict(type='sinkhorn', num_iters=0))
 
 
 def test_large_imbalanced_segmentation_shape():
@@ -164,7 +190,12 @@ def test_large_classes_equal_loop_reference(method):
     # classes big enough for their own matrix products on the CPU
     feats, labels, subs, active, selected = _problem(3, 400, 3, 4, 8)
     got = assign_subcentroids(
-        feats, labels, subs, active, selected, method=method)
+        feats,
+        labels,
+        subs,
+        active,
+        selected,
+        clustering=SubcentroidClustering(method))
     ref = reference_assign(feats, labels, subs, active,
                            selected & (labels < 3), method)
     assert torch.equal(got, ref)

@@ -101,7 +101,8 @@ def test_class_counts_hook_sets_k_per_class():
     from dnc_mm.engine.hooks import SubCentroidClassCountsHook
     from dnc_mm.models.heads import SubCentroidClsHead
 
-    head = SubCentroidClsHead(num_classes=4, in_channels=8, num_subcentroids=4)
+    head = SubCentroidClsHead(
+        num_classes=4, in_channels=8, classifier=dict(num_subcentroids=4))
     # the paper's ImageNet range: 732..1300 images per class
     counts = [732, 900, 1100, 1300]
     labels = np.repeat(np.arange(4), counts)

@@ -14,7 +14,9 @@ STEPS, PER_RANK, WORLD, K_MAX = 3, 40, 2, 4
 def make_head() -> SubCentroidClsHead:
     torch.manual_seed(0)
     head = SubCentroidClsHead(
-        num_classes=2, in_channels=8, num_subcentroids=K_MAX, momentum=0.9)
+        num_classes=2,
+        in_channels=8,
+        classifier=dict(num_subcentroids=K_MAX, momentum=0.9))
     head.classifier.update_correct_only = False
     head.classifier.set_num_subcentroids(torch.tensor([1, 1]))
     head.memory.allocate(WORLD * PER_RANK * STEPS, 8)

@@ -42,7 +42,10 @@ def test_classifier_weights_of_every_head_kind():
     assert torch.equal(w, cbp.conv_seg.prototypes)
     assert abs(float(class_separability(w))) < 1e-4
     dnc = MODELS.build(
-        dict(type='SubCentroidFCNHead', num_subcentroids=3, **FCN))
+        dict(
+            type='SubCentroidFCNHead',
+            classifier=dict(num_subcentroids=3),
+            **FCN))
     w = classifier_weights(dnc)
     assert w.shape == (5, 16)
     assert torch.allclose(w, dnc.classifier.subcentroids.mean(1))

@@ -32,7 +32,8 @@ FCN = dict(
 
 
 def _dnc():
-    return SubCentroidFCNHead(num_subcentroids=2, **FCN).train()
+    return SubCentroidFCNHead(
+        classifier=dict(num_subcentroids=2), **FCN).train()
 
 
 def _cbp(feature_losses=dict(type='OnlineCentroidContrastiveLoss')):

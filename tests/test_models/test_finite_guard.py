@@ -64,9 +64,9 @@ def test_dnc_cls_head_subcentroids_and_memory(kind, warnings_seen):
         head = SubCentroidClsHead(
             num_classes=3,
             in_channels=8,
-            num_subcentroids=2,
-            momentum=0.5,
-            update_correct_only=False).train()
+            classifier=dict(
+                num_subcentroids=2, momentum=0.5,
+                update_correct_only=False)).train()
     head.memory.allocate(24, head.classifier.embed_dims)
     x, y = torch.randn(12, 8), torch.arange(12) % 3
     head.loss((x, ), _cls_samples(y))
@@ -89,10 +89,9 @@ def test_dnc_decode_head_subcentroids(warnings_seen):
         num_convs=0,
         concat_input=False,
         num_classes=3,
-        num_subcentroids=2,
-        dropout_ratio=0.0,
-        momentum=0.5,
-        update_correct_only=False).train()
+        classifier=dict(
+            num_subcentroids=2, momentum=0.5, update_correct_only=False),
+        dropout_ratio=0.0).train()
     feat = torch.randn(2, 8, 6, 6)
     samples = []
     for b in range(2):

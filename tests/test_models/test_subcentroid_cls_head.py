@@ -12,10 +12,13 @@ from dnc_mm.models.heads import SubCentroidClsHead
 pytestmark = pytest.mark.usefixtures('mmpretrain_scope')
 
 
-def make_head(**kwargs) -> SubCentroidClsHead:
-    cfg = dict(num_classes=5, in_channels=8, num_subcentroids=3)
+def make_head(classifier=None, **kwargs) -> SubCentroidClsHead:
+    """Head with C=5, 8 channels, K=3; ``classifier`` adds options."""
+    cfg = dict(num_classes=5, in_channels=8)
     cfg.update(kwargs)
-    return SubCentroidClsHead(**cfg)
+    options = dict(num_subcentroids=3)
+    options.update(classifier or {})
+    return SubCentroidClsHead(classifier=options, **cfg)
 
 
 def samples(labels):
@@ -70,7 +73,8 @@ def test_loss_updates_only_in_training_mode():
 
 
 def test_only_correct_samples_move_subcentroids():
-    head = make_head(num_classes=3, num_subcentroids=1, momentum=0.5)
+    head = make_head(
+        num_classes=3, classifier=dict(num_subcentroids=1, momentum=0.5))
     head.train()
     x = torch.randn(6, 8)
     # make every sample wrong: label = the class the head does NOT predict
@@ -84,8 +88,10 @@ def test_only_correct_samples_move_subcentroids():
 def test_memory_lets_absent_classes_update():
     # momentum 0.5: the second update moves class 2 further towards the
     # mean of its (remembered) samples
-    head = make_head(num_classes=3, num_subcentroids=1, momentum=0.5)
-    head.classifier.update_correct_only = False
+    head = make_head(
+        num_classes=3,
+        classifier=dict(
+            num_subcentroids=1, momentum=0.5, update_correct_only=False))
     head.memory.allocate(16, 8)
     head.train()
     head.loss((torch.randn(4, 8), ), samples([2, 2, 2, 2]))
@@ -97,12 +103,15 @@ def test_memory_lets_absent_classes_update():
 
 
 @pytest.mark.parametrize('kwargs,match', [
-    (dict(num_subcentroids=0), 'num_subcentroids must be >= 1'),
+    (dict(classifier=dict(num_subcentroids=0)),
+     'num_subcentroids must be >= 1'),
     (dict(num_classes=0), 'num_classes must be >= 1'),
     (dict(embed_dims=4), "projection='linear'"),
     (dict(projection='mlp'), 'projection must be one of'),
-    (dict(clustering='spectral'), 'clustering must be one of'),
-    (dict(momentum=1.5), 'momentum must be in'),
+    (dict(classifier=dict(clustering=dict(type='spectral'))),
+     'clustering type must be one of'),
+    (dict(classifier=dict(momentum=1.5)), 'momentum must be in'),
+    (dict(momentum=0.9), 'classifier.momentum'),
 ])
 def test_bad_arguments_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -141,7 +150,8 @@ def test_predict_is_nearest_subcentroid():
 
 @pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])
 def test_autocast_extreme_features_stay_finite(dtype):
-    head = make_head(sinkhorn_epsilon=0.01)
+    head = make_head(
+        classifier=dict(clustering=dict(type='sinkhorn', epsilon=0.01)))
     head.classifier.update_correct_only = False
     head.train()
     x = torch.randn(32, 8) * 1e4

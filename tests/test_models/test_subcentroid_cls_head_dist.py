@@ -13,7 +13,9 @@ STEPS, PER_RANK, WORLD = 4, 6, 2
 def make_head() -> SubCentroidClsHead:
     torch.manual_seed(0)
     head = SubCentroidClsHead(
-        num_classes=4, in_channels=8, num_subcentroids=2, momentum=0.9)
+        num_classes=4,
+        in_channels=8,
+        classifier=dict(num_subcentroids=2, momentum=0.9))
     head.classifier.update_correct_only = False
     head.memory.allocate(WORLD * PER_RANK * 2, 8)
     return head.train()

@@ -28,19 +28,23 @@ pytestmark = pytest.mark.usefixtures('mmseg_scope')
 IGNORE = 255
 
 
-def make_head(c=4, k=2, d=8, **kwargs) -> SubCentroidFCNHead:
-    """FCN head without convs: the input feature goes straight to cls_seg."""
+def make_head(c=4, k=2, d=8, classifier=None, **kwargs) -> SubCentroidFCNHead:
+    """FCN head without convs: the input feature goes straight to cls_seg.
+
+    K = ``k``, momentum 0.5; ``classifier`` adds or overrides classifier
+    options.
+    """
     cfg = dict(
         in_channels=d,
         channels=d,
         num_convs=0,
         concat_input=False,
         num_classes=c,
-        num_subcentroids=k,
-        dropout_ratio=0.0,
-        momentum=0.5)
+        dropout_ratio=0.0)
     cfg.update(kwargs)
-    return SubCentroidFCNHead(**cfg).train()
+    options = dict(num_subcentroids=k, momentum=0.5)
+    options.update(classifier or {})
+    return SubCentroidFCNHead(classifier=options, **cfg).train()
 
 
 def samples(label):
@@ -70,7 +74,7 @@ BACKBONE = dict(
     norm_cfg=dict(type='BN'),
     contract_dilation=True)
 DNC = dict(
-    num_subcentroids=3,
+    classifier=dict(num_subcentroids=3),
     num_classes=5,
     dropout_ratio=0.1,
     norm_cfg=dict(type='BN'),
@@ -216,7 +220,7 @@ def test_cls_seg_scores_are_max_over_subcentroids():
 # ------------------------------------------------------- ignore / absent
 def test_ignore_pixels_never_move_subcentroids():
     torch.manual_seed(0)
-    head = make_head(update_correct_only=False)
+    head = make_head(classifier=dict(update_correct_only=False))
     g = torch.Generator().manual_seed(1)
     feat = torch.randn(2, 8, 6, 6, generator=g)
     label = torch.randint(0, 4, (2, 12, 12), generator=g)  # 2x the features
@@ -256,7 +260,7 @@ def test_ignore_pixels_never_move_subcentroids():
 
 def test_class_absent_from_batch_is_untouched():
     torch.manual_seed(0)
-    head = make_head(update_correct_only=False)
+    head = make_head(classifier=dict(update_correct_only=False))
     feat = torch.randn(2, 8, 5, 5)
     label = torch.zeros(2, 5, 5, dtype=torch.long)
     label[1, 2, 3] = 1  # class 1: a single pixel (must not crash)
@@ -323,9 +327,8 @@ def test_batched_update_equals_per_class_reference(mask_order):
         c=c,
         k=k,
         d=d,
-        momentum=0.5,
         logit_normalization='temperature',
-        mask_order=mask_order)
+        classifier=dict(mask_order=mask_order))
     head.classifier.subcentroids = F.normalize(
         centres[:, None] + 0.3 * torch.randn(c, k, d, generator=g), dim=-1)
     for step in range(2):
@@ -348,6 +351,65 @@ def test_batched_update_equals_per_class_reference(mask_order):
         loss_step(head, feat, label)
         torch.testing.assert_close(
             head.classifier.subcentroids, expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize('max_pixels', [None, 5])
+def test_update_from_forward_similarities_equals_recomputed(max_pixels):
+    """The training step reads the selected pixels' own-class similarities
+    from the forward pass; the update is the one that recomputes them."""
+    c, k, d = 4, 3, 8
+    g = torch.Generator().manual_seed(5)
+    head = make_head(
+        c=c,
+        k=k,
+        d=d,
+        classifier=dict(update_correct_only=False),
+        max_pixels_per_class=max_pixels)
+    feat = torch.randn(2, d, 6, 7, generator=g)
+    label = torch.randint(0, c, (2, 6, 7), generator=g)
+    label[0, :2] = IGNORE
+    emb = head.embed(feat)
+    logits, sims = head.classifier(emb, channel_dim=1)
+    other = copy.deepcopy(head)
+    torch.manual_seed(0)  # the per-class pixel sampling
+    counts = head.update_subcentroids(emb, logits, label, sims)
+    torch.manual_seed(0)
+    expected = other.update_subcentroids(emb, logits, label)
+    assert torch.equal(counts, expected)
+    torch.testing.assert_close(
+        head.classifier.subcentroids,
+        other.classifier.subcentroids,
+        atol=1e-6,
+        rtol=0)
+    # a wrong class's similarities would change the result (the test sees
+    # which rows are read)
+    shifted = torch.roll(sims, 1, dims=1)
+    torch.manual_seed(0)
+    third = copy.deepcopy(other)
+    third.update_subcentroids(emb, logits, label, shifted)
+    torch.manual_seed(0)
+    other.update_subcentroids(emb, logits, label)
+    assert not torch.allclose(third.classifier.subcentroids,
+                              other.classifier.subcentroids)
+
+
+def test_low_precision_forward_similarities_are_not_reused():
+    """Under autocast the clustering recomputes the similarities in fp32."""
+    head = make_head()
+    feat = torch.randn(2, 8, 4, 4)
+    label = torch.randint(0, 4, (2, 4, 4))
+    head._init_capture()
+    head._capturing = True
+    head.cls_seg(feat)
+    assert head._captured[2].dtype == torch.float32
+    head._captured = None
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        head.cls_seg(feat)
+    assert head._captured[2] is None
+    head._captured = None
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        losses = loss_step(head, feat, label)
+    assert torch.isfinite(losses['loss_ce'])
 
 
 # --------------------------------------------------------------- state
@@ -404,7 +466,8 @@ def test_sample_per_class_is_bounded_and_random():
 
 def test_max_pixels_per_class_bounds_pixels_in_update():
     torch.manual_seed(0)
-    head = make_head(update_correct_only=False, max_pixels_per_class=3)
+    head = make_head(
+        classifier=dict(update_correct_only=False), max_pixels_per_class=3)
     feat = torch.randn(2, 8, 6, 6)
     label = torch.zeros(2, 6, 6, dtype=torch.long)  # class 0: 72 pixels
     label[0, 0, :2] = 1  # class 1: 2 pixels
@@ -432,7 +495,7 @@ def _dist_batch(step):
 
 def _dist_head():
     torch.manual_seed(0)
-    return make_head(momentum=0.9)
+    return make_head(classifier=dict(momentum=0.9))
 
 
 def rank_worker(rank, world, init_file, out):

@@ -34,7 +34,8 @@ def clustered(seed: int, n: int = 60):
 
 def test_data_init_happens_once_then_momentum_takes_over(monkeypatch):
     torch.manual_seed(0)
-    clf = SubCentroidClassifier(C, D, K, init='data', momentum=0.999)
+    clf = SubCentroidClassifier(
+        C, D, K, init=dict(type='data'), momentum=0.999)
     assert not clf.initialized.any()
     x, y, means = clustered(0)
     clf.update(x, y)
@@ -51,7 +52,7 @@ def test_data_init_happens_once_then_momentum_takes_over(monkeypatch):
 
 def test_class_waits_for_enough_samples_and_does_not_move_before():
     torch.manual_seed(0)
-    clf = SubCentroidClassifier(C, D, K, init='data', momentum=0.5)
+    clf = SubCentroidClassifier(C, D, K, init=dict(type='data'), momentum=0.5)
     start = clf.subcentroids.clone()
     x, y, _ = clustered(0)
     keep = y != 2
@@ -68,7 +69,7 @@ def test_resumed_classifier_never_reinitialises(monkeypatch):
         C,
         D,
         K,
-        init='data',
+        init=dict(type='data'),
         momentum_warmup_iters=10,
         momentum_warmup_start=0.5)
     for step in range(3):
@@ -77,7 +78,7 @@ def test_resumed_classifier_never_reinitialises(monkeypatch):
         C,
         D,
         K,
-        init='data',
+        init=dict(type='data'),
         momentum_warmup_iters=10,
         momentum_warmup_start=0.5)
     resumed.load_state_dict(clf.state_dict())
@@ -114,7 +115,8 @@ def test_momentum_warmup_drives_the_update():
 
 
 def test_old_checkpoints_load_as_initialised():
-    clf = SubCentroidClassifier(C, D, K, init='data', momentum_warmup_iters=7)
+    clf = SubCentroidClassifier(
+        C, D, K, init=dict(type='data'), momentum_warmup_iters=7)
     state = {
         k: v
         for k, v in clf.state_dict().items()
@@ -185,14 +187,15 @@ PAPER_CONFIGS = [
 def test_paper_configs_run_the_papers_algorithm(path):
     cfg = load_config(path)
     for head in _head_cfgs(cfg):
-        assert head.get('init', 'random') == 'random'
-        assert head.get('momentum_warmup_iters', 0) == 0
-        assert head.get('mask_order', 'after') == 'after'
+        clf = head.get('classifier', {})
+        assert clf.get('init', dict(type='random'))['type'] == 'random'
+        assert clf.get('momentum_warmup_iters', 0) == 0
+        assert clf.get('mask_order', 'after') == 'after'
         assert head.get('loss_contrast') is None  # ProtoSeg's, not DNC's
         # the paper is silent; the official code's nn.LayerNorm(C)
         assert head.get('logit_normalization') == 'layernorm_affine'
         if 'deepncm' not in osp.basename(path):
-            assert head.get('update_correct_only', True)
+            assert clf.get('update_correct_only', True)
     for hook in cfg.get('custom_hooks', []):
         if hook['type'] == 'SubCentroidMemoryHook':
             assert hook.get('max_age_iters') is None
@@ -205,7 +208,12 @@ def rank_worker(rank: int, world: int, init_file: str, out: str) -> None:
         'gloo', init_method=f'file://{init_file}', rank=rank, world_size=world)
     torch.manual_seed(0)  # the same random start on every rank
     clf = SubCentroidClassifier(
-        C, D, K, init='data', momentum=0.9, distributed_mode='reduce')
+        C,
+        D,
+        K,
+        init=dict(type='data'),
+        momentum=0.9,
+        distributed_mode='reduce')
     for step in range(3):
         x, y, _ = clustered(10 * step + rank)  # different data per rank
         clf.update(x, y)
@@ -247,7 +255,7 @@ def test_health_hook_logs_three_scalars_and_usage_is_state():
 
     from dnc_mm.engine.hooks import SubCentroidHealthHook
     torch.manual_seed(0)
-    clf = SubCentroidClassifier(C, D, K, init='data')
+    clf = SubCentroidClassifier(C, D, K, init=dict(type='data'))
     clf.update(*clustered(0)[:2])
     assert clf.usage.sum() > 0 and 'usage' in clf.state_dict()
     hub = MessageHub.get_instance('health_hook_test')

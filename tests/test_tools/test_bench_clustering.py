@@ -36,3 +36,23 @@ def test_loop_reference_equals_batched_update(long_tail, momentum):
     check = bench.compare(
         bench.batched_update(*args), bench.loop_update(*args), atol=1e-5)
     assert check['assignment_equal'] and check['allclose'], check
+
+
+def test_loop_reference_with_forward_similarities_equals_batched_update():
+    # what the decode heads do in training: own-class rows of the forward's
+    # similarities instead of a product per class
+    scale = dict(
+        bench.SCALES['seg'],
+        num_classes=12,
+        num_subcentroids=3,
+        dim=16,
+        num_samples=1500)
+    data = bench.make_data(scale, torch.device('cpu'), seed=1)
+    p, x, y = data['subcentroids'], data['features'], data['labels']
+    sims = torch.einsum('nd,nkd->nk', x, p[y.clamp(0, 11)])
+    args = (p, x, y, data['selected'], 0.999, 0.05, 3)
+    check = bench.compare(
+        bench.batched_update(*args, similarities=sims),
+        bench.loop_update(*args, similarities=sims),
+        atol=1e-5)
+    assert check['assignment_equal'] and check['allclose'], check

@@ -22,8 +22,12 @@ CASES = [(name, variant, budget)
 
 
 def _exists(cfg, key):
+    """The option's parent exists (a typo would add a key nothing reads);
+    setting the ``type`` of a sub-config (``classifier.init.type``) creates
+    that sub-config, so there the grandparent must exist."""
     node = cfg
-    for part in key.split('.')[:-1]:
+    parts = key.split('.')
+    for part in parts[:-2 if parts[-1] == 'type' else -1]:
         node = node[int(part)] if part.isdigit() else node.get(part)
         if node is None:
             return False

@@ -33,7 +33,7 @@ def dnc_segmentor(num_classes=4, k=3):
                 channels=16,
                 num_convs=1,
                 num_classes=num_classes,
-                num_subcentroids=k,
+                classifier=dict(num_subcentroids=k),
                 align_corners=False)))
     # spread the sub-centroids so that several of them win somewhere
     buf = model.decode_head.classifier.subcentroids

@@ -3,7 +3,7 @@
 Times one sub-centroid estimation step (Algorithm 1, lower half: class-wise
 Sinkhorn-Knopp assignment, per-sub-centroid means, momentum update Eq. 8)
 
-* ``batched``: :func:`dnc_mm.core.update_subcentroids` (``method='sinkhorn'``),
+* ``batched``: :func:`dnc_mm.core.update_subcentroids` (Sinkhorn clustering),
   all classes in a few tensor operations;
 * ``loop``: a faithful per-class implementation written here (the shape of
   the official DNC code, https://github.com/ChengHan111/DNC): the samples
@@ -13,15 +13,18 @@ Sinkhorn-Knopp assignment, per-sub-centroid means, momentum update Eq. 8)
   columns to ``1/N_c``), argmax, per-sub-centroid mean of the selected
   samples, momentum update and renormalisation;
 
-and, for the segmentation scale, ``batched+sims``: the batched step given
-the own-class similarities that a decode head already has from its forward
-pass (``similarities=``), so only the clustering and the update are timed.
+and, for the segmentation scale, the same two given what a decode head has
+from its forward pass, which the DNC decode heads reuse in training (when
+the forward ran in float32): all ``(N, C, K)`` similarities (computed once,
+untimed). ``batched+forward`` and ``loop+forward`` each pick every pixel's
+own-class row out of them (timed) and skip their own similarity products.
 
 The variants run alternately (A B A B ...) on the same data; the script
 checks they agree (same assignment, ``allclose`` sub-centroids at the
 configured momentum and, stricter, at momentum 0) and prints median, IQR and
-the speed-up ``loop / batched`` against its goal (:data:`GOALS`: at least
-5x at the ImageNet scale and 2x at the segmentation scale, one thread).
+the speed-ups ``loop / batched`` (and ``loop+forward / batched+forward``)
+against the goal (:data:`GOALS`: at least 5x at the ImageNet scale and 2x
+at the segmentation scale, one thread).
 
 It also times each stage of the batched step and estimates its
 memory-traffic floor: the bytes the step cannot avoid moving (the valid rows
@@ -55,9 +58,10 @@ import torch.nn.functional as F
 from bench_utils import machine_info, summarize, sync, write_results
 from torch import Tensor
 
-from dnc_mm.core import (class_similarities, grouped_class_similarities,
-                         momentum_update_rows, sinkhorn_knopp_segments,
-                         touched_subcentroid_sums, update_subcentroids)
+from dnc_mm.core import (SubcentroidClustering, class_similarities,
+                         grouped_class_similarities, momentum_update_rows,
+                         sinkhorn_knopp_segments, touched_subcentroid_sums,
+                         update_subcentroids)
 
 #: Speed-up goals ``loop / batched`` (one thread, same results).
 GOALS = {'imagenet': 5.0, 'seg': 2.0}
@@ -95,13 +99,18 @@ def timed(fn: Callable[[], object], device: torch.device) -> float:
 
 # ---------------------------------------------------------- per-class loop
 @torch.no_grad()
-def loop_update(subcentroids: Tensor, features: Tensor, labels: Tensor,
-                selected: Optional[Tensor], momentum: float, epsilon: float,
-                num_iters: int) -> Dict[str, Tensor]:
+def loop_update(subcentroids: Tensor,
+                features: Tensor,
+                labels: Tensor,
+                selected: Optional[Tensor],
+                momentum: float,
+                epsilon: float,
+                num_iters: int,
+                similarities: Optional[Tensor] = None) -> Dict[str, Tensor]:
     """One DNC estimation step, one class at a time (official code's shape).
 
     Same maths as :func:`dnc_mm.core.update_subcentroids` with
-    ``method='sinkhorn'`` and ``mask_order='after'`` (Algorithm 1): every
+    Sinkhorn clustering and ``mask_order='after'`` (Algorithm 1): every
     sample with a label in ``[0, C)`` takes part in the transport; for class
     ``c`` with ``n`` samples, ``log Q = P_c X_c^T / eps`` (``K x n``), then
     ``num_iters`` times rows to ``1/K`` and columns to ``1/n`` (log domain,
@@ -116,7 +125,8 @@ def loop_update(subcentroids: Tensor, features: Tensor, labels: Tensor,
     small copy that serves both its similarities (one GEMM) and its sums
     (one ``index_add_``) while in cache. (Copying all sorted rows at once
     instead costs a fresh ``N x D`` allocation, about 40 ms more at the
-    segmentation scale.)
+    segmentation scale.) With ``similarities`` (``(N, K)`` own-class
+    rows) a class's similarities are read from them instead of its GEMM.
     """
     c, k, d = subcentroids.shape
     out = subcentroids.clone()
@@ -141,7 +151,10 @@ def loop_update(subcentroids: Tensor, features: Tensor, labels: Tensor,
         # come from this copy while it is in cache
         xc = features.index_select(0, rows).float()
         pc = subcentroids[cls].float()
-        sims = pc @ xc.t()  # (K, n)
+        if similarities is None:
+            sims = pc @ xc.t()  # (K, n)
+        else:
+            sims = similarities.index_select(0, rows).t().float()
         if n == 1:
             a = sims.argmax(dim=0)
         else:
@@ -179,11 +192,9 @@ def batched_update(subcentroids,
         labels,
         selected=selected,
         momentum=momentum,
-        method='sinkhorn',
-        epsilon=epsilon,
-        sinkhorn_iters=num_iters,
-        similarities=similarities,
-        mask_order='after')
+        clustering=SubcentroidClustering('sinkhorn', epsilon, num_iters),
+        mask_order='after',
+        similarities=similarities)
     return dict(subcentroids=res.subcentroids, assignment=res.assignment)
 
 
@@ -339,10 +350,26 @@ def run_scale(name: str, args, device: torch.device) -> dict:
     }
     if name == 'seg':
         # a decode head has all (N, C, K) similarities from its forward pass
-        # and passes the own-class ones: only clustering + update remain
-        sims = class_similarities(x, y.clamp(max=scale['num_classes'] - 1), p)
-        variants['batched+sims'] = lambda: batched_update(
-            p, x, y, sel, args.momentum, similarities=sims, **kw)
+        # (pixel-major, as the head's matmul leaves them); each variant
+        # picks the own-class rows (timed) instead of computing them
+        c, k, d = p.shape
+        forward = (x @ p.reshape(c * k, d).t()).view(-1, c, k)
+        rows = torch.arange(x.shape[0], device=device)
+        own_class = y.clamp(0, c - 1)
+
+        def own():
+            return forward[rows, own_class]
+
+        variants['batched+forward'] = lambda: batched_update(
+            p, x, y, sel, args.momentum, similarities=own(), **kw)
+        variants['loop+forward'] = lambda: loop_update(
+            p, x, y, sel, args.momentum, similarities=own(), **kw)
+        for mu in sorted({args.momentum, 0.0}, reverse=True):
+            ref = loop_update(p, x, y, sel, mu, similarities=own(), **kw)
+            out = batched_update(p, x, y, sel, mu, similarities=own(), **kw)
+            checks[f'forward, momentum={mu}'] = compare(out, ref, args.atol)
+            print(f'  check forward, momentum={mu}: assignment equal='
+                  f'{checks[f"forward, momentum={mu}"]["assignment_equal"]}')
     times: Dict[str, List[float]] = {v: [] for v in variants}
     for _ in range(args.warmup):
         for fn in variants.values():
@@ -354,12 +381,16 @@ def run_scale(name: str, args, device: torch.device) -> dict:
     stats = {v: summarize(t) for v, t in times.items()}
     ratios = {}
     for v in variants:
-        if v == 'loop':
+        if v.startswith('loop'):
             continue
-        pair = [lp / b for lp, b in zip(times['loop'], times[v])]
-        ratios[f'loop/{v}'] = dict(
-            per_pair=summarize(pair),
-            of_medians=stats['loop']['median'] / stats[v]['median'])
+        ref = 'loop' + v[len('batched'):]  # like for like
+        for key, base in ((f'{ref}/{v}', ref), (f'loop/{v}', 'loop')):
+            if key in ratios:
+                continue
+            pair = [lp / b for lp, b in zip(times[base], times[v])]
+            ratios[key] = dict(
+                per_pair=summarize(pair),
+                of_medians=stats[base]['median'] / stats[v]['median'])
     print(f'  {"variant":14s} {"median ms":>10s} {"IQR ms":>9s} '
           f'{"min ms":>9s}  (n={args.repeats})')
     for v, s in stats.items():
@@ -367,8 +398,8 @@ def run_scale(name: str, args, device: torch.device) -> dict:
               f'{1e3 * s["min"]:9.2f}')
     for key, r in ratios.items():
         pp = r['per_pair']
-        goal = (''
-                if key != 'loop/batched' else f'   goal >= {GOALS[name]:g}x: '
+        like_for_like = key in ('loop/batched', 'loop+forward/batched+forward')
+        goal = ('' if not like_for_like else f'   goal >= {GOALS[name]:g}x: '
                 f'{"MET" if pp["median"] >= GOALS[name] else "NOT MET"}')
         print(f'  speed-up {key:20s} {pp["median"]:7.2f}x  (IQR '
               f'{pp["q1"]:.2f}-{pp["q3"]:.2f}; ratio of medians '

@@ -76,10 +76,10 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DNC = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
 LINEAR = 'configs/dnc/linear_resnet18-w16_5e_fashion-mnist-10k.py'
 PPC = 'configs/dnc/dnc_resnet18-w16_ppc-5e_fashion-mnist-10k.py'
-DATA_INIT = ['model.head.init=data']
+DATA_INIT = ['model.head.classifier.init.type=data']
 WARMUP = [
-    'model.head.momentum_warmup_iters=200',
-    'model.head.momentum_warmup_start=0.9'
+    'model.head.classifier.momentum_warmup_iters=200',
+    'model.head.classifier.momentum_warmup_start=0.9'
 ]
 MEM_AGE = ['custom_hooks.0.max_age_iters=20']
 # ProtoSeg's two losses at 10 times the weights of its code
@@ -101,7 +101,7 @@ CLS_VARIANTS: Dict[str, tuple] = {
     ('dnc', DNC, LAYERNORM + DATA_INIT + WARMUP + MEM_AGE),
     'dnc-data-init': ('dnc', DNC, LAYERNORM + DATA_INIT),
     'dnc-mask-before':
-    ('dnc', DNC, LAYERNORM + ['model.head.mask_order=before']),
+    ('dnc', DNC, LAYERNORM + ['model.head.classifier.mask_order=before']),
     'dnc-ln-affine':
     ('dnc', DNC, ['model.head.logit_normalization=layernorm_affine']),
     'dnc-temperature':
@@ -117,9 +117,9 @@ SEG_VARIANTS: Dict[str, tuple] = {
     'dnc-fcn': ('dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_{SEG}', []),
     'dnc-fcn-schedule-aware':
     ('dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_{SEG}', [
-        'model.decode_head.init=data',
-        'model.decode_head.momentum_warmup_iters=500',
-        'model.decode_head.momentum_warmup_start=0.9'
+        'model.decode_head.classifier.init.type=data',
+        'model.decode_head.classifier.momentum_warmup_iters=500',
+        'model.decode_head.classifier.momentum_warmup_start=0.9'
     ]),
     # the class-score normalisation classification chose (learned_scale)
     'dnc-fcn-learned-scale':

@@ -54,7 +54,7 @@ def model_cfg(num_classes: int, size: int, dnc: dict = None):
     model.auxiliary_head.num_classes = num_classes
     if dnc is not None:
         model.decode_head.update(type='SubCentroidFCNHead', **cfg.dnc_head)
-        model.decode_head.update(dnc)
+        model.decode_head.classifier.update(dnc)
     return model
 
 

@@ -177,7 +177,8 @@ def main(argv=None) -> int:
             type='SubCentroidClsHead',
             num_classes=args.num_classes,
             in_channels=2048,
-            num_subcentroids=args.num_subcentroids), args.seed, device)
+            classifier=dict(num_subcentroids=args.num_subcentroids)),
+        args.seed, device)
     # identical backbones, whatever the heads consumed from the RNG
     dnc.backbone.load_state_dict(linear.backbone.state_dict())
     if rows > 0:

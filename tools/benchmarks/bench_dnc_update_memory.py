@@ -111,7 +111,7 @@ def build_head(args, dtype: torch.dtype, device: torch.device):
             type='SubCentroidClsHead',
             num_classes=args.num_classes,
             in_channels=args.dim,
-            num_subcentroids=args.num_subcentroids))
+            classifier=dict(num_subcentroids=args.num_subcentroids)))
     head.to(device).train()
     capacity = args.memory_batches * args.batch_size
     head.memory.allocate(capacity=capacity, dim=args.dim, dtype=dtype)

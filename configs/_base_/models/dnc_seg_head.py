@@ -8,12 +8,13 @@
 #   model = dict(
 #       decode_head=dict(type='SubCentroidFCNHead', **_base_.dnc_head))
 # (or SubCentroidASPPHead / SubCentroidUPerHead); arguments:
-# dnc_mm/models/decode_heads/subcentroid_head_mixin.py.
+# dnc_mm/models/decode_heads/subcentroid_head_mixin.py (head) and
+# dnc_mm/models/layers/subcentroid_classifier.py (classifier).
 dnc_head = dict(
-    num_subcentroids=10,
-    momentum=0.999,
+    classifier=dict(
+        type='SubCentroidClassifier',
+        num_subcentroids=10,  # K (§4.2)
+        momentum=0.999,  # mu of Eq. 8
+        clustering=dict(type='sinkhorn', epsilon=0.05, num_iters=3)),
     projection='layernorm',
-    logit_normalization='layernorm_affine',
-    clustering='sinkhorn',
-    sinkhorn_epsilon=0.05,
-    sinkhorn_iters=3)
+    logit_normalization='layernorm_affine')

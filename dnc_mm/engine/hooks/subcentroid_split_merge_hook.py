@@ -194,7 +194,7 @@ class SubCentroidSplitMergeHook(Hook):
             feats,
             labels,
             mode,
-            epsilon=clf.sinkhorn_epsilon,
+            epsilon=clf.clustering.epsilon,
             **self.step_kwargs)
         if get_world_size() > 1:
             broadcast(clf.subcentroids, src=0)

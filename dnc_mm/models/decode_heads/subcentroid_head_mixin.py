@@ -22,14 +22,14 @@ Outside :meth:`loss` (prediction, ``tensor`` mode, flop counting) nothing is
 stored.
 """
 import copy
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..layers import (SubCentroidClassifier, build_logit_normalization,
-                      build_projection)
+from ..layers import (MOVED_HEAD_OPTIONS, build_logit_normalization,
+                      build_projection, build_subcentroid_classifier)
 from ..utils import ClsSegCaptureMixin, finite_on_all_ranks, labels_at
 
 __all__ = ['SubCentroidHeadMixin', 'sample_per_class']
@@ -135,8 +135,14 @@ class SubCentroidHeadMixin(ClsSegCaptureMixin):
     every update (``distributed_mode='reduce'``).
 
     Args:
-        num_subcentroids: ``K`` per class (paper, segmentation: 10), or a
-            list of ``C`` values.
+        classifier: Config of the sub-centroid classifier: its ``K``
+            (paper, segmentation: 10), momentum (paper: 0.999), clustering,
+            ``update_correct_only``, masking order, initialisation and
+            momentum warm-up, all documented in
+            :class:`~dnc_mm.models.layers.SubCentroidClassifier`. The head
+            sets ``num_classes``, ``embed_dims`` and
+            ``distributed_mode='reduce'``. With ``init=dict(type='data')``
+            each rank sees its own pixels: rank 0 seeds and broadcasts.
         embed_dims: Embedding dimension ``D``; ``None`` keeps the decoder's
             ``channels``. Another value needs ``projection='linear'``.
         projection: ``'layernorm'`` (LayerNorm over channels, as the
@@ -148,52 +154,33 @@ class SubCentroidHeadMixin(ClsSegCaptureMixin):
             ``'learned_scale'`` (one learnable scale) or ``'temperature'``.
         temperature: ``tau`` of ``'temperature'``; ``1 / tau`` is the
             initial scale of ``'learned_scale'``.
-        momentum: ``mu`` of Eq. 8 (paper: 0.999).
-        clustering: ``'sinkhorn'`` (paper), ``'kmeans'`` (Table 17) or
-            ``'nearest'``.
-        sinkhorn_epsilon: ``eps`` of Eq. 6 (paper: 0.05).
-        sinkhorn_iters: Sinkhorn–Knopp rounds (paper: 3).
-        kmeans_iters: Lloyd iterations for ``clustering='kmeans'``.
-        update_correct_only: Cluster only correctly classified pixels
-            (Algorithm 1).
-        mask_order, init, momentum_warmup_iters, momentum_warmup_start:
-            Algorithm 1's masking order and the schedule-aware options
-            (beyond the paper), as in
-            :class:`~dnc_mm.models.layers.SubCentroidClassifier`. With
-            ``init='data'`` each rank sees its own pixels: rank 0 seeds and
-            broadcasts.
         max_pixels_per_class: At most this many (random) pixels per class
             and rank enter the update; ``None`` (default) uses every
             eligible pixel, as the paper does (65,536 pixels per batch of
             16 at 1/8 resolution, no memory, appendix §K). The clustering
-            costs ``O(N K)`` memory (own-class similarities only, gathered in
-            bounded chunks), so sub-sampling is a speed/variance knob, not a
-            memory requirement.
-        class_counts: Optional per-class pixel counts for the count-based
-            per-class ``K`` of Table 23.
-        **kwargs: Arguments of the mmseg decode head.
+            costs ``O(N K)`` memory (own-class similarities only, read from
+            the forward pass or gathered in bounded chunks), so
+            sub-sampling is a speed/variance knob, not a memory
+            requirement.
+        **kwargs: Arguments of the mmseg decode head. A former classifier
+            option of this head (e.g. ``num_subcentroids``) gets an error
+            that names its place in ``classifier``.
     """
 
     def __init__(self,
                  *args,
-                 num_subcentroids: Union[int, Sequence[int]] = 10,
+                 classifier: dict = dict(
+                     type='SubCentroidClassifier', num_subcentroids=10),
                  embed_dims: Optional[int] = None,
                  projection: str = 'layernorm',
                  logit_normalization: str = 'layernorm',
                  temperature: float = 0.1,
-                 momentum: float = 0.999,
-                 clustering: str = 'sinkhorn',
-                 sinkhorn_epsilon: float = 0.05,
-                 sinkhorn_iters: int = 3,
-                 kmeans_iters: int = 3,
-                 update_correct_only: bool = True,
-                 mask_order: str = 'after',
-                 init: str = 'random',
-                 momentum_warmup_iters: int = 0,
-                 momentum_warmup_start: float = 0.9,
                  max_pixels_per_class: Optional[int] = None,
-                 class_counts: Optional[Sequence[int]] = None,
                  **kwargs) -> None:
+        moved = {
+            k: kwargs.pop(k)
+            for k in list(kwargs) if k in MOVED_HEAD_OPTIONS
+        }
         # BaseDecodeHead's default init_cfg initialises conv_seg; the mixin
         # passes its own (None unless given) and strips conv_seg overrides
         kwargs['init_cfg'] = kwargs.get('init_cfg', None)
@@ -216,24 +203,15 @@ class SubCentroidHeadMixin(ClsSegCaptureMixin):
         self.max_pixels_per_class = max_pixels_per_class
         self.projection = build_projection(
             projection, self.channels, embed_dims, pixelwise=True)
-        self.classifier = SubCentroidClassifier(
+        self.classifier = build_subcentroid_classifier(
+            classifier,
+            type(self).__name__,
             self.num_classes,
             embed_dims,
-            num_subcentroids,
-            class_counts,
-            momentum=momentum,
-            clustering=clustering,
-            sinkhorn_epsilon=sinkhorn_epsilon,
-            sinkhorn_iters=sinkhorn_iters,
-            kmeans_iters=kmeans_iters,
-            update_correct_only=update_correct_only,
-            mask_order=mask_order,
-            init=init,
-            momentum_warmup_iters=momentum_warmup_iters,
-            momentum_warmup_start=momentum_warmup_start,
             # each rank clusters its own pixels; marginals, sums and counts
             # are all-reduced (65k pixels x D are not worth all-gathering)
-            distributed_mode='reduce')
+            distributed_mode='reduce',
+            unexpected=moved)
         self.logit_norm = build_logit_normalization(logit_normalization,
                                                     self.num_classes,
                                                     temperature)
@@ -263,10 +241,13 @@ class SubCentroidHeadMixin(ClsSegCaptureMixin):
         if self.dropout is not None:
             feat = self.dropout(feat)
         x = self.embed(feat)
-        logits, _ = self.classifier(x, channel_dim=1)
+        logits, sims = self.classifier(x, channel_dim=1)
         scores = self.logit_norm(logits)
-        # "correct" is judged on what the model predicts (the scores)
-        self._capture((x.detach(), scores.detach()))
+        # "correct" is judged on what the model predicts (the scores); the
+        # update reuses the similarities when they are float32 (under AMP
+        # the clustering recomputes them in float32 instead)
+        self._capture((x.detach(), scores.detach(),
+                       sims.detach() if sims.dtype == torch.float32 else None))
         return scores
 
     # --------------------------------------------------------------- loss
@@ -275,15 +256,19 @@ class SubCentroidHeadMixin(ClsSegCaptureMixin):
         self._end_capture()
         losses = super().loss_by_feat(seg_logits, batch_data_samples)
         if self.training:
-            embedding, logits = self._take_captured('the pixel embedding')
+            embedding, logits, sims = self._take_captured(
+                'the pixel embedding')
             seg_label = self._stack_batch_gt(batch_data_samples)
-            self.update_subcentroids(embedding, logits, seg_label)
+            self.update_subcentroids(embedding, logits, seg_label, sims)
         return losses
 
     # ------------------------------------------------------------- update
     @torch.no_grad()
-    def update_subcentroids(self, embedding: Tensor, logits: Tensor,
-                            seg_label: Tensor) -> Tensor:
+    def update_subcentroids(self,
+                            embedding: Tensor,
+                            logits: Tensor,
+                            seg_label: Tensor,
+                            similarities: Optional[Tensor] = None) -> Tensor:
         """One DNC estimation step on a batch of pixel embeddings.
 
         Every rank must call this once per training step (also with no
@@ -296,6 +281,11 @@ class SubCentroidHeadMixin(ClsSegCaptureMixin):
                 arg-max == label.
             seg_label: ``(B, 1, H', W')`` or ``(B, H', W')`` label map at
                 any resolution; resized here with nearest interpolation.
+            similarities: Optional float32 ``(B, C, K, H, W)`` similarities
+                of ``embedding`` to the current sub-centroids (the forward
+                pass's); the selected pixels' own-class rows are read from
+                them instead of being recomputed. ``None``: computed in the
+                clustering.
 
         Returns:
             ``(C, K)`` number of pixels behind each sub-centroid's update
@@ -318,7 +308,14 @@ class SubCentroidHeadMixin(ClsSegCaptureMixin):
                                self.num_classes)
         # rows of the selected pixels only, without an (N, D) copy of all
         pixels = embedding.flatten(2).transpose(1, 2)  # (B, HW, D) view
-        feats = pixels[idx // (h * w), idx % (h * w)]  # (M, D)
+        img, pos = idx // (h * w), idx % (h * w)
+        feats = pixels[img, pos]  # (M, D)
+        sel_labels = labels.index_select(0, idx)
+        own = None
+        if similarities is not None:
+            # (B, HW, C, K) view; one K-vector per selected pixel
+            per_pixel = similarities.flatten(3).permute(0, 3, 1, 2)
+            own = per_pixel[img, pos, sel_labels].float()  # (M, K)
         return self.classifier.update(
-            feats, labels.index_select(0, idx),
-            None if correct is None else correct.index_select(0, idx))
+            feats, sel_labels,
+            None if correct is None else correct.index_select(0, idx), own)

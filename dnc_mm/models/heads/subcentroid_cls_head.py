@@ -1,5 +1,5 @@
 """DNC classification head for mmpretrain: nearest sub-centroid classifier."""
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -9,8 +9,8 @@ from mmpretrain.structures import DataSample
 from torch import Tensor
 
 from dnc_mm.core.memory import FeatureMemory
-from ..layers import (SubCentroidClassifier, build_logit_normalization,
-                      build_projection)
+from ..layers import (build_logit_normalization, build_projection,
+                      build_subcentroid_classifier)
 from ..utils import all_gather_rows, finite_on_all_ranks
 
 
@@ -32,9 +32,15 @@ class SubCentroidClsHead(ClsHead):
     Args:
         num_classes: Number of classes ``C``.
         in_channels: Channels of the pooled backbone feature.
-        num_subcentroids: ``K`` per class (paper: 4), or a list of ``C``
-            values; with ``class_counts``, ``K_max`` of Table 23's rule.
-        class_counts: Optional per-class training-sample counts (Table 23).
+        classifier: Config of the sub-centroid classifier: its ``K``
+            (paper: 4), momentum, clustering, masking order, initialisation
+            and momentum warm-up, all documented in
+            :class:`~dnc_mm.models.layers.SubCentroidClassifier`, e.g.
+            ``dict(type='SubCentroidClassifier', num_subcentroids=4,
+            momentum=0.999, clustering=dict(type='sinkhorn', epsilon=0.05,
+            num_iters=3))``. The head sets ``num_classes``, ``embed_dims``
+            and ``distributed_mode='none'`` (every rank clusters the same
+            all-gathered batch and memory).
         embed_dims: Dimension ``D`` of the embedding; ``None`` keeps
             ``in_channels`` (the paper's choice; other values need a
             learnable projection, Table 21).
@@ -51,24 +57,6 @@ class SubCentroidClsHead(ClsHead):
             (divide by ``temperature``). See ``docs/methods/dnc.md``.
         temperature: ``tau`` of ``'temperature'``; ``1 / tau`` is the
             initial scale of ``'learned_scale'``.
-        momentum: ``mu`` of Eq. 8 (paper 0.999).
-        clustering: ``'sinkhorn'`` (paper), ``'kmeans'`` (Table 17) or
-            ``'nearest'``.
-        sinkhorn_epsilon: ``eps`` of Eq. 6 (paper 0.05).
-        sinkhorn_iters: Sinkhorn rounds (paper 3).
-        kmeans_iters: Lloyd iterations for ``'kmeans'``.
-        update_correct_only: Cluster correctly classified samples only
-            (Algorithm 1); ``False`` with ``K=1, momentum=0`` is DeepNCM's
-            batch class mean (Tables 18-19).
-        mask_order: ``'after'`` (default, Algorithm 1: every sample of the
-            class takes part in the Sinkhorn transport, then only the
-            correctly classified ones move a sub-centroid) or ``'before'``
-            (misclassified samples dropped before the transport).
-        init: ``'random'`` unit vectors (paper) or ``'data'``: k-means++ on
-            the first features seen of each class (beyond the paper).
-        momentum_warmup_iters: Updates over which ``mu`` rises linearly from
-            ``momentum_warmup_start`` to ``momentum``; 0 (paper): constant.
-        momentum_warmup_start: ``mu`` at the first update of the warm-up.
         loss: Classification loss config.
         loss_contrast: Optional extra losses on the sub-centroid
             similarities, e.g. ``dict(type='SubCentroidContrastLoss')``:
@@ -80,32 +68,26 @@ class SubCentroidClsHead(ClsHead):
         topk: Top-k accuracy reported when ``cal_acc``.
         cal_acc: Report training accuracy.
         init_cfg: Initialisation config.
+        **kwargs: Refused; a former classifier option of this head (e.g.
+            ``momentum``) gets an error that names its place in
+            ``classifier``.
     """
 
     def __init__(self,
                  num_classes: int,
                  in_channels: int,
-                 num_subcentroids: Union[int, Sequence[int]] = 4,
-                 class_counts: Optional[Sequence[int]] = None,
+                 classifier: dict = dict(
+                     type='SubCentroidClassifier', num_subcentroids=4),
                  embed_dims: Optional[int] = None,
                  projection: str = 'layernorm',
                  logit_normalization: str = 'learned_scale',
                  temperature: float = 0.1,
-                 momentum: float = 0.999,
-                 clustering: str = 'sinkhorn',
-                 sinkhorn_epsilon: float = 0.05,
-                 sinkhorn_iters: int = 3,
-                 kmeans_iters: int = 3,
-                 update_correct_only: bool = True,
-                 mask_order: str = 'after',
-                 init: str = 'random',
-                 momentum_warmup_iters: int = 0,
-                 momentum_warmup_start: float = 0.9,
                  loss: dict = dict(type='CrossEntropyLoss', loss_weight=1.0),
                  loss_contrast: Optional[dict] = None,
                  topk: Union[int, Tuple[int]] = (1, ),
                  cal_acc: bool = False,
-                 init_cfg: Optional[dict] = None):
+                 init_cfg: Optional[dict] = None,
+                 **kwargs):
         super().__init__(
             loss=loss, topk=topk, cal_acc=cal_acc, init_cfg=init_cfg)
         if in_channels < 1:
@@ -115,23 +97,14 @@ class SubCentroidClsHead(ClsHead):
         self.in_channels = in_channels
         self.embed_dims = embed_dims
         self.projection = build_projection(projection, in_channels, embed_dims)
-        self.classifier = SubCentroidClassifier(
+        self.classifier = build_subcentroid_classifier(
+            classifier,
+            type(self).__name__,
             num_classes,
             embed_dims,
-            num_subcentroids,
-            class_counts,
-            momentum=momentum,
-            clustering=clustering,
-            sinkhorn_epsilon=sinkhorn_epsilon,
-            sinkhorn_iters=sinkhorn_iters,
-            kmeans_iters=kmeans_iters,
-            update_correct_only=update_correct_only,
-            mask_order=mask_order,
-            init=init,
-            momentum_warmup_iters=momentum_warmup_iters,
-            momentum_warmup_start=momentum_warmup_start,
             # every rank clusters the same all-gathered batch and memory
-            distributed_mode='none')
+            distributed_mode='none',
+            unexpected=kwargs)
         self.logit_norm = build_logit_normalization(logit_normalization,
                                                     num_classes, temperature)
         # sized by SubCentroidMemoryHook; capacity 0 = no memory

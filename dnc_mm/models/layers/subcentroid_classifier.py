@@ -1,8 +1,9 @@
 """The DNC sub-centroid classifier shared by classification and segmentation.
 
-One ``nn.Module`` (pure PyTorch, no OpenMMLab imports) holds the state of
-DNC's non-parametric classifier and calls the algorithms of
-:mod:`dnc_mm.core`:
+One ``nn.Module`` holds the state of DNC's non-parametric classifier and
+calls the algorithms of :mod:`dnc_mm.core`; it is registered in mmengine's
+``MODELS`` (the parent of mmpretrain's and mmseg's registries), so both
+kinds of head build it from their ``classifier`` config:
 
 * ``subcentroids`` ``(C, K_max, D)``: l2-normalised sub-centroids, a buffer
   (saved in checkpoints, never seen by the optimizer);
@@ -11,9 +12,9 @@ DNC's non-parametric classifier and calls the algorithms of
 * ``anchor_indices`` ``(C, K_max)``: the training-set index each
   sub-centroid is anchored to (§4.3), -1 while not anchored;
 * ``initialized`` ``(C,)``: which classes have left their initial state
-  (always true with ``init='random'``; with ``init='data'`` a class becomes
-  initialised, once, when an update first sees at least ``K_c`` of its
-  samples);
+  (always true with random initialisation; with ``init=dict(type='data')``
+  a class becomes initialised, once, when an update first sees at least
+  ``K_c`` of its samples);
 * ``num_updates`` ``()``: the number of estimation steps made, which drives
   the momentum warm-up;
 * ``usage`` ``(C, K_max)``: a moving average (decay 0.9 per update) of how
@@ -28,13 +29,14 @@ run never re-initialises and continues the momentum schedule where it was.
 Eqs. 5, 6, 8) on detached features. The mmpretrain head and the mmseg decode
 heads are thin adapters around it.
 """
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
+from mmengine.registry import MODELS
 from torch import Tensor, nn
 
-from dnc_mm.core import (ASSIGNMENT_METHODS, MASK_ORDERS,
+from dnc_mm.core import (MASK_ORDERS, SubcentroidClustering,
                          active_subcentroid_mask, apply_momentum_update,
                          assign_subcentroids, kmeanspp_subcentroids,
                          num_subcentroids_per_class, scheduled_momentum,
@@ -44,7 +46,10 @@ from dnc_mm.core.health import subcentroid_health
 from dnc_mm.core.split_merge import split_merge_step
 from ..utils.dist import all_reduce_fn, broadcast_fn
 
-__all__ = ['SubCentroidClassifier', 'INIT_MODES']
+__all__ = [
+    'SubCentroidClassifier', 'INIT_MODES', 'MOVED_HEAD_OPTIONS',
+    'build_subcentroid_classifier'
+]
 
 #: ``'random'``: random unit vectors (the paper); ``'data'``: each class is
 #: seeded by k-means++ on the first features seen of it (beyond the paper).
@@ -52,58 +57,88 @@ INIT_MODES = ('random', 'data')
 _USAGE_DECAY = 0.9
 
 
+def _init_from_config(init: Any) -> Tuple[str, int]:
+    """``(type, Lloyd iterations)`` of an ``init`` config, checked."""
+    if not isinstance(init, Mapping) or 'type' not in init:
+        raise ValueError("init must be dict(type='random') or "
+                         "dict(type='data', num_iters=3), got "
+                         f'{init!r}')
+    options = dict(init)
+    kind = options.pop('type')
+    check_choice('init type', kind, INIT_MODES)
+    num_iters = options.pop('num_iters', 3)
+    if options or (kind == 'random' and 'num_iters' in init):
+        raise ValueError(f'init type {kind!r} takes '
+                         f"{'num_iters' if kind == 'data' else 'no options'}"
+                         f', got {sorted(set(init) - {"type"})}')
+    if int(num_iters) != num_iters or num_iters < 0:
+        raise ValueError(
+            f'init num_iters must be an integer >= 0, got {num_iters}')
+    return kind, int(num_iters)
+
+
+@MODELS.register_module()
 class SubCentroidClassifier(nn.Module):
     """Nearest-sub-centroid classifier with online Sinkhorn estimation.
 
+    The DNC heads build it from their ``classifier`` config, e.g.
+    ``classifier=dict(type='SubCentroidClassifier', num_subcentroids=4,
+    momentum=0.999, clustering=dict(type='sinkhorn', epsilon=0.05,
+    num_iters=3))``; the head fills in ``num_classes``, ``embed_dims`` and
+    ``distributed_mode``. Every option of DNC's estimation is documented and
+    validated here, once.
+
     Args:
-        num_classes: ``C``, at least 1.
-        embed_dims: ``D``, the dimension of the (l2-normalised) features.
-        num_subcentroids: ``K`` for every class (int), or one int per class.
-            With ``class_counts`` an int is ``K_max`` of the count rule.
+        num_classes: ``C``, at least 1 (set by the head).
+        embed_dims: ``D``, the dimension of the (l2-normalised) features
+            (set by the head).
+        num_subcentroids: ``K`` for every class (int), or one int per class
+            (paper: 4 for classification, 10 for segmentation). With
+            ``class_counts`` an int is ``K_max`` of the count rule.
         class_counts: Optional ``C`` training-sample counts for the
             count-based per-class K of Table 23.
         momentum: ``mu`` of Eq. 8 (paper: 0.999).
-        clustering: ``'sinkhorn'`` (paper), ``'kmeans'`` (Table 17) or
-            ``'nearest'`` (argmax, no equipartition).
-        sinkhorn_epsilon: ``eps`` of Eq. 6 (paper: 0.05).
-        sinkhorn_iters: Sinkhorn–Knopp rounds (paper: 3).
-        kmeans_iters: Lloyd iterations for ``clustering='kmeans'``.
+        clustering: Config of the clustering step (Eq. 5): ``dict(type=
+            'sinkhorn', epsilon=0.05, num_iters=3)`` (the paper; ``eps`` of
+            Eq. 6 and the Sinkhorn–Knopp rounds), ``dict(type='kmeans',
+            num_iters=3)`` (Lloyd iterations, Table 17) or
+            ``dict(type='nearest')`` (argmax, no equipartition); see
+            :class:`~dnc_mm.core.SubcentroidClustering`.
         update_correct_only: Cluster only correctly classified samples
             (Algorithm 1). ``False`` for DeepNCM-style class means.
-        distributed_mode: How ranks stay identical: ``'reduce'`` all-reduces
-            Sinkhorn marginals and per-sub-centroid sums and counts (each
-            rank passes its own samples; a data initialisation is computed
-            on rank 0 and broadcast); ``'none'``: the caller passes the
-            same (gathered) samples on every rank.
         mask_order: ``'after'`` (Algorithm 1): all samples of a class take
             part in the transport and only the correctly classified ones
             move the sub-centroids; ``'before'``: misclassified samples are
             dropped before the transport.
-        init: ``'random'`` (paper) or ``'data'`` (k-means++ per class on the
-            first update that sees ``K_c`` samples of it, all samples
-            counted, then ``kmeans_iters`` Lloyd iterations).
+        init: ``dict(type='random')`` (the paper: random unit vectors) or
+            ``dict(type='data', num_iters=3)`` (beyond the paper: k-means++
+            per class on the first update that sees ``K_c`` samples of it,
+            all samples counted, then ``num_iters`` Lloyd iterations).
         momentum_warmup_iters: Updates over which ``mu`` rises linearly from
             ``momentum_warmup_start`` to ``momentum`` (0: constant ``mu``,
             the paper).
         momentum_warmup_start: ``mu`` at the first update of the warm-up.
+        distributed_mode: How ranks stay identical (set by the head):
+            ``'reduce'`` all-reduces Sinkhorn marginals and per-sub-centroid
+            sums and counts (each rank passes its own samples; a data
+            initialisation is computed on rank 0 and broadcast); ``'none'``:
+            the caller passes the same (gathered) samples on every rank.
     """
 
     def __init__(self,
                  num_classes: int,
                  embed_dims: int,
-                 num_subcentroids: Union[int, Sequence[int]] = 4,
+                 num_subcentroids: Union[int, Sequence[int]],
                  class_counts: Optional[Sequence[int]] = None,
                  momentum: float = 0.999,
-                 clustering: str = 'sinkhorn',
-                 sinkhorn_epsilon: float = 0.05,
-                 sinkhorn_iters: int = 3,
-                 kmeans_iters: int = 3,
+                 clustering: Union[dict, SubcentroidClustering] = dict(
+                     type='sinkhorn', epsilon=0.05, num_iters=3),
                  update_correct_only: bool = True,
-                 distributed_mode: str = 'reduce',
                  mask_order: str = 'after',
-                 init: str = 'random',
+                 init: dict = dict(type='random'),
                  momentum_warmup_iters: int = 0,
-                 momentum_warmup_start: float = 0.9) -> None:
+                 momentum_warmup_start: float = 0.9,
+                 distributed_mode: str = 'reduce') -> None:
         super().__init__()
         if num_classes < 1:
             raise ValueError(f'num_classes must be >= 1, got {num_classes}')
@@ -111,21 +146,12 @@ class SubCentroidClassifier(nn.Module):
             raise ValueError(f'embed_dims must be >= 1, got {embed_dims}')
         if not 0.0 <= momentum <= 1.0:
             raise ValueError(f'momentum must be in [0, 1], got {momentum}')
-        if clustering not in ASSIGNMENT_METHODS:
-            raise ValueError(f'clustering must be one of '
-                             f'{sorted(ASSIGNMENT_METHODS)}, got '
-                             f'{clustering!r}')
-        if not sinkhorn_epsilon > 0:
-            raise ValueError(f'sinkhorn_epsilon must be > 0 (paper: 0.05), '
-                             f'got {sinkhorn_epsilon}')
-        if sinkhorn_iters < 1 or kmeans_iters < 1:
-            raise ValueError('sinkhorn_iters and kmeans_iters must be >= 1, '
-                             f'got {sinkhorn_iters} and {kmeans_iters}')
+        self.clustering = SubcentroidClustering.from_config(clustering)
         if distributed_mode not in ('reduce', 'none'):
             raise ValueError("distributed_mode must be 'reduce' or 'none', "
                              f'got {distributed_mode!r}')
         check_choice('mask_order', mask_order, MASK_ORDERS)
-        check_choice('init', init, INIT_MODES)
+        self.init, self.init_iters = _init_from_config(init)
         if momentum_warmup_iters < 0:
             raise ValueError('momentum_warmup_iters must be >= 0, got '
                              f'{momentum_warmup_iters}')
@@ -139,14 +165,9 @@ class SubCentroidClassifier(nn.Module):
         self.num_classes = num_classes
         self.embed_dims = embed_dims
         self.momentum = momentum
-        self.clustering = clustering
-        self.sinkhorn_epsilon = sinkhorn_epsilon
-        self.sinkhorn_iters = sinkhorn_iters
-        self.kmeans_iters = kmeans_iters
         self.update_correct_only = update_correct_only
         self.distributed_mode = distributed_mode
         self.mask_order = mask_order
-        self.init = init
         self.momentum_warmup_iters = int(momentum_warmup_iters)
         self.momentum_warmup_start = momentum_warmup_start
         k_max = int(per_class.max())
@@ -157,8 +178,8 @@ class SubCentroidClassifier(nn.Module):
         self.register_buffer(
             'anchor_indices',
             torch.full((num_classes, k_max), -1, dtype=torch.long))
-        self.register_buffer('initialized',
-                             torch.full((num_classes, ), init == 'random'))
+        self.register_buffer(
+            'initialized', torch.full((num_classes, ), self.init == 'random'))
         self.register_buffer('num_updates', torch.zeros((), dtype=torch.long))
         self.register_buffer('usage', torch.zeros(num_classes, k_max))
 
@@ -241,7 +262,8 @@ class SubCentroidClassifier(nn.Module):
     def update(self,
                features: Tensor,
                labels: Tensor,
-               correct: Optional[Tensor] = None) -> Tensor:
+               correct: Optional[Tensor] = None,
+               similarities: Optional[Tensor] = None) -> Tensor:
         """One estimation step of Algorithm 1.
 
         Args:
@@ -250,6 +272,12 @@ class SubCentroidClassifier(nn.Module):
                 ignore index) never take part.
             correct: ``(N,)`` bool, correctly classified. Used when
                 ``update_correct_only``; ``None`` means all.
+            similarities: Optional ``(N, K_max)`` float32 own-class
+                similarities ``<x_n, p_k^{y_n}>`` of these features to the
+                current sub-centroids (e.g. taken from this step's forward
+                pass), which the clustering then does not recompute. Ignored
+                when this step seeds a class (``init='data'``): the seeded
+                sub-centroids are not the ones they were computed with.
 
         Returns:
             ``(C, K)`` number of samples behind each sub-centroid's update
@@ -266,6 +294,7 @@ class SubCentroidClassifier(nn.Module):
         features = features.detach()
         if not bool(self.initialized.all()):
             self._initialize_from_data(features, labels)
+            similarities = None  # may be stale now
         result = update_subcentroids(
             self.subcentroids,
             features,
@@ -274,13 +303,11 @@ class SubCentroidClassifier(nn.Module):
             # classes still waiting for their data initialisation stay put
             active_mask=self.active & self.initialized.unsqueeze(1),
             momentum=self.current_momentum,
-            method=self.clustering,
-            epsilon=self.sinkhorn_epsilon,
-            sinkhorn_iters=self.sinkhorn_iters,
-            kmeans_iters=self.kmeans_iters,
+            clustering=self.clustering,
+            mask_order=self.mask_order,
+            similarities=similarities,
             reduce_fn=reduce_fn,
-            inplace=True,  # the buffer keeps its identity (DDP, hooks)
-            mask_order=self.mask_order)
+            inplace=True)  # the buffer keeps its identity (DDP, hooks)
         self.num_updates.add_(1)
         self.usage.mul_(_USAGE_DECAY).add_(result.counts.to(self.usage))
         return result.counts
@@ -289,9 +316,9 @@ class SubCentroidClassifier(nn.Module):
     def assign(self, features: Tensor, labels: Tensor) -> Tensor:
         """The own-class sub-centroid of every sample of this batch.
 
-        The clustering of :meth:`update` (``clustering``, its epsilon and
-        iterations) on the given samples only, all of them (correct or not),
-        without memory, without moving anything; e.g. the targets of
+        The clustering of :meth:`update` on the given samples only, all of
+        them (correct or not), without memory, without moving anything;
+        e.g. the targets of
         :func:`~dnc_mm.core.subcentroid_contrast.subcentroid_contrast_losses`.
         Local to the rank (no reduction).
 
@@ -307,10 +334,7 @@ class SubCentroidClassifier(nn.Module):
             labels,
             self.subcentroids,
             active_mask=self.active,
-            method=self.clustering,
-            epsilon=self.sinkhorn_epsilon,
-            sinkhorn_iters=self.sinkhorn_iters,
-            kmeans_iters=self.kmeans_iters)
+            clustering=self.clustering)
 
     @torch.no_grad()
     def health(self) -> Dict[str, Tensor]:
@@ -331,7 +355,7 @@ class SubCentroidClassifier(nn.Module):
             labels,
             self.num_classes,
             self.active,
-            self.kmeans_iters,
+            self.init_iters,
             seed=int(self.num_updates))
         new = result.ready & ~self.initialized
         centres = result.subcentroids.to(self.subcentroids)
@@ -434,6 +458,79 @@ class SubCentroidClassifier(nn.Module):
                 (k == k[0]).all()) else f'{int(k.min())}..{int(k.max())}')
         return (f'num_classes={self.num_classes}, K={k_text}, '
                 f'embed_dims={self.embed_dims}, momentum={self.momentum}, '
-                f'clustering={self.clustering!r}, '
+                f'clustering={self.clustering}, '
+                f'update_correct_only={self.update_correct_only}, '
                 f'mask_order={self.mask_order!r}, init={self.init!r}, '
                 f'momentum_warmup_iters={self.momentum_warmup_iters}')
+
+
+#: Where the classifier options that the DNC heads took directly (before
+#: they took a ``classifier`` config) are now.
+MOVED_HEAD_OPTIONS = {
+    'num_subcentroids': 'classifier.num_subcentroids',
+    'class_counts': 'classifier.class_counts',
+    'momentum': 'classifier.momentum',
+    'clustering': "classifier.clustering=dict(type='...')",
+    'sinkhorn_epsilon': 'classifier.clustering.epsilon',
+    'sinkhorn_iters': 'classifier.clustering.num_iters',
+    'kmeans_iters': "classifier.clustering.num_iters (type='kmeans') or "
+    "classifier.init.num_iters (type='data')",
+    'update_correct_only': 'classifier.update_correct_only',
+    'mask_order': 'classifier.mask_order',
+    'init': "classifier.init=dict(type='...')",
+    'momentum_warmup_iters': 'classifier.momentum_warmup_iters',
+    'momentum_warmup_start': 'classifier.momentum_warmup_start',
+}
+
+
+def build_subcentroid_classifier(cfg: Mapping, head: str, num_classes: int,
+                                 embed_dims: int, distributed_mode: str,
+                                 unexpected: Mapping) -> SubCentroidClassifier:
+    """Build a DNC head's classifier from its ``classifier`` config.
+
+    Args:
+        cfg: The head's ``classifier`` config; ``type`` defaults to
+            ``'SubCentroidClassifier'``.
+        head: The head's class name, for the messages.
+        num_classes, embed_dims, distributed_mode: Set by the head; the
+            config may repeat them only with the same value.
+        unexpected: Keyword arguments the head did not take: a former
+            classifier option of the head (:data:`MOVED_HEAD_OPTIONS`)
+            gets a one-line error that names its new place.
+
+    Raises:
+        ValueError: a former head option, or a head-owned option in ``cfg``
+            with another value.
+        TypeError: another unexpected keyword, or a ``type`` that is not a
+            :class:`SubCentroidClassifier`.
+    """
+    moved = [k for k in unexpected if k in MOVED_HEAD_OPTIONS]
+    if moved:
+        where = '; '.join(f'{k} -> {MOVED_HEAD_OPTIONS[k]}' for k in moved)
+        what = ('is now an option' if len(moved) == 1 else 'are now options')
+        raise ValueError(
+            f'{head}: {", ".join(moved)} {what} of the head\'s '
+            f"classifier=dict(type='SubCentroidClassifier', ...) ({where}; "
+            'see docs/methods/dnc.md)')
+    if unexpected:
+        raise TypeError(f'{head}.__init__() got unexpected keyword '
+                        f'arguments {sorted(unexpected)}')
+    if not isinstance(cfg, Mapping):
+        raise TypeError(f"{head}: classifier must be a config dict such as "
+                        "dict(type='SubCentroidClassifier', "
+                        f'num_subcentroids=4), got {cfg!r}')
+    cfg = dict(cfg)
+    cfg.setdefault('type', 'SubCentroidClassifier')
+    for key, value in (('num_classes', num_classes),
+                       ('embed_dims', embed_dims), ('distributed_mode',
+                                                    distributed_mode)):
+        if key in cfg and cfg[key] != value:
+            raise ValueError(
+                f'{head}: classifier.{key} is set by the head ({value!r}); '
+                f'remove it from the classifier config (got {cfg[key]!r})')
+        cfg[key] = value
+    classifier = MODELS.build(cfg)
+    if not isinstance(classifier, SubCentroidClassifier):
+        raise TypeError(f'{head}: classifier type {cfg["type"]!r} is not a '
+                        'SubCentroidClassifier')
+    return classifier
