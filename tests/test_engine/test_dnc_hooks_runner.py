@@ -18,6 +18,7 @@ from mmengine.registry import HOOKS
 from mmengine.testing import RunnerTestCase
 
 import dnc_mm  # noqa: F401  (registration)
+from dnc_mm.core import num_subcentroids_from_counts
 from dnc_mm.core.memory import FeatureMemory
 from dnc_mm.engine.hooks.utils import find_modules
 from dnc_mm.models.heads import SubCentroidClsHead
@@ -107,3 +108,82 @@ class TestDNCHooksInRunner(RunnerTestCase):
         got = self._head(resumed).state_dict()
         for key, value in saved.items():
             assert torch.equal(got[key], value), key
+
+    def test_class_counts_hook_sets_k_from_the_training_labels(self):
+        runner = self.build_runner(self.cfg)
+        head = self._head(runner)
+        dataset = runner.train_dataloader.dataset
+        labels = [
+            int(dataset.get_data_info(i)['gt_label'])
+            for i in range(len(dataset))
+        ]
+        counts = torch.bincount(
+            torch.as_tensor(labels), minlength=head.num_classes)
+        hook = HOOKS.build(
+            dict(type='SubCentroidClassCountsHook', min_subcentroids=2))
+        hook.before_train(runner)
+        expected = num_subcentroids_from_counts(counts.numpy(), 4, 2)
+        assert torch.equal(head.classifier.num_subcentroids.cpu(),
+                           torch.as_tensor(expected))
+        assert int(head.classifier.num_subcentroids.min()) >= 2
+
+    def test_split_merge_round_changes_k_by_its_splits_and_merges(self):
+        runner = self.build_runner(self.cfg)
+        runner.train()  # fills the memory (4 * BATCH rows)
+        head = self._head(runner)
+        hook = HOOKS.build(
+            dict(
+                type='SubCentroidSplitMergeHook',
+                init_num_subcentroids=1,
+                min_samples=2,
+                min_accuracy=0.0,
+                split_ratio=1.0,
+                merge_ratio=0.5))
+        head.classifier.set_num_subcentroids(
+            torch.ones(head.num_classes, dtype=torch.long))
+        memory = {
+            k: v.clone()
+            for k, v in head.state_dict().items() if k.startswith('memory.')
+        }
+        k_before = head.classifier.num_subcentroids.clone()
+        splits, merges, _ = hook.run_round(head, 'split')
+        k_after = head.classifier.num_subcentroids
+        assert torch.equal(k_after,
+                           k_before + splits.to(k_after) - merges.to(k_after))
+        assert int(splits.sum()) > 0  # split_ratio 1: any gain splits
+        # the round reads the memory and never writes it
+        for key, value in memory.items():
+            assert torch.equal(head.state_dict()[key], value), key
+        # the new slots are unit vectors of their class
+        norms = head.classifier.subcentroids[head.classifier.active].norm(
+            dim=-1)
+        torch.testing.assert_close(norms, torch.ones_like(norms))
+
+    def test_anchor_hook_anchors_every_slot_to_an_image_of_its_class(self):
+        cfg = self.cfg.copy()
+        # the anchor pass uses the evaluation pipeline
+        main = Config.fromfile(CONFIG)
+        for key in ('test_dataloader', 'test_cfg', 'test_evaluator'):
+            cfg[key] = main[key]
+        cfg.test_dataloader.dataset.data_root = DATA
+        runner = self.build_runner(cfg)
+        head = self._head(runner)
+        hook = HOOKS.build(
+            dict(
+                type='SubCentroidAnchorHook',
+                anchor_epoch=0,
+                batch_size=250,
+                num_workers=0))
+        hook.anchor(runner, head)
+        clf = head.classifier
+        assert clf.anchored
+        dataset = runner.train_dataloader.dataset
+        for c in range(head.num_classes):
+            for k in range(int(clf.num_subcentroids[c])):
+                idx = int(clf.anchor_indices[c, k])
+                info = dataset.get_data_info(idx)
+                assert int(info['gt_label']) == c, (c, k, idx)
+        # a class's anchors are distinct images
+        for c in range(head.num_classes):
+            row = clf.anchor_indices[c, :int(clf.num_subcentroids[c])]
+            assert row.unique().numel() == row.numel()
