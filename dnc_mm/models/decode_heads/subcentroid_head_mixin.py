@@ -15,9 +15,10 @@ decoder (its convolutions, ASPP, PPM/FPN, dropout, ``loss_decode``, sampler,
 
 How the embedding reaches the update: :meth:`loss` wraps the decoder's own
 ``loss`` (``forward`` -> ``loss_by_feat``) in a short "capture" window;
-``cls_seg`` called inside it stores the *detached* embedding and raw logits
-of that forward pass on the module, and :meth:`loss_by_feat` consumes (and
-clears) them for the sub-centroid update after mmseg's losses are computed.
+``cls_seg`` called inside it stores the *detached* embedding, scores and
+(when float32) sub-centroid similarities of that forward pass on the
+module, and :meth:`loss_by_feat` consumes (and clears) them for the
+sub-centroid update after mmseg's losses are computed.
 Outside :meth:`loss` (prediction, ``tensor`` mode, flop counting) nothing is
 stored.
 """
