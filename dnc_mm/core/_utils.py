@@ -2,11 +2,13 @@
 
 Nothing in here is specific to one equation of the paper: a context manager
 that switches autocast off (so that clustering always runs in fp32), the type
-of the distributed reduction hook, and a safe "finite or zero" helper used by
-the log-domain normalisations.
+of the distributed reduction hook, a safe "finite or zero" helper used by
+the log-domain normalisations, and the one-line checks of option values and
+of ``dict(type=..., **options)`` configs.
 """
 import contextlib
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import (Any, Callable, Dict, Iterator, Mapping, Optional, Sequence,
+                    Tuple)
 
 import torch
 from torch import Tensor
@@ -83,3 +85,40 @@ def check_choice(name: str, value: Any, choices: Sequence) -> None:
     if value not in choices:
         raise ValueError(f'{name} must be one of {tuple(choices)}, got '
                          f'{value!r}')
+
+
+def typed_options(name: str, cfg: Any, options_by_type: Mapping[str,
+                                                                Sequence[str]],
+                  example: str) -> Tuple[str, Dict[str, Any]]:
+    """Split a config ``dict(type=..., **options)``, refusing in one line.
+
+    Args:
+        name: The option's name, as the user writes it (``'clustering'``).
+        cfg: The config dict given.
+        options_by_type: For every allowed type, the options it reads.
+        example: A valid config, quoted in the message for a missing type.
+
+    Returns:
+        ``(type, options)``.
+
+    Raises:
+        ValueError: ``cfg`` is not a dict with a ``type``, the type is not
+            allowed, or an option is one its type does not read (typically
+            inherited from a base config of another type: the message names
+            ``_delete_=True``).
+    """
+    if not isinstance(cfg, Mapping) or 'type' not in cfg:
+        raise ValueError(f"{name} must be a dict with a 'type' (one of "
+                         f'{tuple(options_by_type)}), e.g. {example}, got '
+                         f'{cfg!r}')
+    options = dict(cfg)
+    kind = options.pop('type')
+    check_choice(f'{name} type', kind, tuple(options_by_type))
+    unread = sorted(set(options) - set(options_by_type[kind]))
+    if unread:
+        takes = ', '.join(options_by_type[kind]) or 'no options'
+        raise ValueError(
+            f'{name} type {kind!r} takes {takes}, got {unread} (a config '
+            f'that changes the type of an inherited {name} needs '
+            f'_delete_=True in its {name} dict)')
+    return kind, options

@@ -22,13 +22,13 @@ labels, with no loop over classes. Memory is ``O(N K)`` plus one block,
 never ``O(N C K)`` or ``O(C K max N_c)``.
 """
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._utils import ReduceFn, autocast_disabled, check_choice
+from ._utils import ReduceFn, autocast_disabled, check_choice, typed_options
 from .momentum import subcentroid_sums
 from .similarity import class_similarities, grouped_class_similarities
 from .sinkhorn import sinkhorn_knopp_segments
@@ -90,21 +90,9 @@ class SubcentroidClustering:
         """
         if isinstance(cfg, cls):
             return cfg
-        if not isinstance(cfg, Mapping) or 'type' not in cfg:
-            raise ValueError(
-                "clustering must be a dict with a 'type' (one of "
-                f'{ASSIGNMENT_METHODS}), e.g. dict(type=\'sinkhorn\', '
-                f'epsilon=0.05, num_iters=3), got {cfg!r}')
-        options = dict(cfg)
-        method = options.pop('type')
-        check_choice('clustering type', method, ASSIGNMENT_METHODS)
-        unread = sorted(set(options) - set(_METHOD_OPTIONS[method]))
-        if unread:
-            takes = ', '.join(_METHOD_OPTIONS[method]) or 'no options'
-            raise ValueError(
-                f'clustering type {method!r} takes {takes}, got {unread} '
-                '(a config that changes the type of an inherited clustering '
-                'needs _delete_=True in its clustering dict)')
+        method, options = typed_options(
+            'clustering', cfg, _METHOD_OPTIONS,
+            "dict(type='sinkhorn', epsilon=0.05, num_iters=3)")
         return cls(method, **options)
 
 

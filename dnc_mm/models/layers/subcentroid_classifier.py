@@ -41,7 +41,7 @@ from dnc_mm.core import (MASK_ORDERS, SubcentroidClustering,
                          assign_subcentroids, kmeanspp_subcentroids,
                          num_subcentroids_per_class, scheduled_momentum,
                          subcentroid_logits, update_subcentroids)
-from dnc_mm.core._utils import check_choice
+from dnc_mm.core._utils import check_choice, typed_options
 from dnc_mm.core.health import subcentroid_health
 from dnc_mm.core.split_merge import split_merge_step
 from ..utils.dist import all_reduce_fn, broadcast_fn
@@ -54,23 +54,16 @@ __all__ = [
 #: ``'random'``: random unit vectors (the paper); ``'data'``: each class is
 #: seeded by k-means++ on the first features seen of it (beyond the paper).
 INIT_MODES = ('random', 'data')
+# the options each initialisation reads, besides its type
+_INIT_OPTIONS = {'random': (), 'data': ('num_iters', )}
 _USAGE_DECAY = 0.9
 
 
 def _init_from_config(init: Any) -> Tuple[str, int]:
     """``(type, Lloyd iterations)`` of an ``init`` config, checked."""
-    if not isinstance(init, Mapping) or 'type' not in init:
-        raise ValueError("init must be dict(type='random') or "
-                         "dict(type='data', num_iters=3), got "
-                         f'{init!r}')
-    options = dict(init)
-    kind = options.pop('type')
-    check_choice('init type', kind, INIT_MODES)
-    num_iters = options.pop('num_iters', 3)
-    if options or (kind == 'random' and 'num_iters' in init):
-        raise ValueError(f'init type {kind!r} takes '
-                         f"{'num_iters' if kind == 'data' else 'no options'}"
-                         f', got {sorted(set(init) - {"type"})}')
+    kind, options = typed_options('init', init, _INIT_OPTIONS,
+                                  "dict(type='data', num_iters=3)")
+    num_iters = options.get('num_iters', 3)
     if int(num_iters) != num_iters or num_iters < 0:
         raise ValueError(
             f'init num_iters must be an integer >= 0, got {num_iters}')
