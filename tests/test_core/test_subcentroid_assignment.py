@@ -35,13 +35,8 @@ def _problem(seed, n, c, k, d, p_select=0.7, ignore=True):
     method=st.sampled_from(['sinkhorn', 'kmeans', 'nearest']))
 def test_batched_equals_loop_reference(seed, n, c, k, method):
     feats, labels, subs, active, selected = _problem(seed, n, c, k, 8)
-    got = assign_subcentroids(
-        feats,
-        labels,
-        subs,
-        active,
-        selected,
-        clustering=SubcentroidClustering(method))
+    got = assign_subcentroids(feats, labels, subs, active, selected,
+                              SubcentroidClustering(method))
     ref = reference_assign(feats, labels, subs, active,
                            selected & (labels < c), method)
     assert torch.equal(got, ref)
@@ -189,13 +184,8 @@ def test_grouped_similarities_equal_the_gather(dtype, min_rows, chunk_size):
 def test_large_classes_equal_loop_reference(method):
     # classes big enough for their own matrix products on the CPU
     feats, labels, subs, active, selected = _problem(3, 400, 3, 4, 8)
-    got = assign_subcentroids(
-        feats,
-        labels,
-        subs,
-        active,
-        selected,
-        clustering=SubcentroidClustering(method))
+    got = assign_subcentroids(feats, labels, subs, active, selected,
+                              SubcentroidClustering(method))
     ref = reference_assign(feats, labels, subs, active,
                            selected & (labels < 3), method)
     assert torch.equal(got, ref)
