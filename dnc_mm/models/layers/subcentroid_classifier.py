@@ -51,11 +51,11 @@ __all__ = [
     'build_subcentroid_classifier'
 ]
 
-#: ``'random'``: random unit vectors (the paper); ``'data'``: each class is
-#: seeded by k-means++ on the first features seen of it (beyond the paper).
-INIT_MODES = ('random', 'data')
 # the options each initialisation reads, besides its type
 _INIT_OPTIONS = {'random': (), 'data': ('num_iters', )}
+#: ``'random'``: random unit vectors (the paper); ``'data'``: each class is
+#: seeded by k-means++ on the first features seen of it (beyond the paper).
+INIT_MODES = tuple(_INIT_OPTIONS)
 _USAGE_DECAY = 0.9
 
 
