@@ -2,6 +2,7 @@
 and its table is computed from the per-run records."""
 import argparse
 import importlib.util
+import math
 import os.path as osp
 
 import pytest
@@ -40,7 +41,9 @@ def test_variant_options_apply_to_existing_keys(suite, variant, budget):
     method, config, options = bench.SUITES[suite]['variants'][variant]
     assert variant.startswith(method)
     cfg = Config.fromfile(osp.join(REPO_ROOT, config))
-    opts = options + bench.SUITES[suite]['budget'](budget)
+    opts = (
+        options + bench.SUITES[suite]['budget'](budget) +
+        bench.SUITES[suite]['checkpoints'](budget, 1000))
     for opt in opts:
         key = opt.split('=')[0]
         assert _exists(cfg, key), f'{config} has no parent of {key}'
@@ -120,3 +123,89 @@ def test_plot_writes_a_png(tmp_path):
     out = tmp_path / 'curve.png'
     bench.plot(runs, bench.SUITES['cls'], str(out))
     assert out.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
+
+def _log(work, stamp, lines):
+    logs = work / stamp / 'vis_data'
+    logs.mkdir(parents=True)
+    (logs / 'scalars.json').write_text('\n'.join(lines) + '\n')
+
+
+def test_the_curve_of_a_resumed_run_joins_its_attempts(tmp_path):
+    # the first attempt validated at 1000 and 2000 and was cut; the second
+    # resumed from 2000 and validated at 3000 and 4000
+    _log(tmp_path, '20261206_000000',
+         ['{"mIoU": 10.0, "step": 1000}', '{"mIoU": 20.0, "step": 2000}'])
+    _log(tmp_path, '20261206_010000', [
+        '{"loss": 0.5, "step": 2500}', '{"mIoU": 30.0, "step": 3000}',
+        '{"mIoU": 40.0, "step": 4000}'
+    ])
+    assert bench.validation_curve(str(tmp_path), 'mIoU') == [[1000, 10.0],
+                                                             [2000, 20.0],
+                                                             [3000, 30.0],
+                                                             [4000, 40.0]]
+
+
+def _checkpoint(work, name):
+    (work / 'last_checkpoint').write_text(str(work / name))
+
+
+def test_run_or_resume_resumes_a_cut_run_and_records_its_attempts(
+        tmp_path, monkeypatch):
+    suite = bench.SUITES['seg']
+    calls = []
+
+    def fake_train(config, seed, work_dir, extra):
+        calls.append(extra)
+        return 12.5
+
+    monkeypatch.setattr(bench, 'train', fake_train)
+    work = str(tmp_path / 'run')
+    bench.run_or_resume('c.py', 0, work, ['--cfg-options', 'a=1'], 4000,
+                        suite)  # fresh: no --resume
+    _checkpoint(tmp_path / 'run', 'iter_2000.pth')  # then cut at 2,000
+    bench.run_or_resume('c.py', 0, work, ['--cfg-options', 'a=1'], 4000, suite)
+    # --resume goes before the options (they take every value after them)
+    assert calls == [['--cfg-options', 'a=1'],
+                     ['--resume', '--cfg-options', 'a=1']]
+    attempts = bench.read_attempts(work)
+    assert attempts == [{
+        'from': 0,
+        'wall_s': 12.5
+    }, {
+        'from': 2000,
+        'wall_s': 12.5
+    }]
+    assert bench.total_wall(attempts) == 25.0
+    # an attempt that was cut has no time: the run's total is unknown
+    assert math.isnan(
+        bench.total_wall(attempts + [{
+            'from': 3000,
+            'wall_s': None
+        }]))
+
+
+def test_a_run_cut_in_its_last_validation_is_not_silently_retrained(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, 'train', lambda *args: pytest.fail('trained'))
+    _checkpoint(tmp_path, 'iter_4000.pth')
+    with pytest.raises(RuntimeError, match='cut during its last validation'):
+        bench.run_or_resume('c.py', 0, str(tmp_path), [], 4000,
+                            bench.SUITES['seg'])
+
+
+def test_last_checkpoint_step_reads_the_suites_names(tmp_path):
+    assert bench.last_checkpoint_step(str(tmp_path), bench.SUITES['seg']) \
+        is None
+    _checkpoint(tmp_path, 'epoch_7.pth')
+    assert bench.last_checkpoint_step(str(tmp_path), bench.SUITES['cls']) == 7
+    with pytest.raises(RuntimeError, match='not a checkpoint of'):
+        bench.last_checkpoint_step(str(tmp_path), bench.SUITES['seg'])
+
+
+def test_seg_runs_checkpoint_at_every_validation():
+    assert bench.seg_checkpoints(16000, 1000) == [
+        'default_hooks.checkpoint.interval=1000',
+        'default_hooks.checkpoint.max_keep_ckpts=1'
+    ]
+    assert bench.seg_checkpoints(16000, None)[0].endswith('=16000')

@@ -11,6 +11,7 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import HOOKS, MODELS
 
 import dnc_mm  # noqa: F401  (registers the heads and hooks)
+from dnc_mm.compat import load_checkpoint_file
 
 SPEC = importlib.util.spec_from_file_location(
     'bench_hpl_fashion_mnist',
@@ -90,3 +91,37 @@ def test_table_means_and_per_seed_leads():
             '| +0.67 (2/3 ahead) | +10.00 (2/2 ahead) |') in text
     # a single run has no std; no reference run, no lead
     assert '| 10 | 55.00 (1) |  |  |  |  |' in text
+
+
+class _Cut(Exception):
+    """Stands for the end of a session killing the benchmark."""
+
+
+def _cut_before_third_epoch(self, runner) -> None:
+    if runner.epoch == 2:
+        raise _Cut
+
+
+def test_a_cut_run_resumes_from_its_last_validation(tmp_path, monkeypatch,
+                                                    fashion_mnist_small):
+    """The first attempt is cut after its second validation; the second
+    attempt resumes there (not from scratch) and the record holds the
+    curve of both attempts."""
+    monkeypatch.chdir(REPO_ROOT)  # the configs' data roots are relative
+    work = str(tmp_path)
+    with monkeypatch.context() as patch:
+        patch.setattr(bench.ValidationCurveHook, 'before_train_epoch',
+                      _cut_before_third_epoch)
+        with pytest.raises(_Cut):
+            bench.run_one('small', 'psc', 'balanced', 3, 0, 3, 1, work)
+    resume = osp.join(work, 'small', 'balanced', 'psc', 'd3_s0_e3_v1',
+                      'resume.pth')
+    meta = load_checkpoint_file(resume, map_location='cpu')['meta']
+    assert meta['epoch'] == 2 and [p[0] for p in meta['bench_curve']] == [1, 2]
+
+    record = bench.run_one('small', 'psc', 'balanced', 3, 0, 3, 1, work)
+    assert [p[0] for p in record['curve']] == [1, 2, 3]
+    assert record['curve'][:2] == meta['bench_curve']
+    assert record['resumed_from'] == [2]
+    assert record[bench.METRIC] == record['curve'][-1][1]
+    assert record['wall_s'] > meta['bench_seconds']['wall_s']

@@ -42,7 +42,12 @@ epochs or iterations, ``seed``, the metric — ``accuracy/top1`` or
 class's sub-centroids and of the entropy of their usage, see
 :func:`dnc_mm.core.subcentroid_health`) and is rewritten after every
 run; a rerun skips the records already there, so the benchmark can be
-stopped and continued. ``--markdown`` writes the mean ± std table.
+stopped and continued. A run cut in the middle is resumed from its last
+checkpoint (``tools/train.py --resume``; segmentation runs checkpoint at
+every ``--val-interval``, classification runs every epoch) and lists the
+steps it was ``resumed_from``; its ``wall_s`` sums its attempts (NaN when
+one was cut: its time is unknown). ``--markdown`` writes the mean ± std
+table.
 
 Example (the table in docs/benchmarks/dnc_ablation_fashion_mnist.md)::
 
@@ -61,18 +66,21 @@ import glob
 import json
 import os
 import os.path as osp
+import re
 import statistics
 import sys
 from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_accuracy import final_metrics, train  # noqa: E402
-from bench_utils import write_results  # noqa: E402
+from bench_utils import write_json, write_results  # noqa: E402
 
 from dnc_mm.compat import load_checkpoint_file  # noqa: E402
 from dnc_mm.core import subcentroid_health  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+#: a run's training attempts, written into its work dir
+ATTEMPTS = 'bench_attempts.json'
 DNC = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
 LINEAR = 'configs/dnc/linear_resnet18-w16_5e_fashion-mnist-10k.py'
 PPC = 'configs/dnc/dnc_resnet18-w16_ppc-5e_fashion-mnist-10k.py'
@@ -133,17 +141,24 @@ SEG_VARIANTS: Dict[str, tuple] = {
 
 
 def validation_curve(work_dir: str, metric: str) -> List[list]:
-    """``[step, metric]`` of every validation in a work dir's scalar log
-    (``step`` is the epoch or iteration mmengine logged it at)."""
+    """``[step, metric]`` of every validation in a work dir's scalar logs
+    (``step`` is the epoch or iteration mmengine logged it at).
+
+    A resumed run writes one log per attempt (mmengine's timestamped
+    folders); they are read in order and a later attempt's validation at a
+    step replaces an earlier one's."""
     logs = sorted(
         glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    curve = []
-    with open(logs[-1]) as f:
-        for line in f:
-            record = json.loads(line)
-            if metric in record and 'loss' not in record:
-                curve.append([record['step'], record[metric]])
-    return curve
+    if not logs:
+        raise FileNotFoundError(f'no scalars.json under {work_dir}')
+    points: Dict[int, float] = {}
+    for log in logs:
+        with open(log) as f:
+            for line in f:
+                record = json.loads(line)
+                if metric in record and 'loss' not in record:
+                    points[record['step']] = record[metric]
+    return [[step, points[step]] for step in sorted(points)]
 
 
 def final_health(work_dir: str) -> Optional[Dict[str, float]]:
@@ -167,17 +182,80 @@ def finished_run(work_dir: str, budget: int, suite: dict) -> bool:
     """Whether ``work_dir`` holds a run that trained to ``budget`` and
     validated there (its last checkpoint is the final one and its last
     validation is at the final step), e.g. one whose record was lost."""
-    marker = osp.join(work_dir, 'last_checkpoint')
-    if not osp.exists(marker):
+    if last_checkpoint_step(work_dir, suite) != budget:
         return False
-    with open(marker) as f:
-        name = osp.basename(f.read().strip())
-    final = suite['checkpoint'].format(budget)
     try:
         curve = validation_curve(work_dir, suite['metric'])
-    except (FileNotFoundError, IndexError):
+    except FileNotFoundError:
         return False
-    return name == final and bool(curve) and curve[-1][0] == budget
+    return bool(curve) and curve[-1][0] == budget
+
+
+def last_checkpoint_step(work_dir: str, suite: dict) -> Optional[int]:
+    """Epoch or iteration of the last checkpoint ``tools/train.py`` left in
+    ``work_dir`` (``None`` when there is none): where a cut run resumes."""
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.exists(marker):
+        return None
+    with open(marker) as f:
+        name = osp.basename(f.read().strip())
+    before, after = suite['checkpoint'].split('{}')
+    match = re.fullmatch(re.escape(before) + r'(\d+)' + re.escape(after), name)
+    if match is None:
+        raise RuntimeError(f'{marker} names {name!r}, not a checkpoint of '
+                           f'this benchmark ({suite["checkpoint"]}); remove '
+                           f'{work_dir} to start the run again')
+    return int(match.group(1))
+
+
+def read_attempts(work_dir: str) -> List[dict]:
+    """The training attempts of a run, ``{'from': step, 'wall_s': s}``
+    each, in order: the first from step 0, a later one from the checkpoint
+    it resumed (or 0 when its predecessor was cut before its first
+    checkpoint). Empty when this script did not train the run."""
+    path = osp.join(work_dir, ATTEMPTS)
+    if not osp.exists(path):
+        return []
+    with open(path) as f:
+        return json.load(f)
+
+
+def total_wall(attempts: List[dict]) -> float:
+    """Wall seconds of a run over its attempts; NaN when one of them is
+    not known (a cut attempt, or a record restored from a finished work
+    dir)."""
+    times = [a['wall_s'] for a in attempts]
+    if not times or None in times:
+        return float('nan')
+    return round(sum(times), 1)
+
+
+def run_or_resume(config: str, seed: int, work_dir: str, extra: List[str],
+                  budget: int, suite: dict) -> None:
+    """Train one run with ``tools/train.py``, resuming it (``--resume``)
+    from the last checkpoint in ``work_dir`` when an earlier attempt was
+    cut, and add the attempt to the run's :data:`ATTEMPTS` file.
+
+    A resumed run continues the model, its buffers (sub-centroids, memory),
+    the optimizer and the schedule from the checkpoint; the random stream
+    restarts from the seed there, so it is the same experiment but not
+    bit-identical to an uncut one (its record lists ``resumed_from``)."""
+    start = last_checkpoint_step(work_dir, suite)
+    if start == budget:
+        raise RuntimeError(
+            f'{work_dir} holds the final checkpoint but no validation at '
+            f'{budget} {suite["unit"]} (the run was cut during its last '
+            f'validation): evaluate it with tools/test.py, or remove '
+            f'{work_dir} to train it again')
+    # written before training, so that a cut attempt is on record too
+    # (with ``wall_s`` None: its time is not known)
+    attempts = read_attempts(work_dir) + [{'from': start or 0, 'wall_s': None}]
+    os.makedirs(work_dir, exist_ok=True)
+    write_json(osp.join(work_dir, ATTEMPTS), attempts)
+    resume = ['--resume'] if start else []
+    seconds = train(osp.join(ROOT, config), seed, work_dir, resume + extra)
+    attempts[-1]['wall_s'] = round(seconds, 1)
+    write_json(osp.join(work_dir, ATTEMPTS), attempts)
 
 
 def cls_budget(epochs: int) -> List[str]:
@@ -191,8 +269,16 @@ def seg_budget(iters: int) -> List[str]:
     """Options that set the schedule to ``iters`` (poly decay over all)."""
     return [
         f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
-        f'param_scheduler.0.end={iters}',
-        f'default_hooks.checkpoint.interval={iters}'
+        f'param_scheduler.0.end={iters}'
+    ]
+
+
+def seg_checkpoints(iters: int, val_interval: Optional[int]) -> List[str]:
+    """A checkpoint at every validation (the last one kept), so that a cut
+    run resumes from its last validation."""
+    return [
+        f'default_hooks.checkpoint.interval={val_interval or iters}',
+        'default_hooks.checkpoint.max_keep_ckpts=1'
     ]
 
 
@@ -204,6 +290,8 @@ SUITES = {
         unit='epochs',
         baseline='linear',
         budget=cls_budget,
+        # the configs keep a checkpoint of every epoch (the last two)
+        checkpoints=lambda epochs, val_interval: [],
         checkpoint='epoch_{}.pth'),
     'seg':
     dict(
@@ -212,6 +300,7 @@ SUITES = {
         unit='iterations',
         baseline='fcn',
         budget=seg_budget,
+        checkpoints=seg_checkpoints,
         checkpoint='iter_{}.pth'),
 }
 
@@ -336,13 +425,14 @@ def main(argv=None) -> int:
                 if (variant, budget, seed) in done:
                     continue
                 work = osp.join(args.work_dir, f'{variant}_{budget}_s{seed}')
-                extra = ['--cfg-options'] + suite['budget'](budget) + options
+                extra = (['--cfg-options'] + suite['budget'](budget) +
+                         suite['checkpoints'](budget, args.val_interval) +
+                         options)
                 if args.val_interval:
                     extra.append(f'train_cfg.val_interval={args.val_interval}')
-                if finished_run(work, budget, suite):  # record was lost
-                    seconds = float('nan')
-                else:
-                    seconds = train(osp.join(ROOT, config), seed, work, extra)
+                if not finished_run(work, budget, suite):  # else: record lost
+                    run_or_resume(config, seed, work, extra, budget, suite)
+                attempts = read_attempts(work)
                 records.append(
                     dict(
                         method=method,
@@ -354,12 +444,14 @@ def main(argv=None) -> int:
                         val_interval=args.val_interval,
                         omp_num_threads=os.environ.get('OMP_NUM_THREADS'),
                         **{metric: final_metrics(work)[metric]},
-                        wall_s=round(seconds, 1),
+                        wall_s=total_wall(attempts),
+                        resumed_from=[a['from'] for a in attempts[1:]],
                         curve=validation_curve(work, metric),
                         health=final_health(work)))
                 print(
                     f'{variant} {budget} {suite["unit"]} seed {seed}: '
-                    f'{records[-1][metric]:.2f} ({seconds:.0f} s)',
+                    f'{records[-1][metric]:.2f} '
+                    f'({records[-1]["wall_s"]:.0f} s)',
                     flush=True)
                 write_results(args.out, dict(metric=metric, runs=records))
                 if args.markdown:

@@ -31,8 +31,11 @@ source: the long-tailed converged configs ship ``eval_pass``).
 Every finished run is appended to ``--out`` at once (a JSON with one
 record per run: ``method``, ``setting``, ``dims``, ``seed``, ``budget``
 (epochs), ``accuracy/top1``, the validation ``curve``, labels moved at the
-last re-assignment, CPU and wall seconds); runs already in ``--out`` are
-skipped, so a cut run is resumed by starting the same command again.
+last re-assignment, CPU and wall seconds over its attempts, and the
+epochs it was ``resumed_from``); runs already in ``--out`` are skipped and
+a run cut in the middle resumes from its last validation
+(``--val-interval``), so a cut benchmark is continued by starting the same
+command again.
 ``--markdown`` and ``--plot`` write the table (mean ± std per cell, with
 HPL's per-seed lead over fixed assignment and PSC) and a PNG (accuracy
 against d per method, one panel per setting, and the validation curves).
@@ -133,23 +136,71 @@ def config_path(suite: str, method: str, setting: str) -> str:
 
 
 class ValidationCurveHook(Hook):
-    """Collects ``[epoch, accuracy]`` after every validation of a run."""
+    """Collects ``[epoch, accuracy]`` after every validation of a run and,
+    when given ``resume_file``, saves the run there after each validation
+    of the training: model and buffers (prototypes, assignment, class
+    means), optimizer, schedule, message hub, and in the meta the curve so
+    far, the seconds spent and the epochs resumed from, so that a cut run
+    continues from its last validation without losing a point of its curve.
+    """
 
     priority = 'LOWEST'
 
-    def __init__(self) -> None:
+    def __init__(self, resume_file: Optional[str] = None) -> None:
         self.points: List[list] = []
+        self.resume_file = resume_file
+        self.resumed_from: List[int] = []
+        self.spent = dict(wall_s=0., cpu_s=0.)
+        self._start = dict(wall_s=time.time(), cpu_s=time.process_time())
+
+    def seconds(self) -> Dict[str, float]:
+        """Wall and CPU seconds of the run over all its attempts."""
+        now = dict(wall_s=time.time(), cpu_s=time.process_time())
+        return {
+            k: round(self.spent[k] + now[k] - self._start[k], 1)
+            for k in now
+        }
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        meta = checkpoint['meta']
+        self.points = [list(p) for p in meta.get('bench_curve', [])]
+        self.spent = dict(meta.get('bench_seconds', self.spent))
+        self.resumed_from = list(meta.get('bench_resumed_from', []))
+        self.resumed_from.append(int(meta['epoch']))
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint['meta'].update(
+            bench_curve=self.points,
+            bench_seconds=self.seconds(),
+            bench_resumed_from=self.resumed_from)
 
     def after_val_epoch(self, runner, metrics=None) -> None:
         if metrics and METRIC in metrics:
             self.points.append(
                 [runner.epoch, round(float(metrics[METRIC]), 4)])
+        if self.resume_file is None:
+            return
+        # after the epoch's validation the loop's epoch counter has moved
+        # on: it is the epoch to resume after (mmengine's default, for a
+        # save inside the epoch, would add one)
+        tmp = self.resume_file + '.tmp'
+        runner.save_checkpoint(
+            osp.dirname(tmp),
+            osp.basename(tmp),
+            meta=dict(epoch=runner.epoch, iter=runner.iter))
+        os.replace(tmp, self.resume_file)
 
 
 def run_one(suite: str, method: str, setting: str, dims: int, seed: int,
             epochs: Optional[int], val_interval: Optional[int],
             work_root: str) -> dict:
-    """Train one run and return its record."""
+    """Train one run (or resume it from the last validation of a cut
+    attempt, see :class:`ValidationCurveHook`) and return its record.
+
+    A resumed run continues the model, its buffers, the optimizer and the
+    schedule; the random stream restarts from the seed, so it is the same
+    experiment, not bit-identical to an uncut run (its record lists
+    ``resumed_from``)."""
     from mmengine.config import Config
     from mmengine.runner import Runner
     config = config_path(suite, method, setting)
@@ -172,16 +223,20 @@ def run_one(suite: str, method: str, setting: str, dims: int, seed: int,
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[key].num_workers = 0
         cfg[key].persistent_workers = False
+    # the curve hook saves the run after each validation instead
     cfg.default_hooks.checkpoint = dict(
         type='CheckpointHook', interval=-1, save_last=False)
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=1000)
     cfg.log_level = 'WARNING'
+    # one folder per budget and validation interval: a run resumes only
+    # its own schedule
     cfg.work_dir = osp.join(work_root, suite, setting, method,
-                            f'd{dims}_s{seed}')
-    start = time.process_time()
-    wall = time.time()
+                            f'd{dims}_s{seed}_e{epochs}_v{val_interval or 0}')
+    resume_file = osp.join(cfg.work_dir, 'resume.pth')
+    if osp.exists(resume_file):
+        cfg.resume, cfg.load_from = True, resume_file
+    curve = ValidationCurveHook(resume_file)
     runner = Runner.from_cfg(cfg)
-    curve = ValidationCurveHook()
     runner.register_hook(curve, priority=curve.priority)
     runner.train()
     hub = runner.message_hub
@@ -200,8 +255,8 @@ def run_one(suite: str, method: str, setting: str, dims: int, seed: int,
         curve=curve.points,
         config=osp.relpath(config, ROOT),
         last_assignment_changes=changes,
-        cpu_s=round(time.process_time() - start, 1),
-        wall_s=round(time.time() - wall, 1),
+        **curve.seconds(),
+        resumed_from=curve.resumed_from,
         omp_num_threads=os.environ.get('OMP_NUM_THREADS'))
     return record
 
