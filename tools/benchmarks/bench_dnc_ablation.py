@@ -32,6 +32,8 @@ differs. Variants:
 * seg: ``fcn``, ``dnc-fcn``, ``dnc-fcn-schedule-aware``,
   ``dnc-fcn-learned-scale`` (the class-score normalisation the
   classification runs chose, instead of the plain LayerNorm),
+  ``dnc-fcn-kmeans`` (k-means clustering seeded from data instead of
+  Sinkhorn's equipartition),
   ``cbp``, ``occl``, ``cbp-occl``.
 
 The JSON holds one record per run (``method``, ``variant``, ``budget`` in
@@ -133,6 +135,11 @@ SEG_VARIANTS: Dict[str, tuple] = {
     'dnc-fcn-learned-scale':
     ('dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_{SEG}',
      ['model.decode_head.logit_normalization=learned_scale']),
+    # k-means instead of Sinkhorn's equipartition, seeded from data: the
+    # equipartition collapses a class's sub-centroids on frozen features
+    # (bench_subcentroid_collapse.py)
+    'dnc-fcn-kmeans':
+    ('dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8-kmeans_1k_{SEG}', []),
     'cbp': ('cbp', f'configs/cbp/cbp_fcn_r18-w16-d8_1k_{SEG}', []),
     'occl': ('occl', f'configs/cbp/occl_fcn_r18-w16-d8_1k_{SEG}', []),
     'cbp-occl':
