@@ -125,3 +125,36 @@ def test_frozen_features_embed_at_the_heads_resolution(seg_benchmark):
     assert torch.allclose(features.norm(dim=-1), torch.ones(2, 256))
     gt = dataset[0]['data_samples'].gt_sem_seg.data[0]
     assert set(labels[0].tolist()) <= set(gt.unique().tolist())
+
+
+def test_frozen_image_features_one_embedding_per_image(fashion_mnist_small):
+    import copy
+
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import DATASETS, MODELS
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', 'dnc',
+                 'dnc_resnet18-w16_5e_fashion-mnist-10k.py'))
+    init_default_scope('mmpretrain')
+    model = MODELS.build(cfg.model).eval()
+    assert bench.dnc_head(model) is model.head
+    train_set = copy.deepcopy(cfg.train_dataloader.dataset)
+    train_set.pipeline = cfg.val_dataloader.dataset.pipeline
+    train_set.data_root = fashion_mnist_small
+    dataset = DATASETS.build(train_set)
+    items = [dataset[i] for i in range(5)]
+    features, labels = bench.frozen_image_features(model, items, 2)
+    assert features.shape == (5, 1,
+                              model.head.classifier.subcentroids.shape[2])
+    assert labels.flatten().tolist() == [
+        int(it['data_samples'].gt_label) for it in items
+    ]
+    assert torch.allclose(features.norm(dim=-1), torch.ones(5, 1))
+
+
+def test_dnc_head_refuses_a_model_without_one():
+    from types import SimpleNamespace
+    model = SimpleNamespace(decode_head=None, head=torch.nn.Linear(2, 2))
+    with pytest.raises(ValueError, match='not a DNC head'):
+        bench.dnc_head(model)

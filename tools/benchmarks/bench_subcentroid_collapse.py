@@ -1,6 +1,7 @@
 """Does DNC's estimator collapse the sub-centroids on features that do not
 change? Estimator variants side by side on the frozen features of a
-trained DNC segmentation model.
+trained DNC model (segmentation: pixel embeddings; classification: one
+embedding per image).
 
 The sub-centroids of trained DNC models end up nearly parallel within a
 class (mean cosine ~0.91 after 16,000 iterations on the bundled
@@ -9,7 +10,8 @@ and #15). Two explanations compete: the features of a class collapse (then
 no estimator can keep sub-centroids apart), or the estimator itself pulls
 them together. This benchmark separates the two. It embeds the training
 images once with a trained checkpoint (the evaluation pipeline: no
-augmentation), so the features never move, and then
+augmentation), so the features never move (for a classifier an image is
+one "pixel" below), and then
 
 * clusters every class's pixels with k-means (scikit-learn, the class's
   ``K``): how far apart ``K`` centres of these features can be;
@@ -72,6 +74,17 @@ def parse_clustering(spec: str) -> dict:
     return cfg
 
 
+def dnc_head(model):
+    """The DNC head of a segmentor (``decode_head``) or classifier
+    (``head``)."""
+    head = getattr(model, 'decode_head', None) or getattr(model, 'head')
+    if not hasattr(head, 'classifier'):
+        raise ValueError(f'{type(head).__name__} is not a DNC head: use a '
+                         'dnc* config (SubCentroidClsHead or a SubCentroid*'
+                         'Head decode head)')
+    return head
+
+
 @torch.no_grad()
 def frozen_features(model, dataset) -> Tuple[Tensor, Tensor]:
     """Pixel embeddings ``(I, HW, D)`` of every image of ``dataset`` at the
@@ -92,6 +105,29 @@ def frozen_features(model, dataset) -> Tuple[Tensor, Tensor]:
         embeds.append(x[0].flatten(1).t())
         labels.append(gt.flatten())
     return torch.stack(embeds), torch.stack(labels)
+
+
+@torch.no_grad()
+def frozen_image_features(model,
+                          dataset,
+                          batch_size: int = 256) -> Tuple[Tensor, Tensor]:
+    """Classification: the head's embedding ``(I, 1, D)`` of every image of
+    ``dataset`` and its label ``(I, 1)`` (one "pixel" per image, so that
+    the estimator runs as for segmentation)."""
+    head = model.head
+    embeds, labels = [], []
+    for start in range(0, len(dataset), batch_size):
+        items = [
+            dataset[i]
+            for i in range(start, min(start + batch_size, len(dataset)))
+        ]
+        data = model.data_preprocessor(
+            dict(
+                inputs=[it['inputs'] for it in items],
+                data_samples=[it['data_samples'] for it in items]), False)
+        embeds.append(head.pre_logits(model.extract_feat(data['inputs'])))
+        labels.append(torch.cat([s.gt_label for s in data['data_samples']]))
+    return torch.cat(embeds)[:, None], torch.cat(labels)[:, None]
 
 
 def kmeans_centres(features: Tensor, labels: Tensor, num_classes: int, k: int,
@@ -148,6 +184,9 @@ def run_estimator(head,
     from dnc_mm.core import SubcentroidClustering
     from dnc_mm.models.decode_heads.subcentroid_head_mixin import \
         sample_per_class
+
+    # segmentation heads may sub-sample each class's pixels
+    max_per_class = getattr(head, 'max_pixels_per_class', None)
     classifier = copy.deepcopy(head.classifier)
     classifier.clustering = SubcentroidClustering.from_config(clustering)
     classifier.subcentroids.copy_(start)
@@ -171,8 +210,7 @@ def run_estimator(head,
         logits, _ = classifier(x)
         scores = head.logit_norm(logits[:, :, None, None])[:, :, 0, 0]
         correct = scores.argmax(dim=1) == y
-        idx = sample_per_class(y, head.max_pixels_per_class, head.num_classes,
-                               gen)
+        idx = sample_per_class(y, max_per_class, head.num_classes, gen)
         memory.append((x[idx], y[idx], correct[idx]))
         memory = memory[-(memory_batches + 1):]
         counts = classifier.update(*(torch.cat(parts)
@@ -194,10 +232,12 @@ def table(result: dict) -> str:
     """Markdown: one row per estimator, mean cosine along the steps."""
     steps = [p[0] for p in result['runs'][0]['curve']]
     shown = [s for i, s in enumerate(steps) if i % 2 == 0 or s == steps[-1]]
+    name = osp.splitext(osp.basename(result['config']))[0]
+    options = ''.join(f', {k}={v}'
+                      for k, v in result.get('cfg_options', {}).items())
     lines = [
-        TITLE, '', f'Checkpoint `{result["checkpoint"]}` ({result["config"]}' +
-        ''.join(f', {k}={v}'
-                for k, v in result.get('cfg_options', {}).items()) + '), '
+        f'{TITLE}: {name}{options}', '',
+        f'Checkpoint `{result["checkpoint"]}` ({result["config"]}{options}), '
         f'{result["num_images"]} training images embedded once, '
         f'batches of {result["batch_size"]} images, seed {result["seed"]}. '
         'Mean over classes of the mean cosine between a class\'s '
@@ -222,7 +262,8 @@ def table(result: dict) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='a DNC segmentation config')
+    parser.add_argument(
+        'config', help='a DNC segmentation or classification config')
     parser.add_argument('checkpoint', help='its trained checkpoint')
     parser.add_argument('--steps', type=int, default=3000)
     parser.add_argument(
@@ -262,24 +303,31 @@ def main(argv=None) -> int:
 
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
-    from mmseg.apis import init_model
-    from mmseg.registry import DATASETS
 
     import dnc_mm  # noqa: F401  (registration)
+    from dnc_mm.apis.cli import task_of
     torch.manual_seed(args.seed)
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    init_default_scope('mmseg')
+    task = task_of(cfg)
+    init_default_scope(cfg.default_scope)
+    if task == 'seg':
+        from mmseg.apis import init_model
+        from mmseg.registry import DATASETS
+    else:
+        from mmpretrain.apis import init_model
+        from mmpretrain.registry import DATASETS
     cfg.model.backbone.pop('init_cfg', None)  # weights come from CHECKPOINT
     model = init_model(cfg, args.checkpoint, device='cpu').eval()
-    head = model.decode_head
-    if not hasattr(head, 'classifier'):
-        parser.error(f'{args.config} has no DNC decode head '
-                     f'({type(head).__name__}): use a dnc-* config')
+    try:
+        head = dnc_head(model)
+    except ValueError as err:
+        parser.error(f'{args.config}: {err}')
     train_set = copy.deepcopy(cfg.train_dataloader.dataset)
     train_set.pipeline = cfg.val_dataloader.dataset.pipeline  # no aug
-    features, labels = frozen_features(model, DATASETS.build(train_set))
+    embed = frozen_features if task == 'seg' else frozen_image_features
+    features, labels = embed(model, DATASETS.build(train_set))
     k = head.classifier.subcentroids.shape[1]
     start = kmeans_centres(features, labels, head.num_classes, k, args.seed,
                            args.kmeans_pixels)
