@@ -244,9 +244,12 @@ def run_or_resume(config: str, seed: int, work_dir: str, extra: List[str],
     cut, and add the attempt to the run's :data:`ATTEMPTS` file.
 
     A resumed run continues the model, its buffers (sub-centroids, memory),
-    the optimizer and the schedule from the checkpoint; the random stream
-    restarts from the seed there, so it is the same experiment but not
-    bit-identical to an uncut one (its record lists ``resumed_from``)."""
+    the optimizer and the schedule from the checkpoint (its record lists
+    ``resumed_from``). Epoch-based (classification) runs then end exactly
+    as an uncut run would (``tools/train.py`` re-seeds every epoch, see
+    ``EpochSeedHook``); iteration-based (segmentation) runs continue the
+    same experiment, not bit-identically: the random draws after the
+    checkpoint differ."""
     start = last_checkpoint_step(work_dir, suite)
     if start == budget:
         raise RuntimeError(
