@@ -75,10 +75,11 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_accuracy import final_metrics, train  # noqa: E402
-from bench_utils import write_json, write_results  # noqa: E402
+from bench_utils import class_mean_health  # noqa: E402
+from bench_utils import write_json  # noqa: E402
+from bench_utils import write_results  # noqa: E402
 
 from dnc_mm.compat import load_checkpoint_file  # noqa: E402
-from dnc_mm.core import subcentroid_health  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: a run's training attempts, written into its work dir
@@ -179,10 +180,8 @@ def final_health(work_dir: str) -> Optional[Dict[str, float]]:
                   None)
     if prefix is None:
         return None
-    stats = subcentroid_health(state[prefix + 'subcentroids'],
-                               state[prefix + 'active'],
-                               state[prefix + 'usage'])
-    return {k: round(float(v.nanmean()), 4) for k, v in stats.items()}
+    return class_mean_health(state[prefix + 'subcentroids'],
+                             state[prefix + 'active'], state[prefix + 'usage'])
 
 
 def finished_run(work_dir: str, budget: int, suite: dict) -> bool:

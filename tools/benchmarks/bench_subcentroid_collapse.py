@@ -47,7 +47,7 @@ import copy
 import itertools
 import os.path as osp
 import sys
-from typing import Dict, List, Tuple
+from typing import List, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -55,7 +55,9 @@ from mmengine.config import DictAction
 from torch import Tensor
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import machine_info, write_results  # noqa: E402
+from bench_utils import class_mean_health  # noqa: E402
+from bench_utils import machine_info  # noqa: E402
+from bench_utils import write_results  # noqa: E402
 
 TITLE = '# Sub-centroid collapse on frozen features'
 
@@ -148,14 +150,6 @@ def kmeans_centres(features: Tensor, labels: Tensor, num_classes: int, k: int,
         centres[c] = F.normalize(
             torch.as_tensor(km.cluster_centers_, dtype=torch.float32), dim=1)
     return centres
-
-
-def class_mean_health(subcentroids: Tensor, active: Tensor,
-                      usage: Tensor) -> Dict[str, float]:
-    """:func:`subcentroid_health` averaged over classes."""
-    from dnc_mm.core import subcentroid_health
-    stats = subcentroid_health(subcentroids, active, usage)
-    return {k: round(float(v.nanmean()), 4) for k, v in stats.items()}
 
 
 @torch.no_grad()

@@ -79,6 +79,15 @@ def summarize(values: List[float]) -> Dict[str, float]:
         n=len(vals))
 
 
+def class_mean_health(subcentroids: torch.Tensor, active: torch.Tensor,
+                      usage: torch.Tensor) -> Dict[str, float]:
+    """:func:`dnc_mm.core.subcentroid_health` averaged over classes
+    (classes with NaN statistics left out), rounded to 4 digits."""
+    from dnc_mm.core import subcentroid_health
+    stats = subcentroid_health(subcentroids, active, usage)
+    return {k: round(float(v.nanmean()), 4) for k, v in stats.items()}
+
+
 def cpu_model() -> str:
     try:
         with open('/proc/cpuinfo') as f:
