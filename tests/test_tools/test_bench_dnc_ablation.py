@@ -2,7 +2,9 @@
 and its table is computed from the per-run records."""
 import argparse
 import importlib.util
+import json
 import math
+import os
 import os.path as osp
 
 import pytest
@@ -18,8 +20,10 @@ bench = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(bench)
 
 CASES = [(name, variant, budget)
-         for name, budget in (('cls', 20), ('seg', 4000))
+         for name, budget in (('cls', 20), ('seg', 4000), ('transfer', 1000))
          for variant in bench.SUITES[name]['variants']]
+#: the option the transfer suite adds to point a run at its backbone file
+BACKBONE = ['model.backbone.init_cfg.checkpoint=work/seg-backbone.pth']
 
 
 def _exists(cfg, key):
@@ -44,6 +48,8 @@ def test_variant_options_apply_to_existing_keys(suite, variant, budget):
     opts = (
         options + bench.SUITES[suite]['budget'](budget) +
         bench.SUITES[suite]['checkpoints'](budget, 1000))
+    if suite == 'transfer':
+        opts += BACKBONE
     for opt in opts:
         key = opt.split('=')[0]
         assert _exists(cfg, key), f'{config} has no parent of {key}'
@@ -209,3 +215,100 @@ def test_seg_runs_checkpoint_at_every_validation():
         'default_hooks.checkpoint.max_keep_ckpts=1'
     ]
     assert bench.seg_checkpoints(16000, None)[0].endswith('=16000')
+
+
+def test_transfer_variants_pair_each_head_with_each_classifier():
+    suite = bench.SUITES['transfer']
+    pairs = {(suite['variants'][v][0], bench.TRANSFER_PRETRAIN[v])
+             for v in suite['variants']}
+    assert pairs == {(head, pre)
+                     for head in ('fcn', 'dnc-fcn')
+                     for pre in ('linear', 'dnc')}
+    for variant, (_, config, _) in suite['variants'].items():
+        # the backbone the run starts from is the one the suite trains
+        cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+        assert cfg.model.backbone.init_cfg.type == 'Pretrained', variant
+    for config in bench.PRETRAIN_CONFIGS.values():
+        assert osp.isfile(osp.join(REPO_ROOT, config))
+
+
+def _fake_trainer(calls):
+    """Stands in for tools/train.py: a classifier run leaves a checkpoint
+    holding the real (untrained) weights of its config, which the real
+    converter then turns into a segmentation backbone; a segmentation run
+    leaves a log and a checkpoint; both validate at the end."""
+    from mmengine.registry import init_default_scope
+
+    def fake_train(config, seed, work_dir, extra):
+        calls.append((osp.relpath(config, REPO_ROOT), seed, extra))
+        cfg = Config.fromfile(config)
+        options = dict(o.split('=', 1) for o in extra[1:])
+        if cfg.default_scope == 'mmpretrain':
+            from mmpretrain.registry import MODELS
+            init_default_scope('mmpretrain')
+            step, name = int(options['train_cfg.max_epochs']), 'epoch'
+            state = MODELS.build(cfg.model).state_dict()
+            metric = {'accuracy/top1': 80.0 + seed}
+        else:
+            step, name = int(options['train_cfg.max_iters']), 'iter'
+            state = {}
+            metric = {'mIoU': 20.0 + seed}
+        logs = osp.join(work_dir, f'2026120{seed}_000000', 'vis_data')
+        os.makedirs(logs)
+        with open(osp.join(logs, 'scalars.json'), 'w') as f:
+            f.write(json.dumps(dict(metric, step=step)) + '\n')
+        ckpt = osp.join(work_dir, f'{name}_{step}.pth')
+        torch.save(dict(state_dict=state, meta={}), ckpt)
+        with open(osp.join(work_dir, 'last_checkpoint'), 'w') as f:
+            f.write(ckpt)
+        return 1.0
+
+    return fake_train
+
+
+@pytest.mark.slow
+def test_transfer_fine_tunes_each_seed_from_its_own_classifiers(
+        tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(bench, 'train', _fake_trainer(calls))
+    out = str(tmp_path / 'transfer.json')
+    args = [
+        '--suite', 'transfer', '--budgets', '100', '--seeds', '0', '1',
+        '--pretrain-epochs', '2', '--work-dir',
+        str(tmp_path / 'work'), '--out', out
+    ]
+    assert bench.main(args) == 0
+    runs = json.load(open(out))['runs']
+    assert len(runs) == 8  # 4 variants x 2 seeds
+    # each classifier (head, seed) is trained once and shared by FCN and
+    # DNC-FCN; every fine-tuning run starts from its own seed's classifier
+    pretrain_calls = [c for c in calls if c[0].startswith('configs/dnc/')]
+    assert sorted((c[0], c[1]) for c in pretrain_calls) == sorted(
+        (config, seed) for config in bench.PRETRAIN_CONFIGS.values()
+        for seed in (0, 1))
+    for run in runs:
+        pre = run['pretrain']
+        assert (pre['head'], pre['seed'],
+                pre['epochs']) == (bench.TRANSFER_PRETRAIN[run['variant']],
+                                   run['seed'], 2)
+        assert pre['accuracy/top1'] == 80.0 + run['seed']
+        assert run['mIoU'] == 20.0 + run['seed']
+        fine_tune = next(extra for config, seed, extra in calls
+                         if config == run['config'] and seed == run['seed'])
+        assert ('model.backbone.init_cfg.checkpoint=' + pre['backbone']
+                in fine_tune)
+        # the converted file is a backbone that loads into the config
+        backbone = torch.load(pre['backbone'], weights_only=True)
+        assert backbone['meta']['adapted_in_channels']
+        assert not any(
+            k.startswith('backbone.') for k in backbone['state_dict'])
+    # a rerun finds every record, trains nothing and still writes the
+    # table; another pretraining budget needs another --out (its runs
+    # would mix with these)
+    calls.clear()
+    md = tmp_path / 'transfer.md'
+    assert bench.main(args + ['--markdown', str(md)]) == 0 and not calls
+    assert '| dnc-fcn-dnc-pre | 100 | 2 | 20.50 ± 0.71 | +0.00 |' in (
+        md.read_text())
+    with pytest.raises(SystemExit):
+        bench.main(args[:6] + ['--pretrain-epochs', '3'] + args[8:])

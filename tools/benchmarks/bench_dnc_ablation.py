@@ -1,11 +1,18 @@
 """DNC and its baselines side by side, over budgets and seeds, in one run.
 
-Two suites. ``--suite cls`` (default): DNC vs linear on Fashion-MNIST and
+Three suites. ``--suite cls`` (default): DNC vs linear on Fashion-MNIST and
 the ablation of DNC's choices. ``--suite seg``: DNC-FCN, CBP, OCCL and
 CBP + OCCL (Chen et al., "Frozen is better than learning: a new design of
 prototype-based classifier for semantic segmentation", Pattern Recognition
 2024) against the same FCN runs on the bundled fashion_scenes benchmark, as
-a learning curve over ``--budgets`` (iterations).
+a learning curve over ``--budgets`` (iterations). ``--suite transfer``:
+Table 3 of Wang et al., "Visual Recognition with Deep Nearest Centroids"
+(ICLR 2023, https://arxiv.org/abs/2209.07383) at the bundled
+benchmark's scale — FCN and DNC-FCN fine-tuned from the backbone of the
+linear or of the DNC Fashion-MNIST classifier (ResNet-V1c-18, width 16);
+every seed trains its own two classifiers (``--pretrain-epochs``, default
+the configs' 5) and fine-tunes from them, so the spread over seeds covers
+pretraining as well as fine-tuning.
 
 Every variant trains the same backbone on the same data with the same
 schedule and seeds (``tools/train.py``); only the head (or one head option)
@@ -34,7 +41,11 @@ differs. Variants:
   classification runs chose, instead of the plain LayerNorm),
   ``dnc-fcn-kmeans`` (k-means clustering seeded from data instead of
   Sinkhorn's equipartition),
-  ``cbp``, ``occl``, ``cbp-occl``.
+  ``cbp``, ``occl``, ``cbp-occl``;
+* transfer: ``fcn-linear-pre``, ``fcn-dnc-pre``, ``dnc-fcn-linear-pre``,
+  ``dnc-fcn-dnc-pre`` (head, then the classifier the backbone comes from;
+  the records add the ``pretrain`` classifier's seed, epochs, top-1 and
+  backbone file).
 
 The JSON holds one record per run (``method``, ``variant``, ``budget`` in
 epochs or iterations, ``seed``, the metric — ``accuracy/top1`` or
@@ -62,6 +73,12 @@ Segmentation learning curve::
     python tools/benchmarks/bench_dnc_ablation.py --suite seg \
         --budgets 1000 4000 8000 --seeds 0 1 2 \
         --out docs/benchmarks/seg_curve_fashion_scenes.json
+
+Transfer, 3 pretraining seeds::
+
+    python tools/benchmarks/bench_dnc_ablation.py --suite transfer \
+        --budgets 1000 --seeds 0 1 2 \
+        --out docs/benchmarks/transfer_fashion_scenes.json
 """
 import argparse
 import glob
@@ -70,6 +87,7 @@ import os
 import os.path as osp
 import re
 import statistics
+import subprocess
 import sys
 from typing import Dict, List, Optional
 
@@ -145,6 +163,31 @@ SEG_VARIANTS: Dict[str, tuple] = {
     'occl': ('occl', f'configs/cbp/occl_fcn_r18-w16-d8_1k_{SEG}', []),
     'cbp-occl':
     ('cbp-occl', f'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_{SEG}', []),
+}
+#: classifier configs whose backbones the transfer suite fine-tunes
+PRETRAIN_CONFIGS = {
+    'linear': 'configs/dnc/linear_resnetv1c18-w16_5e_fashion-mnist-10k.py',
+    'dnc': 'configs/dnc/dnc_resnetv1c18-w16_5e_fashion-mnist-10k.py',
+}
+#: transfer variant -> (method, config, options); the config's backbone is
+#: replaced by the one of the classifier in :data:`TRANSFER_PRETRAIN`
+TRANSFER_VARIANTS: Dict[str, tuple] = {
+    'fcn-linear-pre':
+    ('fcn', f'configs/fcn/fcn_r18-w16-d8-fmnist-pre_1k_{SEG}', []),
+    'fcn-dnc-pre':
+    ('fcn', f'configs/fcn/fcn_r18-w16-d8-fmnist-dnc-pre_1k_{SEG}', []),
+    'dnc-fcn-linear-pre':
+    ('dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8-fmnist-pre_1k_{SEG}', []),
+    'dnc-fcn-dnc-pre':
+    ('dnc-fcn', f'configs/dnc_seg/dnc-fcn_r18-w16-d8-fmnist-dnc-pre_1k_{SEG}',
+     []),
+}
+#: transfer variant -> the key of its classifier in :data:`PRETRAIN_CONFIGS`
+TRANSFER_PRETRAIN = {
+    'fcn-linear-pre': 'linear',
+    'fcn-dnc-pre': 'dnc',
+    'dnc-fcn-linear-pre': 'linear',
+    'dnc-fcn-dnc-pre': 'dnc',
 }
 
 
@@ -312,6 +355,51 @@ SUITES = {
         checkpoints=seg_checkpoints,
         checkpoint='iter_{}.pth'),
 }
+# the segmentation suite, fine-tuned from the classifiers' backbones
+SUITES['transfer'] = dict(
+    SUITES['seg'], variants=TRANSFER_VARIANTS, baseline='fcn-linear-pre')
+
+
+def pretrained_backbone(head: str, seed: int, epochs: int, work_root: str,
+                        seg_config: str) -> dict:
+    """Train the Fashion-MNIST classifier ``head`` (a key of
+    :data:`PRETRAIN_CONFIGS`) with ``seed`` for ``epochs`` (resuming a cut
+    run, reusing a finished one) and convert its last checkpoint into a
+    backbone file for ``seg_config`` with
+    ``tools/model_converters/cls_to_seg_backbone.py --adapt-in-channels``,
+    as a user would.
+
+    Returns:
+        dict: ``head``, ``seed``, ``epochs``, ``config``, the classifier's
+        ``accuracy/top1`` and the ``backbone`` file.
+    """
+    suite = SUITES['cls']
+    config = PRETRAIN_CONFIGS[head]
+    work = osp.join(work_root, f'pretrain-{head}_{epochs}_s{seed}')
+    if not finished_run(work, epochs, suite):
+        run_or_resume(config, seed, work,
+                      ['--cfg-options'] + cls_budget(epochs), epochs, suite)
+    backbone = osp.join(work, 'seg-backbone.pth')
+    if not osp.exists(backbone):  # the converter writes it atomically
+        with open(osp.join(work, 'last_checkpoint')) as f:
+            checkpoint = f.read().strip()
+        cmd = [
+            sys.executable,
+            osp.join(ROOT, 'tools', 'model_converters',
+                     'cls_to_seg_backbone.py'), checkpoint,
+            osp.join(ROOT, seg_config), backbone, '--adapt-in-channels'
+        ]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f'{" ".join(cmd)} failed:\n{proc.stderr[-4000:]}')
+    return dict(
+        head=head,
+        seed=seed,
+        epochs=epochs,
+        config=config,
+        backbone=backbone,
+        **{'accuracy/top1': final_metrics(work)['accuracy/top1']})
 
 
 def table(records: List[dict], suite: dict) -> str:
@@ -390,6 +478,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--suite', choices=list(SUITES), default='cls')
     parser.add_argument(
+        '--pretrain-epochs',
+        type=int,
+        default=5,
+        help='transfer suite: epochs of the Fashion-MNIST classifiers whose '
+        'backbones are fine-tuned (one classifier per head and seed; the '
+        'fine-tuning run of seed s starts from the classifier of seed s)')
+    parser.add_argument(
         '--variants', nargs='+', help='default: every variant of the suite')
     parser.add_argument(
         '--budgets',
@@ -426,6 +521,14 @@ def main(argv=None) -> int:
     if osp.exists(args.out):
         with open(args.out) as f:
             records = json.load(f)['runs']
+    transfer = args.suite == 'transfer'
+    other = {r['pretrain']['epochs']
+             for r in records if 'pretrain' in r} - {args.pretrain_epochs}
+    if transfer and other:
+        parser.error(f'{args.out} holds runs fine-tuned from classifiers '
+                     f'trained for {sorted(other)} epochs, not '
+                     f'--pretrain-epochs {args.pretrain_epochs}: give '
+                     'another --out')
     done = {(r['variant'], r['budget'], r['seed']) for r in records}
     for budget in args.budgets:
         for variant in variants:
@@ -433,10 +536,22 @@ def main(argv=None) -> int:
             for seed in args.seeds:
                 if (variant, budget, seed) in done:
                     continue
-                work = osp.join(args.work_dir, f'{variant}_{budget}_s{seed}')
+                run = f'{variant}_{budget}_s{seed}'
+                pretrain = {}
+                backbone = []
+                if transfer:
+                    pretrain = pretrained_backbone(TRANSFER_PRETRAIN[variant],
+                                                   seed, args.pretrain_epochs,
+                                                   args.work_dir, config)
+                    run = f'{variant}{args.pretrain_epochs}e_{budget}_s{seed}'
+                    backbone = [
+                        'model.backbone.init_cfg.checkpoint=' +
+                        pretrain['backbone']
+                    ]
+                work = osp.join(args.work_dir, run)
                 extra = (['--cfg-options'] + suite['budget'](budget) +
                          suite['checkpoints'](budget, args.val_interval) +
-                         options)
+                         options + backbone)
                 if args.val_interval:
                     extra.append(f'train_cfg.val_interval={args.val_interval}')
                 if not finished_run(work, budget, suite):  # else: record lost
@@ -456,7 +571,10 @@ def main(argv=None) -> int:
                         wall_s=total_wall(attempts),
                         resumed_from=[a['from'] for a in attempts[1:]],
                         curve=validation_curve(work, metric),
-                        health=final_health(work)))
+                        health=final_health(work),
+                        **({
+                            'pretrain': pretrain
+                        } if pretrain else {})))
                 print(
                     f'{variant} {budget} {suite["unit"]} seed {seed}: '
                     f'{records[-1][metric]:.2f} '
@@ -466,6 +584,9 @@ def main(argv=None) -> int:
                 if args.markdown:
                     with open(args.markdown, 'w') as f:
                         f.write(table(records, suite))
+    if args.markdown:  # also when every run was on record already
+        with open(args.markdown, 'w') as f:
+            f.write(table(records, suite))
     if args.plot and records:
         plot(records, suite, args.plot)
     print(table(records, suite))

@@ -104,7 +104,11 @@ def convert(args) -> int:
         adapted_in_channels=report.adapted,
         time=time.strftime('%Y-%m-%d %H:%M:%S'))
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    torch.save(dict(state_dict=report.state_dict, meta=out_meta), args.out)
+    # written whole or not at all: an interrupted save leaves no partial
+    # file that a training run would load
+    partial = f'{args.out}.partial'
+    torch.save(dict(state_dict=report.state_dict, meta=out_meta), partial)
+    os.replace(partial, args.out)
     print(f'saved {args.out}')
     return 0
 
