@@ -73,6 +73,21 @@ def test_table_means_and_delta_to_the_baseline():
     assert '| linear | 5 | 2 | 81.00 ± 1.41 | +0.00 |' in text
 
 
+def test_table_compares_a_row_with_the_baseline_on_the_same_seeds():
+    # the baseline has seeds 0 and 1 (80, 90), the method seed 0 only
+    # (83): +3 on the seed they share, not 83 - 85 = -2
+    runs = [
+        dict(variant='fcn', budget=100, seed=0, mIoU=80.),
+        dict(variant='fcn', budget=100, seed=1, mIoU=90.),
+        dict(variant='dnc-fcn', budget=100, seed=0, mIoU=83.),
+        dict(variant='cbp', budget=100, seed=2, mIoU=70.),
+    ]
+    text = bench.table(runs, bench.SUITES['seg'])
+    assert '| dnc-fcn | 100 | 1 | 83.00 | +3.00 (seed 0) |' in text
+    assert '| fcn | 100 | 2 | 85.00 ± 7.07 | +0.00 |' in text
+    assert '| cbp | 100 | 1 | 70.00 |  |' in text  # no seed in common
+
+
 def _fake_run(tmp_path, state_dict):
     """A work dir as tools/train.py leaves it: a scalar log with two
     validations and a last checkpoint."""

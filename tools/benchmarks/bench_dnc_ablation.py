@@ -403,22 +403,34 @@ def pretrained_backbone(head: str, seed: int, epochs: int, work_root: str,
 
 
 def table(records: List[dict], suite: dict) -> str:
-    """Markdown table: mean ± std per (variant, budget), Δ vs the
-    baseline."""
+    """Markdown table: mean ± std per (variant, budget), and Δ vs the
+    baseline on the seeds both have (the mean of the per-seed differences;
+    the seeds are named when they are not all of the row's or the
+    baseline's, so that a row with other seeds is not compared with
+    another mean)."""
     metric, base = suite['metric'], suite['baseline']
-    groups: Dict[tuple, List[float]] = {}
+    groups: Dict[tuple, Dict[int, float]] = {}
     for r in records:
-        groups.setdefault((r['variant'], r['budget']), []).append(r[metric])
+        groups.setdefault((r['variant'], r['budget']), {})[r['seed']] = (
+            r[metric])
     lines = [
         f'| variant | budget ({suite["unit"]}) | seeds | {metric} '
-        f'mean ± std | Δ vs {base} |', '| --- | --- | --- | --- | --- |'
+        f'mean ± std | Δ vs {base}, same seeds |',
+        '| --- | --- | --- | --- | --- |'
     ]
-    for (variant, budget), vals in groups.items():
-        ref = groups.get((base, budget))
+    for (variant, budget), by_seed in groups.items():
+        vals = list(by_seed.values())
+        ref = groups.get((base, budget), {})
+        paired = sorted(set(by_seed) & set(ref))
         # a single run is shown alone: its std is not defined
         std = (f' ± {statistics.stdev(vals):.2f}' if len(vals) > 1 else '')
-        delta = (f'{statistics.mean(vals) - statistics.mean(ref):+.2f}'
-                 if ref else '')
+        delta = ''
+        if paired:
+            diff = statistics.mean(by_seed[s] - ref[s] for s in paired)
+            delta = f'{diff:+.2f}'
+            if len(paired) < max(len(by_seed), len(ref)):
+                delta += f' (seed{"s" * (len(paired) > 1)} ' + ', '.join(
+                    map(str, paired)) + ')'
         lines.append(f'| {variant} | {budget} | {len(vals)} | '
                      f'{statistics.mean(vals):.2f}{std} | {delta} |')
     return '\n'.join(lines) + '\n'
