@@ -1,5 +1,5 @@
 # Fixed prototypes without re-assignment (HPL Figure 4a's "w/o dynamic
-# assignment") at the converged budget: the HPL config without
+# assignment") at the HPL config's 40 epochs: the HPL config without
 # PrototypeAssignmentHook, so class y keeps prototype y.
 _base_ = ['./hpl_resnet8-w16-d3_40e_fashion-mnist-10k.py']
 
