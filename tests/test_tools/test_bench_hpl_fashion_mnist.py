@@ -125,3 +125,60 @@ def test_a_cut_run_resumes_from_its_last_validation(tmp_path, monkeypatch,
     assert record['resumed_from'] == [2]
     assert record[bench.METRIC] == record['curve'][-1][1]
     assert record['wall_s'] > meta['bench_seconds']['wall_s']
+
+
+def test_paper_step_schedule_drops_the_lr_at_80_and_90_percent():
+    """``--schedule paper-step``: the paper's §7.2 optimiser (momentum 0.9,
+    no Nesterov, weight decay 2e-4) and lr / 10 after epochs 128 and 144 of
+    160 (160 and 180 of 200), the config's lr kept, no warm-up."""
+    import torch
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import PARAM_SCHEDULERS
+    cfg = Config.fromfile(bench.config_path('converged', 'psc', 'lt0.01'))
+    lr = cfg.optim_wrapper.optimizer.lr
+    bench.use_paper_step_schedule(cfg, 160)
+    optimizer = cfg.optim_wrapper.optimizer
+    assert (optimizer.momentum, optimizer.nesterov,
+            optimizer.weight_decay) == (0.9, False, 2e-4)
+    wrapper = build_optim_wrapper(torch.nn.Linear(2, 2), cfg.optim_wrapper)
+    schedulers = [
+        PARAM_SCHEDULERS.build(dict(s, optimizer=wrapper.optimizer))
+        for s in cfg.param_scheduler
+    ]
+    lrs = []
+    for _ in range(160):
+        lrs.append(wrapper.optimizer.param_groups[0]['lr'])
+        for s in schedulers:
+            s.step()
+    assert lrs[0] == lrs[127] == pytest.approx(lr)
+    assert lrs[128] == lrs[143] == pytest.approx(lr / 10)
+    assert lrs[144] == lrs[159] == pytest.approx(lr / 100)
+
+
+def test_schedules_are_tabled_apart():
+    """Runs of the same cell under another schedule get a table of their
+    own; records without ``schedule`` are the configs' cosine runs."""
+    records = [
+        dict(
+            setting='lt0.01',
+            budget=160,
+            dims=64,
+            method=m,
+            seed=0,
+            **{bench.METRIC: a}) for m, a in (('hpl', 80.), ('psc', 83.))
+    ] + [
+        dict(
+            setting='lt0.01',
+            budget=160,
+            dims=64,
+            method=m,
+            seed=0,
+            schedule='paper-step',
+            **{bench.METRIC: a}) for m, a in (('hpl', 82.), ('psc', 81.))
+    ]
+    text = bench.table(records)
+    cosine = text.index('## lt0.01, 160 epochs\n')
+    step = text.index('## lt0.01, 160 epochs, paper-step\n')
+    assert '| 64 | 80.00 (1) | 83.00 (1) | -3.00 (0/1 ahead) |' in text[
+        cosine:step]
+    assert '| 64 | 82.00 (1) | 81.00 (1) | +1.00 (1/1 ahead) |' in text[step:]

@@ -28,14 +28,23 @@ class-mean sources under Mixup ``hpl-unmixed``, ``hpl-dominant``,
 samples, the paper's behaviour, also where the config ships another
 source: the long-tailed converged configs ship ``eval_pass``).
 
+Schedules (``--schedule``): ``cosine`` (the configs' own: Nesterov SGD,
+weight decay 5e-4, a 50-iteration warm-up, then cosine decay over the
+budget) and ``paper-step``, the optimisation of the paper's long-tailed
+runs (Saadabadi et al., CVPR 2024, https://arxiv.org/abs/2403.16937,
+supplementary §7.2: SGD with momentum 0.9, weight decay 2e-4, the learning
+rate divided by 10 at epochs 160 and 180 of 200), scaled to the budget:
+the drops at 80 % and 90 % of the epochs, no warm-up, the configs' learning
+rate kept.
+
 Every finished run is appended to ``--out`` at once (a JSON with one
 record per run: ``method``, ``setting``, ``dims``, ``seed``, ``budget``
-(epochs), ``accuracy/top1``, the validation ``curve``, labels moved at the
-last re-assignment, CPU and wall seconds over its attempts, and the
-epochs it was ``resumed_from``); runs already in ``--out`` are skipped and
-a run cut in the middle resumes from its last validation
-(``--val-interval``), so a cut benchmark is continued by starting the same
-command again.
+(epochs), ``schedule``, ``accuracy/top1``, the validation ``curve``,
+labels moved at the last re-assignment, CPU and wall seconds over its
+attempts, and the epochs it was ``resumed_from``); runs already in
+``--out`` are skipped and a run cut in the middle resumes from its last
+validation (``--val-interval``), so a cut benchmark is continued by
+starting the same command again.
 ``--markdown`` and ``--plot`` write the table (mean ± std per cell, with
 HPL's per-seed lead over fixed assignment and PSC) and a PNG (accuracy
 against d per method, one panel per setting, and the validation curves).
@@ -125,6 +134,8 @@ METHODS: Dict[str, tuple] = {
                                   _head(class_mean_source='dominant'))),
     'hpl-eval-pass': ('hpl', _assignment_hook(means_from='eval_pass')),
 }
+#: ``--schedule`` choices; the first is the configs' own.
+SCHEDULES = ('cosine', 'paper-step')
 #: what the per-seed comparisons of the table measure HPL against.
 REFERENCES = ('fixed-proto', 'psc')
 
@@ -191,9 +202,33 @@ class ValidationCurveHook(Hook):
         os.replace(tmp, self.resume_file)
 
 
-def run_one(suite: str, method: str, setting: str, dims: int, seed: int,
-            epochs: Optional[int], val_interval: Optional[int],
-            work_root: str) -> dict:
+def use_paper_step_schedule(cfg, epochs: int) -> None:
+    """Replace a config's optimisation by the paper's long-tailed one
+    (supplementary §7.2) scaled to ``epochs``: SGD with momentum 0.9 (no
+    Nesterov), weight decay 2e-4, the learning rate divided by 10 after
+    80 % and 90 % of the epochs (160 and 180 of 200), no warm-up; the
+    config's learning rate is kept."""
+    cfg.optim_wrapper.optimizer.update(
+        momentum=0.9, nesterov=False, weight_decay=2e-4)
+    cfg.param_scheduler = [
+        dict(
+            type='MultiStepLR',
+            by_epoch=True,
+            milestones=[round(0.8 * epochs),
+                        round(0.9 * epochs)],
+            gamma=0.1)
+    ]
+
+
+def run_one(suite: str,
+            method: str,
+            setting: str,
+            dims: int,
+            seed: int,
+            epochs: Optional[int],
+            val_interval: Optional[int],
+            work_root: str,
+            schedule: str = SCHEDULES[0]) -> dict:
     """Train one run (or resume it from the last validation of a cut
     attempt, see :class:`ValidationCurveHook`) and return its record.
 
@@ -218,6 +253,11 @@ def run_one(suite: str, method: str, setting: str, dims: int, seed: int,
         cfg.train_cfg.max_epochs = epochs
         cfg.param_scheduler[1].T_max = epochs
     epochs = cfg.train_cfg.max_epochs
+    if schedule == 'paper-step':
+        use_paper_step_schedule(cfg, epochs)
+    elif schedule != SCHEDULES[0]:
+        raise ValueError(f'unknown schedule {schedule!r}; choose from '
+                         f'{list(SCHEDULES)}')
     # the loop always validates after the last epoch
     cfg.train_cfg.val_interval = val_interval or epochs
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
@@ -230,8 +270,10 @@ def run_one(suite: str, method: str, setting: str, dims: int, seed: int,
     cfg.log_level = 'WARNING'
     # one folder per budget and validation interval: a run resumes only
     # its own schedule
-    cfg.work_dir = osp.join(work_root, suite, setting, method,
-                            f'd{dims}_s{seed}_e{epochs}_v{val_interval or 0}')
+    run_dir = f'd{dims}_s{seed}_e{epochs}_v{val_interval or 0}'
+    if schedule != SCHEDULES[0]:
+        run_dir += f'_{schedule}'
+    cfg.work_dir = osp.join(work_root, suite, setting, method, run_dir)
     resume_file = osp.join(cfg.work_dir, 'resume.pth')
     if osp.exists(resume_file):
         cfg.resume, cfg.load_from = True, resume_file
@@ -249,7 +291,8 @@ def run_one(suite: str, method: str, setting: str, dims: int, seed: int,
         setting=setting,
         dims=dims,
         seed=seed,
-        budget=epochs)
+        budget=epochs,
+        schedule=schedule)
     record[METRIC] = curve.points[-1][1]
     record.update(
         curve=curve.points,
@@ -261,11 +304,29 @@ def run_one(suite: str, method: str, setting: str, dims: int, seed: int,
     return record
 
 
+def _schedule(record: dict) -> str:
+    """A record's schedule (records written before ``--schedule`` existed
+    ran the configs' cosine schedule)."""
+    return record.get('schedule', SCHEDULES[0])
+
+
+def _panel(record: dict) -> tuple:
+    """``(setting, budget, schedule)``: the runs one table compares."""
+    return record['setting'], record['budget'], _schedule(record)
+
+
+def _panel_title(panel: tuple) -> str:
+    setting, budget, schedule = panel
+    title = f'{setting}, {budget} epochs'
+    return title if schedule == SCHEDULES[0] else f'{title}, {schedule}'
+
+
 def _cells(records: List[dict]) -> Dict[tuple, Dict[int, float]]:
-    """``(setting, budget, dims, method) -> {seed: accuracy}``."""
+    """``((setting, budget, schedule), dims, method) -> {seed:
+    accuracy}``."""
     cells: Dict[tuple, Dict[int, float]] = {}
     for r in records:
-        key = (r['setting'], r['budget'], r['dims'], r['method'])
+        key = (_panel(r), r['dims'], r['method'])
         cells.setdefault(key, {})[r['seed']] = r[METRIC]
     return cells
 
@@ -288,7 +349,7 @@ def table(records: List[dict]) -> str:
     mean per-seed difference and on how many of the shared seeds HPL was
     ahead."""
     cells = _cells(records)
-    methods = [m for m in METHODS if any(k[3] == m for k in cells)]
+    methods = [m for m in METHODS if any(k[2] == m for k in cells)]
     commands = sorted({r['command'] for r in records if r.get('command')})
     out = [
         TITLE, '',
@@ -301,24 +362,23 @@ def table(records: List[dict]) -> str:
     if commands:
         out += ['Commands of the recorded runs:', '', '```bash']
         out += commands + ['```', '']
-    for setting, budget in sorted({k[:2] for k in cells}):
-        dims = sorted({k[2] for k in cells if k[:2] == (setting, budget)})
+    for panel in sorted({k[0] for k in cells}):
+        dims = sorted({k[1] for k in cells if k[0] == panel})
         refs = [m for m in REFERENCES if m in methods]
         head = ['d'] + methods + [f'HPL − {m}' for m in refs]
         out += [
-            f'## {setting}, {budget} epochs', '',
-            '| ' + ' | '.join(head) + ' |',
+            f'## {_panel_title(panel)}', '', '| ' + ' | '.join(head) + ' |',
             '| ' + ' | '.join(['---'] * len(head)) + ' |'
         ]
         for d in dims:
             row = [str(d)]
             for m in methods:
-                vals = cells.get((setting, budget, d, m), {})
+                vals = cells.get((panel, d, m), {})
                 row.append(f'{_mean_std(list(vals.values()))} '
                            f'({len(vals)})' if vals else '')
-            hpl = cells.get((setting, budget, d, 'hpl'), {})
+            hpl = cells.get((panel, d, 'hpl'), {})
             for m in refs:
-                ref = cells.get((setting, budget, d, m), {})
+                ref = cells.get((panel, d, m), {})
                 seeds = sorted(set(hpl) & set(ref))
                 if not seeds:
                     row.append('')
@@ -341,20 +401,16 @@ def plot(records: List[dict], path: str) -> None:
     import matplotlib.pyplot as plt
 
     cells = _cells(records)
-    panels = sorted({k[:2] for k in cells})
+    panels = sorted({k[0] for k in cells})
     fig, axes = plt.subplots(
         2, len(panels), figsize=(4.6 * len(panels), 7.4), squeeze=False)
-    for col, (setting, budget) in enumerate(panels):
+    for col, panel in enumerate(panels):
         ax, ax_curve = axes[0][col], axes[1][col]
         for m in METHODS:
-            dims = sorted(
-                d for (s, b, d, mm) in cells
-                if (s, b, mm) == (setting, budget, m))
+            dims = sorted(d for (p, d, mm) in cells if (p, mm) == (panel, m))
             if not dims:
                 continue
-            vals = [
-                list(cells[(setting, budget, d, m)].values()) for d in dims
-            ]
+            vals = [list(cells[(panel, d, m)].values()) for d in dims]
             line = ax.errorbar(
                 dims, [statistics.mean(v) for v in vals],
                 yerr=[statistics.stdev(v) if len(v) > 1 else 0. for v in vals],
@@ -363,9 +419,8 @@ def plot(records: List[dict], path: str) -> None:
                 label=m)[0]
             runs = [
                 r for r in records
-                if (r['setting'], r['budget'], r['dims'],
-                    r['method']) == (setting, budget, dims[-1],
-                                     m) and r.get('curve')
+                if (_panel(r), r['dims'],
+                    r['method']) == (panel, dims[-1], m) and r.get('curve')
             ]
             if runs:
                 n = min(len(r['curve']) for r in runs)
@@ -379,7 +434,7 @@ def plot(records: List[dict], path: str) -> None:
         ax.set(
             xlabel='d',
             ylabel=METRIC,
-            title=f'{setting}, {budget} epochs: mean ± std')
+            title=f'{_panel_title(panel)}: mean ± std')
         ax_curve.set(
             xlabel='epoch', ylabel=METRIC, title='validation during training')
         for a in (ax, ax_curve):
@@ -404,6 +459,12 @@ def main(argv=None) -> int:
         '--settings', nargs='+', help='default: every setting of the suite')
     parser.add_argument(
         '--epochs', type=int, help="default: the suite's configs' budget")
+    parser.add_argument(
+        '--schedule',
+        choices=SCHEDULES,
+        default=SCHEDULES[0],
+        help="the configs' cosine schedule, or the paper's long-tailed step "
+        'decay scaled to the budget (see the module docstring)')
     parser.add_argument(
         '--val-interval',
         type=int,
@@ -435,8 +496,7 @@ def main(argv=None) -> int:
         with open(args.out) as f:
             stored = json.load(f)
         records, stored_machine = stored['runs'], stored.get('machine')
-    done = {(r['setting'], r['budget'], r['method'], r['dims'], r['seed'])
-            for r in records}
+    done = {(_panel(r), r['method'], r['dims'], r['seed']) for r in records}
     command = ' '.join([osp.relpath(sys.argv[0], ROOT)] +
                        (argv if argv is not None else sys.argv[1:]))
     machine = machine_info(torch.device('cpu'))
@@ -451,16 +511,18 @@ def main(argv=None) -> int:
                 for method in args.methods:
                     budget = args.epochs or _budget(args.suite, method,
                                                     setting)
-                    if (setting, budget, method, dims, seed) in done:
+                    panel = (setting, budget, args.schedule)
+                    if (panel, method, dims, seed) in done:
                         continue
                     rec = run_one(args.suite, method, setting, dims, seed,
                                   args.epochs, args.val_interval,
-                                  args.work_dir)
+                                  args.work_dir, args.schedule)
                     rec['command'] = command
                     rec['cpu_model'] = machine['cpu_model']
                     records.append(rec)
                     print(
-                        f'{setting} d={dims} {method} seed {seed}: '
+                        f'{_panel_title(panel)} d={dims} {method} '
+                        f'seed {seed}: '
                         f'{rec[METRIC]:.2f} ({rec["wall_s"]:.0f} s)',
                         flush=True)
                     _write(args, records, machine)
