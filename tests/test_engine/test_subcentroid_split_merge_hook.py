@@ -123,3 +123,32 @@ def test_auto_k_trains_and_survives_resume(repo_root, fashion_mnist_small,
     assert [r['iter'] for r in resumed[1:]] == list(range(20, 33, 4))
     active_r, _, _ = _state(osp.join(work, 'epoch_2.pth'))
     assert active_r.sum(1).tolist() == resumed[-1]['K']
+
+
+def test_round_log_is_strict_json(tmp_path):
+    """A class without a candidate has a NaN best ratio: the log line has
+    ``null`` there (JSON has no NaN) and parses strictly."""
+    from types import SimpleNamespace
+
+    from mmengine.logging import MMLogger
+    runner = SimpleNamespace(
+        logger=MMLogger.get_instance('split_merge_log_test'),
+        log_dir=str(tmp_path))
+    head = SimpleNamespace(
+        classifier=SimpleNamespace(num_subcentroids=torch.tensor([2, 1])))
+    SubCentroidSplitMergeHook._log(runner, head, 40, 'split',
+                                   torch.tensor([1, 0]), torch.tensor([0, 0]),
+                                   torch.tensor([1.3125, float('nan')]))
+
+    def reject(constant):
+        raise ValueError(constant)
+
+    line = open(osp.join(str(tmp_path), 'auto_k.jsonl')).read()
+    assert json.loads(
+        line, parse_constant=reject) == dict(
+            iter=40,
+            mode='split',
+            K=[2, 1],
+            splits=[1, 0],
+            merges=[0, 0],
+            best=[1.3125, None])

@@ -58,9 +58,9 @@ run; a rerun skips the records already there, so the benchmark can be
 stopped and continued. A run cut in the middle is resumed from its last
 checkpoint (``tools/train.py --resume``; segmentation runs checkpoint at
 every ``--val-interval``, classification runs every epoch) and lists the
-steps it was ``resumed_from``; its ``wall_s`` sums its attempts (NaN when
-one was cut: its time is unknown). ``--markdown`` writes the mean ± std
-table.
+steps it was ``resumed_from``; its ``wall_s`` sums its attempts (``null``
+in the JSON when one was cut: its time is unknown). ``--markdown`` writes
+the mean ± std table.
 
 Example (the table in docs/benchmarks/dnc_ablation_fashion_mnist.md)::
 

@@ -1,25 +1,44 @@
 """Measurement helpers shared by the benchmark scripts in this folder."""
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import time
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import torch
+
+
+def finite_or_null(data: Any) -> Any:
+    """``data`` with every NaN or infinite float replaced by ``None``.
+
+    JSON has no NaN (RFC 8259): Python writes one, but JavaScript's
+    ``JSON.parse`` and other strict readers reject the whole file. A number
+    a benchmark could not know (the wall time of a cut attempt, a ratio a
+    round did not compute) is written as ``null`` instead.
+    """
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite_or_null(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite_or_null(v) for v in data]
+    return data
 
 
 def write_json(path: str, data: dict, indent: int = 1) -> None:
     """Write a benchmark's results to ``path`` atomically (a temporary file
     renamed over it): a benchmark cut while writing leaves the previous
-    complete file, which the resumable benchmarks read back."""
+    complete file, which the resumable benchmarks read back. Strict JSON:
+    non-finite numbers become ``null`` (:func:`finite_or_null`)."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     tmp = f'{path}.tmp'
     with open(tmp, 'w') as f:
-        json.dump(data, f, indent=indent)
+        json.dump(finite_or_null(data), f, indent=indent, allow_nan=False)
     os.replace(tmp, path)
 
 

@@ -1,5 +1,6 @@
 """Per-class number of sub-centroids found during training (split/merge)."""
 import json
+import math
 import os.path as osp
 from typing import Optional
 
@@ -50,8 +51,10 @@ class SubCentroidSplitMergeHook(Hook):
     round type is derived from the iteration number. The memory is the
     same on every rank (the DNC head all-gathers before pushing) and the
     step is deterministic; rank 0's result is broadcast anyway so ranks
-    cannot drift apart. After every round, rank 0 appends the per-class K
-    to ``<log_dir>/auto_k.jsonl``.
+    cannot drift apart. After every round, rank 0 appends a line to
+    ``<log_dir>/auto_k.jsonl``: the iteration, the round type, the K per
+    class and, for a round that ran, the splits, merges and best ratio per
+    class (``null`` for a class that had no candidate).
 
     Args:
         init_num_subcentroids: Active sub-centroids per class at the start.
@@ -213,7 +216,11 @@ class SubCentroidSplitMergeHook(Hook):
             record.update(
                 splits=splits.tolist(),
                 merges=merges.tolist(),
-                best=[round(float(b), 4) for b in best])
+                # null (JSON has no NaN) for a class without a candidate
+                best=[
+                    round(float(b), 4) if math.isfinite(b) else None
+                    for b in best.tolist()
+                ])
         with open(osp.join(runner.log_dir, 'auto_k.jsonl'), 'a') as f:
             f.write(json.dumps(record) + '\n')
 
