@@ -304,15 +304,12 @@ def run_one(suite: str,
     return record
 
 
-def _schedule(record: dict) -> str:
-    """A record's schedule (records written before ``--schedule`` existed
-    ran the configs' cosine schedule)."""
-    return record.get('schedule', SCHEDULES[0])
-
-
 def _panel(record: dict) -> tuple:
-    """``(setting, budget, schedule)``: the runs one table compares."""
-    return record['setting'], record['budget'], _schedule(record)
+    """``(setting, budget, schedule)``: the runs one table compares
+    (records written before ``--schedule`` existed ran the configs' cosine
+    schedule)."""
+    return (record['setting'], record['budget'],
+            record.get('schedule', SCHEDULES[0]))
 
 
 def _panel_title(panel: tuple) -> str:
