@@ -117,7 +117,9 @@ class FrequencyF1Metric(IoUMetric):
     Accumulates intersections like :class:`mmseg.evaluation.IoUMetric`;
     ``F1_c = 2 TP_c / (2 TP_c + FP_c + FN_c)``. Returns ``mF1`` and
     ``F1_g1 .. F1_gG`` (group 1 = rarest classes), in percent, and writes the
-    plot (``plot_file``) and a JSON with every class (``json_file``).
+    plot (``plot_file``) and a JSON with every class (``json_file``; an F1
+    that is not defined, for a class absent from both prediction and ground
+    truth or a group of such classes, is ``null`` there).
 
     Args:
         class_pixel_counts: ``N`` training pixel counts, or the training
@@ -190,7 +192,12 @@ class FrequencyF1Metric(IoUMetric):
                         classes=classes,
                         f1=[None if np.isnan(v) else float(v) for v in f1],
                         pixel_counts=[int(c) for c in self.class_pixel_counts],
-                        groups=groups),
+                        # null, not NaN (JSON has none), for a group
+                        # whose classes are all absent
+                        groups=[
+                            dict(g, f1=None if np.isnan(g['f1']) else g['f1'])
+                            for g in groups
+                        ]),
                     fh,
                     indent=1)
         return metrics

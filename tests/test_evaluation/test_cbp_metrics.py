@@ -131,3 +131,31 @@ def test_count_class_pixels_reduce_zero_label(tmp_path):
     assert reduced.tolist() == [2, 1, 5, 0]
     with pytest.raises(FileNotFoundError, match='no label maps'):
         count_class_pixels(str(tmp_path / 'empty'), 4)
+
+
+def test_f1_json_has_null_for_absent_classes_and_groups(tmp_path):
+    """Classes 0 and 1 are in neither prediction nor ground truth: their
+    F1, and the mean of the groups they alone make up, are undefined and
+    written as ``null`` (strict JSON), not NaN."""
+    path = tmp_path / 'f1.json'
+    metric = METRICS.build(
+        dict(
+            type='FrequencyF1Metric',
+            class_pixel_counts=[1, 2, 100],
+            num_groups=3,
+            json_file=str(path)))
+    metric.dataset_meta = dict(classes=['a', 'b', 'c'])
+    label = torch.full((4, 4), 2)
+    metric.process({}, [
+        dict(
+            pred_sem_seg=dict(data=label[None]),
+            gt_sem_seg=dict(data=label[None]))
+    ])
+    metric.compute_metrics(metric.results)
+
+    def reject(constant):
+        raise ValueError(constant)
+
+    saved = json.loads(path.read_text(), parse_constant=reject)
+    assert saved['f1'] == [None, None, 1.0]
+    assert [g['f1'] for g in saved['groups']] == [None, None, 1.0]
