@@ -1,27 +1,18 @@
 """Benchmark results are strict JSON: any reader (JavaScript, jq, pandas)
 can recompute the tables from them."""
 import glob
-import json
 import math
 import os.path as osp
 import sys
 
 import pytest
 from config_cache import REPO_ROOT
+from strict_json import strict_json_loads
 
 BENCH_DIR = osp.join(REPO_ROOT, 'tools', 'benchmarks')
 if BENCH_DIR not in sys.path:  # as when run as a script
     sys.path.insert(0, BENCH_DIR)
 import bench_utils  # noqa: E402
-
-
-def _strict(text: str):
-    """``json.loads`` that refuses NaN and Infinity, as RFC 8259 does."""
-
-    def reject(constant):
-        raise ValueError(f'{constant} is not JSON')
-
-    return json.loads(text, parse_constant=reject)
 
 
 def test_write_json_writes_non_finite_numbers_as_null(tmp_path):
@@ -32,7 +23,7 @@ def test_write_json_writes_non_finite_numbers_as_null(tmp_path):
         gain=-math.inf)
     bench_utils.write_json(path, data)
     with open(path) as f:
-        got = _strict(f.read())
+        got = strict_json_loads(f.read())
     assert got == dict(
         runs=[dict(wall_s=None, mIoU=41.5, best=[1.2, None])], n=3, gain=None)
     assert math.isnan(data['runs'][0]['wall_s'])  # the caller's data kept
@@ -44,4 +35,4 @@ def test_write_json_writes_non_finite_numbers_as_null(tmp_path):
     ids=osp.basename)
 def test_shipped_results_are_strict_json(path):
     with open(path) as f:
-        _strict(f.read())
+        strict_json_loads(f.read())
