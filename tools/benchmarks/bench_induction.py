@@ -16,9 +16,16 @@ loads the last checkpoint and measures on the test split:
   number of active sub-centroids per class; with the split/merge hook also
   the K per class over training (``auto_k.jsonl``) and a plot of it.
 
-The JSON (``--out``) is rewritten after every run; a run already in it
-is not trained again, so a cut benchmark resumes by starting the same
-command again.
+Every record carries ``method`` (``linear``, ``dnc``, ``dnc-autok``: the
+config name's method, ``-autok`` where the split/merge hook is on),
+``budget`` (training epochs, after ``--epochs`` / ``--cfg-options``) and
+``seed``. The JSON (``--out``) is rewritten after every run; a run whose
+(config, budget, seed) is already in it is not trained again, and a run
+cut during training resumes from its last epoch checkpoint, so a cut
+benchmark resumes by starting the same command again. ``--markdown``
+writes the table (mean ± std per method and budget, and the induction
+gain over ``linear`` on the same seeds); ``--report-only`` rewrites it
+from ``--out`` without training.
 
 Example (the figures in docs/benchmarks/induction_fashion_mnist.md)::
 
@@ -26,6 +33,14 @@ Example (the figures in docs/benchmarks/induction_fashion_mnist.md)::
         --data-root data/fashion_mnist_2000_1000 \
         --cfg-options custom_hooks.1.start_iter=8 custom_hooks.1.interval=8 \
         --out docs/benchmarks/induction_fashion_mnist.json
+
+    # 20 epochs (cosine over all of them), linear and DNC:
+    python tools/benchmarks/bench_induction.py --epochs 20 --seeds 0 1 2 \
+        --configs \
+        configs/dnc/linear_resnet18-w16_5e_fashion-mnist-coarse-10k.py \
+        configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-coarse-10k.py \
+        --out docs/benchmarks/induction_fashion_mnist_10k.json \
+        --markdown docs/benchmarks/induction_fashion_mnist_10k.md
 """
 import argparse
 import glob
@@ -35,11 +50,13 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
-from bench_utils import write_results
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from bench_utils import write_results  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -48,32 +65,77 @@ CONFIGS = [
     'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-coarse-10k.py',
     'configs/dnc/dnc_resnet18-w16_autok-5e_fashion-mnist-coarse-10k.py',
 ]
+#: the method the induction gain is measured against
+BASELINE = 'linear'
 
 
-def train(config: str, seed: int, work_dir: str, options: List[str]) -> float:
+def epoch_options(epochs: int) -> List[str]:
+    """Options that train ``epochs`` epochs with the cosine decay over all
+    of them (the configs' warm-up is ``param_scheduler.0``)."""
+    return [
+        f'train_cfg.max_epochs={epochs}', f'param_scheduler.1.T_max={epochs}'
+    ]
+
+
+def resolve(config: str, options: List[str]):
+    """The config at ``config`` with ``options`` merged, checked to decay
+    its learning rate over exactly its ``max_epochs``."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    if options:
+        cfg.merge_from_dict(_parse(options))
+    epochs = cfg.train_cfg.max_epochs
+    for scheduler in cfg.param_scheduler:
+        if 'T_max' in scheduler and scheduler['T_max'] != epochs:
+            raise ValueError(
+                f'{config}: the {scheduler["type"]} decays over '
+                f'{scheduler["T_max"]} epochs but training runs {epochs}; '
+                'set both with --epochs')
+    return cfg
+
+
+def is_auto_k(cfg) -> bool:
+    """Whether ``cfg`` runs the split/merge hook (automatic K)."""
+    return any(
+        h.get('type') == 'SubCentroidSplitMergeHook'
+        for h in cfg.get('custom_hooks') or [])
+
+
+def method_of(config: str, cfg) -> str:
+    """``linear``, ``dnc`` or ``dnc-autok``: the method part of the config
+    name, ``-autok`` where ``cfg`` runs the split/merge hook."""
+    method = osp.basename(config).split('_')[0]
+    return f'{method}-autok' if is_auto_k(cfg) else method
+
+
+def train(config: str, seed: int, work_dir: str, options: List[str]) -> tuple:
+    """Train ``config`` with ``tools/train.py``, resuming from the last
+    epoch checkpoint in ``work_dir`` when a cut attempt left one.
+
+    Returns:
+        tuple: The seconds this attempt took and whether it resumed.
+    """
     cmd = [
         sys.executable,
         osp.join(ROOT, 'tools', 'train.py'), config, '--work-dir', work_dir,
         '--seed',
         str(seed)
     ]
+    resumed = osp.exists(osp.join(work_dir, 'last_checkpoint'))
+    if resumed:
+        cmd.append('--resume')
     if options:
         cmd += ['--cfg-options'] + options
     start = time.time()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f'{" ".join(cmd)} failed:\n{proc.stderr[-4000:]}')
-    return time.time() - start
+    return time.time() - start, resumed
 
 
-def evaluate(config: str, work_dir: str, options: List[str]) -> Dict:
+def evaluate(cfg, work_dir: str) -> Dict:
     """Induction, clustering and K of the trained model in ``work_dir``."""
-    from mmengine.config import Config
-
     from dnc_mm.evaluation.induction import evaluate_induction
-    cfg = Config.fromfile(config)
-    if options:
-        cfg.merge_from_dict(_parse(options))
     ckpt = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
     out = evaluate_induction(cfg, ckpt, k=1)
     out['induction_1nn'] = out.pop('induction_knn')
@@ -99,11 +161,113 @@ def _stats(vals: List[float]) -> Dict[str, float]:
         values=vals)
 
 
+def load_runs(path: str) -> Dict[str, List[Dict]]:
+    """The runs recorded in ``path`` (config -> records). Records of older
+    versions of this script, which had neither ``method`` nor ``budget``,
+    get both from their config as shipped (they were all trained at the
+    configs' own budget)."""
+    with open(path) as f:
+        runs = json.load(f)['runs']
+    for config, records in runs.items():
+        if all('method' in r and 'budget' in r for r in records):
+            continue
+        cfg = resolve(config, [])
+        for r in records:
+            r.setdefault('method', method_of(config, cfg))
+            r.setdefault('budget', cfg.train_cfg.max_epochs)
+    return runs
+
+
+def summarize_runs(runs: Dict[str, List[Dict]]) -> List[Dict]:
+    """One row per (config, budget): mean ± std over its seeds of every
+    figure all its records have."""
+    rows = []
+    for config, records in runs.items():
+        for budget in sorted({r['budget'] for r in records}):
+            group = sorted((r for r in records if r['budget'] == budget),
+                           key=lambda r: r['seed'])
+            row = dict(
+                config=config,
+                method=group[0]['method'],
+                budget=budget,
+                seeds=[r['seed'] for r in group])
+            for key in ('coarse_top1', 'induction_1nn', 'induction_1nn_embed'):
+                if all(key in r for r in group):
+                    row[key] = _stats([r[key] for r in group])
+            for source in ('clustering', 'clustering_kmeans'):
+                if all(source in r for r in group):
+                    for key in ('acc', 'nmi', 'ari'):
+                        row[f'{source}_{key}'] = _stats(
+                            [r[source]['mean'][key] for r in group])
+            if all('K' in r for r in group):
+                row['K'] = [r['K'] for r in group]
+            rows.append(row)
+    return rows
+
+
+def _cell(row: Dict, key: str, digits: int = 2) -> str:
+    if key not in row:
+        return '—'
+    stats = row[key]
+    std = f' ± {stats["std"]:.{digits}f}' if len(stats['values']) > 1 else ''
+    return f'{stats["mean"]:.{digits}f}{std}'
+
+
+def table(runs: Dict[str, List[Dict]]) -> str:
+    """Markdown table of :func:`summarize_runs`, with the induction gain
+    over :data:`BASELINE` at the same budget: the mean of the per-seed
+    differences on the seeds both have."""
+    by_key = {
+        (r['method'], r['budget'], r['seed']): r['induction_1nn']
+        for records in runs.values()
+        for r in records
+    }
+    lines = [
+        '| method | epochs | seeds | coarse top-1 | induction 1-NN (backbone) '
+        f'| Δ vs {BASELINE}, same seeds | induction 1-NN (embedding) '
+        '| sub-centroid clustering ACC / NMI / ARI '
+        '| k-means ACC / NMI / ARI | K per class, per seed |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+    ]
+    for row in sorted(
+            summarize_runs(runs),
+            key=lambda r: (r['budget'], r['method'] != BASELINE)):
+        paired = [
+            s for s in row['seeds'] if (BASELINE, row['budget'], s) in by_key
+        ]
+        delta = '—'
+        if row['method'] != BASELINE and paired:
+            delta = '{:+.2f}'.format(
+                statistics.mean(by_key[(row['method'], row['budget'], s)] -
+                                by_key[(BASELINE, row['budget'], s)]
+                                for s in paired))
+        clustering = [
+            ' / '.join(
+                _cell(row, f'{source}_{key}', 3)
+                for key in ('acc', 'nmi',
+                            'ari')) if f'{source}_acc' in row else '—'
+            for source in ('clustering', 'clustering_kmeans')
+        ]
+        k = ', '.join(map(str, row['K'])) if 'K' in row else '—'
+        lines.append(
+            f'| {row["method"]} | {row["budget"]} | '
+            f'{", ".join(map(str, row["seeds"]))} | '
+            f'{_cell(row, "coarse_top1")} | {_cell(row, "induction_1nn")} | '
+            f'{delta} | {_cell(row, "induction_1nn_embed")} | '
+            f'{clustering[0]} | {clustering[1]} | {k} |')
+    return '\n'.join(lines) + '\n'
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--configs', nargs='+', default=CONFIGS)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--data-root', help='prepared Fashion-MNIST folder')
+    parser.add_argument(
+        '--epochs',
+        type=int,
+        help='train this many epochs (the cosine decay over all of them) '
+        'instead of the configs\' own')
     parser.add_argument(
         '--cfg-options',
         nargs='*',
@@ -113,12 +277,26 @@ def main(argv=None) -> int:
         'is SubCentroidSplitMergeHook)')
     parser.add_argument('--work-dir', default='work_dirs/bench_induction')
     parser.add_argument('--out', required=True, help='JSON results')
+    parser.add_argument('--markdown', help='write the table here')
+    parser.add_argument(
+        '--report-only',
+        action='store_true',
+        help='rewrite --markdown from --out; train nothing')
     parser.add_argument(
         '--eval-only',
         action='store_true',
         help='evaluate the checkpoints already in --work-dir '
         '(same command otherwise) instead of training')
     args = parser.parse_args(argv)
+    if args.epochs is not None and args.epochs < 1:
+        parser.error('--epochs must be >= 1')
+    if args.report_only:
+        if not (args.markdown and osp.exists(args.out)):
+            parser.error('--report-only needs an existing --out and '
+                         '--markdown')
+        with open(args.markdown, 'w') as f:
+            f.write(table(load_runs(args.out)))
+        return 0
     torch.set_num_threads(1)
     base_opts = []
     if args.data_root:
@@ -126,37 +304,47 @@ def main(argv=None) -> int:
             f'{s}_dataloader.dataset.data_root={args.data_root}'
             for s in ('train', 'val', 'test')
         ]
+    if args.epochs is not None:
+        base_opts += epoch_options(args.epochs)
     runs: Dict[str, List[Dict]] = {c: [] for c in args.configs}
+    command = ' '.join(['python'] + sys.argv)
     if osp.exists(args.out) and not args.eval_only:
         # resume: the runs already recorded are kept and not trained again
-        with open(args.out) as f:
-            for config, rs in json.load(f)['runs'].items():
-                runs.setdefault(config, []).extend(rs)
-    command = ' '.join(['python'] + sys.argv)
-    from mmengine.config import Config
+        for config, records in load_runs(args.out).items():
+            runs.setdefault(config, []).extend(records)
     for seed in args.seeds:
         for config in args.configs:
-            if any(r['seed'] == seed for r in runs[config]):
-                continue
-            hooks = Config.fromfile(osp.join(
-                ROOT, config)).get('custom_hooks') or []
-            auto_k = len(hooks) > 1 and (hooks[1].get('type')
-                                         == 'SubCentroidSplitMergeHook')
+            auto_k = is_auto_k(resolve(config, []))
             opts = base_opts + [
                 o for o in args.cfg_options
                 if not (o.startswith('custom_hooks.1.') and not auto_k)
             ]
+            cfg = resolve(config, opts)
+            budget = cfg.train_cfg.max_epochs
+            if any(r['seed'] == seed and r['budget'] == budget
+                   for r in runs[config]):
+                continue
             name = osp.splitext(osp.basename(config))[0]
-            work = osp.join(ROOT, args.work_dir, f'{name}_seed{seed}')
-            if args.eval_only:
-                seconds = float('nan')
-            else:
-                seconds = train(config, seed, work, opts)
-            res = evaluate(osp.join(ROOT, config), work, opts)
-            res.update(seed=seed, train_seconds=seconds)
+            work = osp.join(ROOT, args.work_dir,
+                            f'{name}_{budget}e_seed{seed}')
+            seconds: Optional[float] = None
+            resumed = False
+            if not args.eval_only:
+                seconds, resumed = train(config, seed, work, opts)
+            res = evaluate(cfg, work)
+            res.update(
+                method=method_of(config, cfg),
+                budget=budget,
+                seed=seed,
+                train_seconds=seconds,
+                command=command)
+            if resumed:
+                # the seconds are those of the last attempt only
+                res['resumed'] = True
             runs[config].append(res)
-            msg = (f'seed {seed} {name}: coarse {res["coarse_top1"]:.2f} '
-                   f'1-NN fine {res["induction_1nn"]:.2f}')
+            msg = (f'seed {seed} {name} ({budget} epochs): coarse '
+                   f'{res["coarse_top1"]:.2f} 1-NN fine '
+                   f'{res["induction_1nn"]:.2f}')
             if 'clustering' in res:
                 m = res['clustering']['mean']
                 msg += (f' (embed {res["induction_1nn_embed"]:.2f}) K '
@@ -165,44 +353,27 @@ def main(argv=None) -> int:
             km = res['clustering_kmeans']['mean']
             msg += (f'; k-means reference acc {km["acc"]:.3f} nmi '
                     f'{km["nmi"]:.3f} ari {km["ari"]:.3f}')
-            print(msg + f' ({seconds:.0f} s)', flush=True)
+            print(msg + (f' ({seconds:.0f} s)' if seconds else ''), flush=True)
             _write(args.out, command, runs)
-    summary = _write(args.out, command, runs)
+            if args.markdown:
+                with open(args.markdown, 'w') as f:
+                    f.write(table(runs))
+    _write(args.out, command, runs)
     if not args.eval_only:
         _plot_k(runs, osp.splitext(args.out)[0] + '_auto_k.png')
-    print(json.dumps(summary, indent=1))
+    print(table(runs))
     return 0
 
 
-def _write(path: str, command: str, runs: Dict[str, List[Dict]]) -> Dict:
-    """Write every run so far and the per-config summary to ``path``
-    (atomically: a cut benchmark leaves the last complete file), return the
-    summary."""
-    summary = {}
-    for config, rs in runs.items():
-        if not rs:
-            continue
-        row = dict(
-            coarse_top1=_stats([r['coarse_top1'] for r in rs]),
-            induction_1nn=_stats([r['induction_1nn'] for r in rs]))
-        for key in ('acc', 'nmi', 'ari'):
-            row[f'kmeans_{key}'] = _stats(
-                [r['clustering_kmeans']['mean'][key] for r in rs])
-        if 'clustering' in rs[0]:
-            row['induction_1nn_embed'] = _stats(
-                [r['induction_1nn_embed'] for r in rs])
-            for key in ('acc', 'nmi', 'ari'):
-                row[f'clustering_{key}'] = _stats(
-                    [r['clustering']['mean'][key] for r in rs])
-            row['K'] = [r['K'] for r in rs]
-        summary[config] = row
+def _write(path: str, command: str, runs: Dict[str, List[Dict]]) -> None:
+    """Write every run so far and the per-(config, budget) summary to
+    ``path`` (atomically: a cut benchmark leaves the last complete file)."""
     seeds = sorted({r['seed'] for rs in runs.values() for r in rs})
     write_results(
         path,
-        dict(seeds=seeds, summary=summary, runs=runs),
+        dict(seeds=seeds, summary=summarize_runs(runs), runs=runs),
         command=command,
         indent=2)
-    return summary
 
 
 def _plot_k(runs: Dict[str, List[Dict]], path: str) -> None:
