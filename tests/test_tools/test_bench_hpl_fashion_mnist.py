@@ -177,3 +177,17 @@ def test_schedules_are_tabled_apart():
     assert '| 64 | 80.00 (1) | 83.00 (1) | -3.00 (0/1 ahead) |' in text[
         cosine:step]
     assert '| 64 | 82.00 (1) | 81.00 (1) | +1.00 (1/1 ahead) |' in text[step:]
+
+
+def test_assignment_history_survives_a_resume():
+    """Every re-assignment's count is in the record, also those of the
+    attempt before a cut (restored with the message hub)."""
+    from mmengine.logging import MessageHub
+    first = MessageHub.get_instance('assignment_history_first')
+    assert bench.assignment_history(first) is None  # PSC, fixed prototypes
+    for changed in (4, 2):
+        first.update_scalar('train/hpl_assignment_changes', changed)
+    resumed = MessageHub.get_instance('assignment_history_resumed')
+    resumed.load_state_dict(first.state_dict())
+    resumed.update_scalar('train/hpl_assignment_changes', 0)
+    assert bench.assignment_history(resumed) == [4, 2, 0]

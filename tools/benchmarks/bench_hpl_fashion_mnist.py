@@ -281,10 +281,7 @@ def run_one(suite: str,
     runner = Runner.from_cfg(cfg)
     runner.register_hook(curve, priority=curve.priority)
     runner.train()
-    hub = runner.message_hub
-    changes = hub.get_scalar('train/hpl_assignment_changes') \
-        if 'train/hpl_assignment_changes' in hub.log_scalars else None
-    changes = None if changes is None else int(changes.current())
+    changes = assignment_history(runner.message_hub)
     record = dict(
         suite=suite,
         method=method,
@@ -297,11 +294,21 @@ def run_one(suite: str,
     record.update(
         curve=curve.points,
         config=osp.relpath(config, ROOT),
-        last_assignment_changes=changes,
+        last_assignment_changes=changes[-1] if changes else None,
+        assignment_changes=changes,
         **curve.seconds(),
         resumed_from=curve.resumed_from,
         omp_num_threads=os.environ.get('OMP_NUM_THREADS'))
     return record
+
+
+def assignment_history(message_hub) -> Optional[List[int]]:
+    """How many labels each re-assignment of the run moved, in order
+    (``None`` for a run without re-assignment). The message hub is saved in
+    checkpoints, so a resumed run reports the re-assignments of its earlier
+    attempts too."""
+    history = message_hub.log_scalars.get('train/hpl_assignment_changes')
+    return None if history is None else [int(v) for v in history.data[0]]
 
 
 def _panel(record: dict) -> tuple:
