@@ -36,3 +36,18 @@ def test_write_json_writes_non_finite_numbers_as_null(tmp_path):
 def test_shipped_results_are_strict_json(path):
     with open(path) as f:
         strict_json_loads(f.read())
+
+
+def test_paired_difference_compares_only_the_shared_seeds():
+    seeds, diffs = bench_utils.paired_difference({
+        2: 80.0,
+        0: 75.5,
+        5: 1.0
+    }, {
+        0: 74.0,
+        1: 90.0,
+        2: 81.0
+    })
+    assert seeds == [0, 2]  # seed 5 and 1 have no partner
+    assert diffs == [1.5, -1.0]
+    assert bench_utils.paired_difference({0: 1.0}, {}) == ([], [])

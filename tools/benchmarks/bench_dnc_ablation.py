@@ -94,6 +94,7 @@ from typing import Dict, List, Optional
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_accuracy import final_metrics, train  # noqa: E402
 from bench_utils import class_mean_health  # noqa: E402
+from bench_utils import paired_difference  # noqa: E402
 from bench_utils import write_json  # noqa: E402
 from bench_utils import write_results  # noqa: E402
 
@@ -421,13 +422,12 @@ def table(records: List[dict], suite: dict) -> str:
     for (variant, budget), by_seed in groups.items():
         vals = list(by_seed.values())
         ref = groups.get((base, budget), {})
-        paired = sorted(set(by_seed) & set(ref))
+        paired, diffs = paired_difference(by_seed, ref)
         # a single run is shown alone: its std is not defined
         std = (f' ± {statistics.stdev(vals):.2f}' if len(vals) > 1 else '')
         delta = ''
         if paired:
-            diff = statistics.mean(by_seed[s] - ref[s] for s in paired)
-            delta = f'{diff:+.2f}'
+            delta = f'{statistics.mean(diffs):+.2f}'
             if len(paired) < max(len(by_seed), len(ref)):
                 delta += f' (seed{"s" * (len(paired) > 1)} ' + ', '.join(
                     map(str, paired)) + ')'

@@ -73,7 +73,9 @@ from mmengine.hooks import Hook
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import machine_info, write_results  # noqa: E402
+from bench_utils import machine_info  # noqa: E402
+from bench_utils import paired_difference  # noqa: E402
+from bench_utils import write_results  # noqa: E402
 
 METRIC = 'accuracy/top1'
 #: suite -> setting -> config name after ``{method}_resnet8-w16-``.
@@ -383,11 +385,10 @@ def table(records: List[dict]) -> str:
             hpl = cells.get((panel, d, 'hpl'), {})
             for m in refs:
                 ref = cells.get((panel, d, m), {})
-                seeds = sorted(set(hpl) & set(ref))
+                seeds, diffs = paired_difference(hpl, ref)
                 if not seeds:
                     row.append('')
                     continue
-                diffs = [hpl[s] - ref[s] for s in seeds]
                 ahead = sum(x > 0 for x in diffs)
                 row.append(f'{statistics.mean(diffs):+.2f} '
                            f'({ahead}/{len(seeds)} ahead)')

@@ -56,7 +56,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import write_results  # noqa: E402
+from bench_utils import paired_difference, write_results  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -217,11 +217,11 @@ def table(runs: Dict[str, List[Dict]]) -> str:
     """Markdown table of :func:`summarize_runs`, with the induction gain
     over :data:`BASELINE` at the same budget: the mean of the per-seed
     differences on the seeds both have."""
-    by_key = {
-        (r['method'], r['budget'], r['seed']): r['induction_1nn']
-        for records in runs.values()
-        for r in records
-    }
+    by_key: Dict[tuple, Dict[int, float]] = {}
+    for records in runs.values():
+        for r in records:
+            by_key.setdefault((r['method'], r['budget']),
+                              {})[r['seed']] = r['induction_1nn']
     lines = [
         '| method | epochs | seeds | coarse top-1 | induction 1-NN (backbone) '
         f'| Δ vs {BASELINE}, same seeds | induction 1-NN (embedding) '
@@ -232,15 +232,12 @@ def table(runs: Dict[str, List[Dict]]) -> str:
     for row in sorted(
             summarize_runs(runs),
             key=lambda r: (r['budget'], r['method'] != BASELINE)):
-        paired = [
-            s for s in row['seeds'] if (BASELINE, row['budget'], s) in by_key
-        ]
+        paired, diffs = paired_difference(
+            by_key[(row['method'], row['budget'])],
+            by_key.get((BASELINE, row['budget']), {}))
         delta = '—'
         if row['method'] != BASELINE and paired:
-            delta = '{:+.2f}'.format(
-                statistics.mean(by_key[(row['method'], row['budget'], s)] -
-                                by_key[(BASELINE, row['budget'], s)]
-                                for s in paired))
+            delta = f'{statistics.mean(diffs):+.2f}'
         clustering = [
             ' / '.join(
                 _cell(row, f'{source}_{key}', 3)

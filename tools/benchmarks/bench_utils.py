@@ -8,7 +8,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
@@ -96,6 +96,25 @@ def summarize(values: List[float]) -> Dict[str, float]:
         min=vals[0],
         max=vals[-1],
         n=len(vals))
+
+
+def paired_difference(values: Dict[Any, float],
+                      reference: Dict[Any, float]) -> Tuple[list, List[float]]:
+    """Per-seed differences of a method against its reference on the seeds
+    both have: the paired comparison of the benchmarks' tables (a mean of
+    other seeds is never compared with a mean).
+
+    Args:
+        values: ``seed -> metric`` of the method.
+        reference: ``seed -> metric`` of the reference (baseline).
+
+    Returns:
+        ``(seeds, differences)``: the shared seeds in ascending order and
+        ``values[s] - reference[s]`` for each; both empty when no seed is
+        shared.
+    """
+    seeds = sorted(set(values) & set(reference))
+    return seeds, [values[s] - reference[s] for s in seeds]
 
 
 def class_mean_health(subcentroids: torch.Tensor, active: torch.Tensor,
