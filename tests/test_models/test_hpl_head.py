@@ -229,3 +229,31 @@ def test_cosine_softmax_head():
     assert head.fc.weight.grad is not None
     with pytest.raises(ValueError, match='cosine_scale must be > 0'):
         UniformityLinearClsHead(num_classes=4, in_channels=6, cosine_scale=0.0)
+
+
+def test_cosine_softmax_head_learns_its_scale():
+    """``learn_cosine_scale``: scores are exp(log s) · cos with s starting
+    at ``cosine_scale``; the loss's gradient reaches log s, and by hand it
+    is the gradient of the loss through the scores' dependence on s."""
+    torch.manual_seed(0)
+    fixed = UniformityLinearClsHead(
+        num_classes=4, in_channels=6, embed_dims=3, cosine_scale=8.0)
+    learned = UniformityLinearClsHead(
+        num_classes=4,
+        in_channels=6,
+        embed_dims=3,
+        cosine_scale=8.0,
+        learn_cosine_scale=True)
+    learned.load_state_dict(fixed.state_dict(), strict=False)
+    x = torch.randn(5, 6)
+    torch.testing.assert_close(learned((x, )), fixed((x, )))
+    labels = [0, 1, 2, 3, 0]
+    learned.loss((x, ), samples(labels))['loss'].backward()
+    # d loss / d log s = s · Σ (d loss / d score) · cos = s · ⟨g, scores / s⟩
+    scores = fixed((x, )).detach().requires_grad_()
+    F.cross_entropy(scores, torch.tensor(labels)).backward()
+    expected = (scores.grad * scores.detach()).sum()
+    torch.testing.assert_close(learned.scale.log_scale.grad, expected)
+    with pytest.raises(ValueError, match='needs the initial scale'):
+        UniformityLinearClsHead(
+            num_classes=4, in_channels=6, learn_cosine_scale=True)

@@ -39,8 +39,10 @@ def test_every_method_builds_from_its_config(suite):
                 for h in cfg.get('custom_hooks', [])
             }
             where = f'{suite}/{setting}/{method}'
-            if method == 'cos-softmax':
+            if method.startswith('cos-softmax'):
                 assert head.cosine_scale == 16.0 and head.fc.bias is None
+                learned = head.scale is not None
+                assert learned == method.endswith('-learned'), where
             elif method.startswith('psc'):
                 assert head.cosine_scale is None, where
                 assert head.uniformity_weight == (0.01 if method == 'psc-uni'

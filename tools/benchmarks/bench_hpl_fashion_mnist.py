@@ -22,8 +22,9 @@ Suites:
 Methods (``--methods``): ``hpl``, ``fixed-proto`` (no re-assignment),
 ``psc`` (linear softmax), ``psc-uni`` (PSC + 0.01·L_uni, the paper's Table
 8), ``cos-softmax`` (learnable class weights on the hypersphere, scale 16:
-separates the hypersphere from the fixed prototypes), and the HPL
-class-mean sources under Mixup ``hpl-unmixed``, ``hpl-dominant``,
+separates the hypersphere from the fixed prototypes),
+``cos-softmax-learned`` (the same with the scale learned from 16), and the
+HPL class-mean sources under Mixup ``hpl-unmixed``, ``hpl-dominant``,
 ``hpl-eval-pass`` (``hpl`` itself uses the running means of all mixed
 samples, the paper's behaviour, also where the config ships another
 source: the long-tailed converged configs ship ``eval_pass``).
@@ -130,6 +131,8 @@ METHODS: Dict[str, tuple] = {
     'psc': ('psc', None),
     'psc-uni': ('psc', _head(uniformity_weight=0.01)),
     'cos-softmax': ('psc', _head(cosine_scale=16.0)),
+    'cos-softmax-learned':
+    ('psc', _head(cosine_scale=16.0, learn_cosine_scale=True)),
     'hpl-unmixed': ('hpl', _both(_RUNNING,
                                  _head(class_mean_source='unmixed'))),
     'hpl-dominant': ('hpl', _both(_RUNNING,

@@ -7,7 +7,7 @@ classifier, optionally after a ``d``-dimensional projection), with the
 optional ``λ·L_uni`` regulariser on its class weights (PSC*, Table 8), or,
 with ``cosine_scale``, a cosine softmax (learnable class weights on the
 hypersphere: separates the effect of the hypersphere from that of fixed
-prototypes).
+prototypes), with a fixed or a learned scale.
 """
 from typing import List, Optional, Tuple
 
@@ -18,6 +18,7 @@ from mmpretrain.structures import DataSample
 from torch import Tensor, nn
 
 from dnc_mm.core.hyperspherical_prototypes import uniformity_loss
+from dnc_mm.models.layers import LearnedScale
 
 
 @MODELS.register_module()
@@ -36,7 +37,10 @@ class UniformityLinearClsHead(LinearClsHead):
     https://arxiv.org/abs/1704.06369, without margin): the learned
     classifier lives on the same hypersphere as HPL's fixed prototypes, so
     that a comparison against it isolates the effect of fixing (and
-    re-assigning) the prototypes.
+    re-assigning) the prototypes. The best fixed ``s`` depends on ``d``
+    (measured on long-tailed Fashion-MNIST, docs/methods/hpl.md: 2 at
+    ``d = 10``, 8 at ``d = 64``); ``learn_cosine_scale`` learns it instead,
+    ``s = exp(log s)`` from ``cosine_scale``, as NormFace does.
 
     Args:
         num_classes: ``C``.
@@ -46,6 +50,8 @@ class UniformityLinearClsHead(LinearClsHead):
         uniformity_t: ``t`` of the Gaussian potential.
         cosine_scale: ``s`` of the cosine softmax (``None``: the plain
             linear classifier).
+        learn_cosine_scale: Learn ``s`` (one scalar, initialised to
+            ``cosine_scale``) instead of fixing it.
         **kwargs: The rest of :class:`LinearClsHead`'s arguments.
     """
 
@@ -56,6 +62,7 @@ class UniformityLinearClsHead(LinearClsHead):
                  uniformity_weight: float = 0.0,
                  uniformity_t: float = 2.0,
                  cosine_scale: Optional[float] = None,
+                 learn_cosine_scale: bool = False,
                  **kwargs):
         dims = in_channels if embed_dims is None else embed_dims
         super().__init__(num_classes=num_classes, in_channels=dims, **kwargs)
@@ -65,7 +72,12 @@ class UniformityLinearClsHead(LinearClsHead):
         if cosine_scale is not None and not cosine_scale > 0:
             raise ValueError(f'cosine_scale must be > 0 (or None for the '
                              f'linear classifier), got {cosine_scale}')
+        if learn_cosine_scale and cosine_scale is None:
+            raise ValueError('learn_cosine_scale=True needs the initial '
+                             'scale: set cosine_scale (e.g. 16.0)')
         self.cosine_scale = cosine_scale
+        self.scale = (
+            LearnedScale(cosine_scale) if learn_cosine_scale else None)
         if cosine_scale is not None:  # no bias: nothing left unused in DDP
             self.fc = nn.Linear(dims, num_classes, bias=False)
         self.feat_channels = in_channels
@@ -84,12 +96,15 @@ class UniformityLinearClsHead(LinearClsHead):
 
     def forward(self, feats: Tuple[Tensor]) -> Tensor:
         """Class scores ``(N, C)``: linear, or ``s · cos`` with
-        ``cosine_scale`` (computed in fp32, also under autocast)."""
+        ``cosine_scale`` (computed in fp32, also under autocast; ``s``
+        learned with ``learn_cosine_scale``)."""
         x = self.pre_logits(feats)
         if self.cosine_scale is None:
             return self.fc(x)
         z = F.normalize(x.float(), dim=1)
         w = F.normalize(self.fc.weight.float(), dim=1)
+        if self.scale is not None:
+            return self.scale(z @ w.t())
         return self.cosine_scale * (z @ w.t())
 
     def loss(self, feats: Tuple[Tensor], data_samples: List[DataSample],
