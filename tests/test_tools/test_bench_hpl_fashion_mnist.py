@@ -95,6 +95,33 @@ def test_table_means_and_per_seed_leads():
     assert '| 10 | 55.00 (1) |  |  |  |  |' in text
 
 
+def test_a_fixed_scale_of_the_cosine_softmax_is_a_method():
+    """``cos-softmax-s<S>`` runs the control with the scale ``S`` and is
+    tabled after the named methods, by scale; other names are refused
+    with the choices."""
+    cfg = Config.fromfile(
+        bench.config_path('converged', 'cos-softmax-s2.5', 'lt0.01'))
+    bench.method_spec('cos-softmax-s2.5')[1](cfg)
+    assert cfg.model.head.cosine_scale == 2.5
+    assert 'psc_' in bench.config_path('converged', 'cos-softmax-s4', 'lt0.01')
+    with pytest.raises(ValueError, match='cos-softmax-s<S>'):
+        bench.method_spec('cos-softmax-big')
+    assert bench.method_order(
+        ['cos-softmax-s16', 'psc', 'cos-softmax-s2',
+         'hpl']) == ['hpl', 'psc', 'cos-softmax-s2', 'cos-softmax-s16']
+    records = [
+        dict(
+            setting='lt0.01',
+            budget=40,
+            dims=10,
+            method=m,
+            seed=0,
+            **{bench.METRIC: a})
+        for m, a in (('cos-softmax-s8', 49.0), ('psc', 74.0))
+    ]
+    assert '| d | psc | cos-softmax-s8 |' in bench.table(records)
+
+
 class _Cut(Exception):
     """Stands for the end of a session killing the benchmark."""
 

@@ -23,8 +23,9 @@ Methods (``--methods``): ``hpl``, ``fixed-proto`` (no re-assignment),
 ``psc`` (linear softmax), ``psc-uni`` (PSC + 0.01·L_uni, the paper's Table
 8), ``cos-softmax`` (learnable class weights on the hypersphere, scale 16:
 separates the hypersphere from the fixed prototypes),
-``cos-softmax-learned`` (the same with the scale learned from 16), and the
-HPL class-mean sources under Mixup ``hpl-unmixed``, ``hpl-dominant``,
+``cos-softmax-learned`` (the same with the scale learned from 16),
+``cos-softmax-s<S>`` (the same with the fixed scale ``S``), and the HPL
+class-mean sources under Mixup ``hpl-unmixed``, ``hpl-dominant``,
 ``hpl-eval-pass`` (``hpl`` itself uses the running means of all mixed
 samples, the paper's behaviour, also where the config ships another
 source: the long-tailed converged configs ship ``eval_pass``).
@@ -64,6 +65,7 @@ import json
 import logging
 import os
 import os.path as osp
+import re
 import statistics
 import sys
 import time
@@ -139,6 +141,42 @@ METHODS: Dict[str, tuple] = {
                                   _head(class_mean_source='dominant'))),
     'hpl-eval-pass': ('hpl', _assignment_hook(means_from='eval_pass')),
 }
+#: ``cos-softmax-s<S>``: the cosine softmax with the fixed scale ``S`` (a
+#: sweep of the control's scale); every other method is in ``METHODS``.
+SCALED_COSINE = re.compile(r'cos-softmax-s(\d+(?:\.\d+)?)')
+
+
+def method_spec(method: str) -> tuple:
+    """``(config family, change)`` of a method: :data:`METHODS`, or a
+    ``cos-softmax-s<S>``."""
+    if method in METHODS:
+        return METHODS[method]
+    match = SCALED_COSINE.fullmatch(method)
+    if match is None:
+        raise ValueError(
+            f'unknown method {method!r}: choose from '
+            f'{list(METHODS)} or cos-softmax-s<S> (the cosine '
+            'softmax with the fixed scale S, e.g. cos-softmax-s4)')
+    return 'psc', _head(cosine_scale=float(match.group(1)))
+
+
+def _method_arg(method: str) -> str:
+    try:
+        method_spec(method)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e))
+    return method
+
+
+def method_order(methods) -> List[str]:
+    """The methods present, in :data:`METHODS` order, then the
+    ``cos-softmax-s<S>`` by scale."""
+    present = set(methods)
+    scaled = [m for m in present if m not in METHODS]
+    return [m for m in METHODS if m in present] + sorted(
+        scaled, key=lambda m: float(SCALED_COSINE.fullmatch(m).group(1)))
+
+
 #: ``--schedule`` choices; the first is the configs' own.
 SCHEDULES = ('cosine', 'paper-step')
 #: what the per-seed comparisons of the table measure HPL against.
@@ -146,7 +184,7 @@ REFERENCES = ('fixed-proto', 'psc')
 
 
 def config_path(suite: str, method: str, setting: str) -> str:
-    family = METHODS[method][0]
+    family = method_spec(method)[0]
     return osp.join(ROOT, 'configs', 'hpl',
                     f'{family}_resnet8-w16-{SUITES[suite][setting]}.py')
 
@@ -250,7 +288,7 @@ def run_one(suite: str,
         cfg.model.head.prototype_file = osp.join(ROOT, 'work_dirs',
                                                  'prototypes',
                                                  f'hpl_d{dims}_c10_seed0.pt')
-    change = METHODS[method][1]
+    change = method_spec(method)[1]
     if change is not None:
         change(cfg)
     cfg.randomness = dict(seed=seed, deterministic=False)
@@ -358,7 +396,7 @@ def table(records: List[dict]) -> str:
     mean per-seed difference and on how many of the shared seeds HPL was
     ahead."""
     cells = _cells(records)
-    methods = [m for m in METHODS if any(k[2] == m for k in cells)]
+    methods = method_order(k[2] for k in cells)
     commands = sorted({r['command'] for r in records if r.get('command')})
     out = [
         TITLE, '',
@@ -403,7 +441,8 @@ def table(records: List[dict]) -> str:
 def plot(records: List[dict], path: str) -> None:
     """Accuracy against d (mean ± std over seeds, a line per method, a
     panel per setting) above the validation curves of each setting's
-    runs (mean over seeds, a line per method at the largest d)."""
+    runs (mean over seeds, a line per method at the largest d); the
+    ``cos-softmax-s<S>`` sweep is in the table only."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -461,8 +500,10 @@ def main(argv=None) -> int:
     parser.add_argument(
         '--methods',
         nargs='+',
-        choices=list(METHODS),
-        default=['hpl', 'fixed-proto', 'psc'])
+        type=_method_arg,
+        default=['hpl', 'fixed-proto', 'psc'],
+        help=f'{", ".join(METHODS)}, or cos-softmax-s<S> (the cosine '
+        'softmax with the fixed scale S)')
     parser.add_argument(
         '--settings', nargs='+', help='default: every setting of the suite')
     parser.add_argument(
