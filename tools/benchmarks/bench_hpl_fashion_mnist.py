@@ -63,6 +63,7 @@ Example (docs/benchmarks/hpl_fashion_mnist_converged.md)::
 import argparse
 import json
 import logging
+import math
 import os
 import os.path as osp
 import re
@@ -170,11 +171,15 @@ def _method_arg(method: str) -> str:
 
 def method_order(methods) -> List[str]:
     """The methods present, in :data:`METHODS` order, then the
-    ``cos-softmax-s<S>`` by scale."""
+    ``cos-softmax-s<S>`` by scale (then any other name, by name)."""
     present = set(methods)
-    scaled = [m for m in present if m not in METHODS]
+
+    def scale(m: str) -> tuple:
+        match = SCALED_COSINE.fullmatch(m)
+        return (float(match.group(1)) if match else math.inf, m)
+
     return [m for m in METHODS if m in present] + sorted(
-        scaled, key=lambda m: float(SCALED_COSINE.fullmatch(m).group(1)))
+        (m for m in present if m not in METHODS), key=scale)
 
 
 #: ``--schedule`` choices; the first is the configs' own.
