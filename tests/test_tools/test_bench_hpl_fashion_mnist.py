@@ -122,6 +122,23 @@ def test_a_fixed_scale_of_the_cosine_softmax_is_a_method():
     assert '| d | psc | cos-softmax-s8 |' in bench.table(records)
 
 
+def test_each_table_has_the_columns_of_its_own_runs():
+    records = [
+        dict(
+            setting='lt0.01',
+            budget=budget,
+            dims=64,
+            method=m,
+            seed=0,
+            **{bench.METRIC: 70.0})
+        for budget, m in ((40, 'hpl'), (40, 'cos-softmax-s8'), (80, 'hpl'),
+                          (80, 'psc'))
+    ]
+    text = bench.table(records)
+    assert '| d | hpl | cos-softmax-s8 |\n' in text  # no psc column at 40
+    assert '| d | hpl | psc | HPL − psc |\n' in text
+
+
 class _Cut(Exception):
     """Stands for the end of a session killing the benchmark."""
 

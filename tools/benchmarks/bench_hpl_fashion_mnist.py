@@ -396,12 +396,11 @@ TITLE = "# HPL on Fashion-MNIST: every recorded run, by setting and budget"
 
 def table(records: List[dict]) -> str:
     """Markdown page: a title, the commands of the runs, then one table per
-    (setting, budget), a row per d, a column per method (mean ± std over
-    seeds, number of seeds), then HPL's lead over each reference as the
-    mean per-seed difference and on how many of the shared seeds HPL was
-    ahead."""
+    (setting, budget), a row per d, a column per method run in that
+    table (mean ± std over seeds, number of seeds), then HPL's lead over
+    each reference as the mean per-seed difference and on how many of the
+    shared seeds HPL was ahead."""
     cells = _cells(records)
-    methods = method_order(k[2] for k in cells)
     commands = sorted({r['command'] for r in records if r.get('command')})
     out = [
         TITLE, '',
@@ -416,6 +415,7 @@ def table(records: List[dict]) -> str:
         out += commands + ['```', '']
     for panel in sorted({k[0] for k in cells}):
         dims = sorted({k[1] for k in cells if k[0] == panel})
+        methods = method_order(k[2] for k in cells if k[0] == panel)
         refs = [m for m in REFERENCES if m in methods]
         head = ['d'] + methods + [f'HPL − {m}' for m in refs]
         out += [
