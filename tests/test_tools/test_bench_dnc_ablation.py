@@ -88,6 +88,23 @@ def test_table_compares_a_row_with_the_baseline_on_the_same_seeds():
     assert '| cbp | 100 | 1 | 70.00 |  |' in text  # no seed in common
 
 
+def test_table_rows_go_by_budget_with_the_baseline_first():
+    # records in the order a resumed, extended benchmark leaves them
+    runs = [
+        dict(variant='dnc-fcn', budget=200, seed=0, mIoU=1.),
+        dict(variant='fcn', budget=100, seed=0, mIoU=2.),
+        dict(variant='cbp', budget=100, seed=0, mIoU=3.),
+        dict(variant='fcn', budget=200, seed=0, mIoU=4.),
+        dict(variant='dnc-fcn', budget=100, seed=0, mIoU=5.),
+    ]
+    rows = [
+        line.split(' | ')[:2]
+        for line in bench.table(runs, bench.SUITES['seg']).splitlines()[2:]
+    ]
+    assert rows == [['| fcn', '100'], ['| cbp', '100'], ['| dnc-fcn', '100'],
+                    ['| fcn', '200'], ['| dnc-fcn', '200']]
+
+
 def _fake_run(tmp_path, state_dict):
     """A work dir as tools/train.py leaves it: a scalar log with two
     validations and a last checkpoint."""

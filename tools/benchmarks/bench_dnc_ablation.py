@@ -404,8 +404,9 @@ def pretrained_backbone(head: str, seed: int, epochs: int, work_root: str,
 
 
 def table(records: List[dict], suite: dict) -> str:
-    """Markdown table: mean ± std per (variant, budget), and Δ vs the
-    baseline on the seeds both have (the mean of the per-seed differences;
+    """Markdown table: mean ± std per (variant, budget), one block of
+    rows per budget with the baseline first, and Δ vs the baseline on the
+    seeds both have (the mean of the per-seed differences;
     the seeds are named when they are not all of the row's or the
     baseline's, so that a row with other seeds is not compared with
     another mean)."""
@@ -419,7 +420,12 @@ def table(records: List[dict], suite: dict) -> str:
         f'mean ± std | Δ vs {base}, same seeds |',
         '| --- | --- | --- | --- | --- |'
     ]
-    for (variant, budget), by_seed in groups.items():
+    # by budget, the baseline first, the others in the order they ran
+    order = {key: i for i, key in enumerate(groups)}
+    rows = sorted(
+        groups.items(),
+        key=lambda kv: (kv[0][1], kv[0][0] != base, order[kv[0]]))
+    for (variant, budget), by_seed in rows:
         vals = list(by_seed.values())
         ref = groups.get((base, budget), {})
         paired, diffs = paired_difference(by_seed, ref)
