@@ -421,10 +421,8 @@ def table(records: List[dict], suite: dict) -> str:
         '| --- | --- | --- | --- | --- |'
     ]
     # by budget, the baseline first, the others in the order they ran
-    order = {key: i for i, key in enumerate(groups)}
-    rows = sorted(
-        groups.items(),
-        key=lambda kv: (kv[0][1], kv[0][0] != base, order[kv[0]]))
+    # (sorted is stable)
+    rows = sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0] != base))
     for (variant, budget), by_seed in rows:
         vals = list(by_seed.values())
         ref = groups.get((base, budget), {})
