@@ -139,6 +139,41 @@ def test_each_table_has_the_columns_of_its_own_runs():
     assert '| d | hpl | psc | HPL − psc |\n' in text
 
 
+def test_budget_table_pairs_each_method_with_its_previous_budget(tmp_path):
+    """Methods run at several budgets get a row per method across budgets
+    and the per-seed gain of their largest budget over the one before;
+    methods run at one budget only are left out of it."""
+    accs = {
+        ('psc', 40): (70., 71., 72.),
+        ('psc', 80): (74., 76., 75.),
+        ('psc', 160): (75., 76.),  # seed 2 not run yet
+        ('hpl', 40): (73., 72., 74.),
+        ('hpl', 80): (75., 75., 76.),
+        ('cos-softmax', 40): (60., 61., 62.),
+    }
+    records = [
+        dict(
+            setting='lt0.01',
+            budget=budget,
+            dims=32,
+            method=m,
+            seed=s,
+            **{bench.METRIC: a}) for (m, budget), row in accs.items()
+        for s, a in enumerate(row)
+    ]
+    text = bench.table(records)
+    part = text[text.index('## lt0.01, d = 32, across budgets\n'):]
+    # psc 80 -> 160 on seeds 0, 1: +1, 0; hpl 40 -> 80: +2, +3, +2
+    assert ('| psc | 71.00 ± 1.00 (3) | 75.00 ± 1.00 (3) | 75.50 ± 0.71 (2) '
+            '| +0.50 (80 → 160 epochs, seeds 0, 1) |') in part
+    assert ('| hpl | 73.00 ± 1.00 (3) | 75.33 ± 0.58 (3) |  '
+            '| +2.33 (40 → 80 epochs, seeds 0, 1, 2) |') in part
+    assert 'cos-softmax' not in part
+    path = tmp_path / 'budget.png'
+    bench.budget_plot(records, str(path))
+    assert path.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
+
 class _Cut(Exception):
     """Stands for the end of a session killing the benchmark."""
 

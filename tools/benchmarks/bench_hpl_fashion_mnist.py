@@ -49,7 +49,11 @@ validation (``--val-interval``), so a cut benchmark is continued by
 starting the same command again.
 ``--markdown`` and ``--plot`` write the table (mean ± std per cell, with
 HPL's per-seed lead over fixed assignment and PSC) and a PNG (accuracy
-against d per method, one panel per setting, and the validation curves).
+against d per method, one panel per setting, and the validation curves);
+for the cells run at several ``--epochs`` the page also has a table
+across budgets (with each method's gain over its previous budget) and
+``--budget-plot`` draws accuracy against the budget: whether a method
+has stopped improving.
 
 Example (docs/benchmarks/hpl_fashion_mnist_converged.md)::
 
@@ -58,7 +62,8 @@ Example (docs/benchmarks/hpl_fashion_mnist_converged.md)::
         --methods hpl fixed-proto psc cos-softmax --val-interval 8 \\
         --out docs/benchmarks/hpl_fashion_mnist_converged.json \\
         --markdown docs/benchmarks/hpl_fashion_mnist_converged.md \\
-        --plot docs/benchmarks/hpl_fashion_mnist_converged.png
+        --plot docs/benchmarks/hpl_fashion_mnist_converged.png \\
+        --budget-plot docs/benchmarks/hpl_fashion_mnist_converged_budget.png
 """
 import argparse
 import json
@@ -399,7 +404,8 @@ def table(records: List[dict]) -> str:
     (setting, budget), a row per d, a column per method run in that
     table (mean ± std over seeds, number of seeds), then HPL's lead over
     each reference as the mean per-seed difference and on how many of the
-    shared seeds HPL was ahead."""
+    shared seeds HPL was ahead; last, the tables across budgets
+    (:func:`_budget_tables`)."""
     cells = _cells(records)
     commands = sorted({r['command'] for r in records if r.get('command')})
     out = [
@@ -440,7 +446,68 @@ def table(records: List[dict]) -> str:
                            f'({ahead}/{len(seeds)} ahead)')
             out.append('| ' + ' | '.join(row) + ' |')
         out.append('')
-    return '\n'.join(out)
+    return '\n'.join(out + _budget_tables(records))
+
+
+def _series(records: List[dict]) -> Dict[tuple, Dict[str, Dict[int, dict]]]:
+    """``(setting, dims, schedule) -> method -> budget -> {seed:
+    accuracy}``, for the methods run at two budgets or more: the
+    convergence check (each budget is a run of its own, with its own
+    schedule)."""
+    series: Dict[tuple, Dict[str, Dict[int, dict]]] = {}
+    for ((setting, budget, schedule), dims,
+         method), runs in _cells(records).items():
+        series.setdefault((setting, dims, schedule),
+                          {}).setdefault(method, {})[budget] = runs
+    series = {
+        key: {
+            m: runs
+            for m, runs in methods.items() if len(runs) > 1
+        }
+        for key, methods in series.items()
+    }
+    return {key: methods for key, methods in series.items() if methods}
+
+
+def _series_title(key: tuple) -> str:
+    setting, dims, schedule = key
+    title = f'{setting}, d = {dims}, across budgets'
+    return title if schedule == SCHEDULES[0] else f'{title}, {schedule}'
+
+
+def _seed_list(seeds: List[int]) -> str:
+    """``seed 0`` / ``seeds 0, 1, 2``."""
+    return ('seed ' if len(seeds) == 1 else 'seeds ') + ', '.join(
+        str(s) for s in seeds)
+
+
+def _budget_tables(records: List[dict]) -> List[str]:
+    """One table per (setting, d, schedule) run at several budgets: a row
+    per method, a column per budget (mean ± std, seeds), and the gain of
+    the method's largest budget over the one before it, the mean per-seed
+    difference (near zero once the method has converged)."""
+    out: List[str] = []
+    for key, methods in sorted(_series(records).items()):
+        budgets = sorted({b for runs in methods.values() for b in runs})
+        head = ['method'] + [f'{b} epochs' for b in budgets
+                             ] + ['gain over the previous budget']
+        out += [
+            f'## {_series_title(key)}', '', '| ' + ' | '.join(head) + ' |',
+            '| ' + ' | '.join(['---'] * len(head)) + ' |'
+        ]
+        for m in method_order(methods):
+            runs = methods[m]
+            row = [m] + [
+                f'{_mean_std(list(runs[b].values()))} ({len(runs[b])})'
+                if b in runs else '' for b in budgets
+            ]
+            own = sorted(runs)
+            seeds, diffs = paired_difference(runs[own[-1]], runs[own[-2]])
+            gain = (f'{statistics.mean(diffs):+.2f} ({own[-2]} → {own[-1]} '
+                    f'epochs, {_seed_list(seeds)})' if seeds else '')
+            out.append('| ' + ' | '.join(row + [gain]) + ' |')
+        out.append('')
+    return out
 
 
 def plot(records: List[dict], path: str) -> None:
@@ -497,6 +564,54 @@ def plot(records: List[dict], path: str) -> None:
     plt.close(fig)
 
 
+def budget_plot(records: List[dict], path: str) -> None:
+    """Accuracy against the training budget (mean ± std over seeds, log-2
+    epochs, a line per method), one panel per (setting, d, schedule) run
+    at several budgets: whether each method has stopped improving."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    series = sorted(_series(records).items())
+    if not series:
+        return
+    fig, axes = plt.subplots(
+        1, len(series), figsize=(4.8 * len(series), 3.8), squeeze=False)
+    for ax, (key, methods) in zip(axes[0], series):
+        for m in method_order(methods):
+            budgets = sorted(methods[m])
+            vals = [list(methods[m][b].values()) for b in budgets]
+            means = [statistics.mean(v) for v in vals]
+            line = ax.errorbar(
+                budgets,
+                means,
+                yerr=[statistics.stdev(v) if len(v) > 1 else 0. for v in vals],
+                marker='o',
+                capsize=3,
+                label=m)[0]
+            for b, v, y in zip(budgets, vals, means):
+                if len(v) == 1:  # a single seed: no error bar, say so
+                    ax.annotate(
+                        f'seed {next(iter(methods[m][b]))}', (b, y),
+                        textcoords='offset points',
+                        xytext=(4, -10),
+                        fontsize=7,
+                        color=line.get_color())
+        ax.set_xscale('log', base=2)
+        ticks = sorted({b for runs in methods.values() for b in runs})
+        ax.set_xticks(ticks, [str(b) for b in ticks])
+        ax.minorticks_off()
+        ax.set(
+            xlabel='epochs (one run per budget)',
+            ylabel=METRIC,
+            title=f'{_series_title(key)}: mean ± std')
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--suite', choices=list(SUITES), default='small')
@@ -534,6 +649,10 @@ def main(argv=None) -> int:
     parser.add_argument('--out', required=True, help='JSON of all runs')
     parser.add_argument('--markdown', help='write the tables here')
     parser.add_argument('--plot', help='write the PNG here')
+    parser.add_argument(
+        '--budget-plot',
+        help='write the accuracy-against-budget PNG here (cells run at '
+        'several --epochs)')
     args = parser.parse_args(argv)
     settings = args.settings or list(SUITES[args.suite])
     unknown = set(settings) - set(SUITES[args.suite])
@@ -583,6 +702,8 @@ def main(argv=None) -> int:
     _write(args, records, machine)
     if args.plot and records:
         plot(records, args.plot)
+    if args.budget_plot and records:
+        budget_plot(records, args.budget_plot)
     print(table(records))
     return 0
 
