@@ -51,3 +51,11 @@ def test_paired_difference_compares_only_the_shared_seeds():
     assert seeds == [0, 2]  # seed 5 and 1 have no partner
     assert diffs == [1.5, -1.0]
     assert bench_utils.paired_difference({0: 1.0}, {}) == ([], [])
+
+
+def test_mean_std_is_the_sample_std_and_zero_for_one_run():
+    stats = bench_utils.mean_std([84.0, 85.0, 86.5])
+    assert stats['mean'] == pytest.approx(85.1666667)
+    # sample std (n - 1): squared deviations 1.3611 + 0.0278 + 1.7778
+    assert stats['std'] == pytest.approx(math.sqrt(3.1666667 / 2))
+    assert bench_utils.mean_std([83.35]) == dict(mean=83.35, std=0.0)

@@ -34,7 +34,7 @@ import sys
 import time
 from typing import Dict, List
 
-from bench_utils import write_results
+from bench_utils import mean_std, write_results
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -138,8 +138,7 @@ def summary_rows(configs: List[str], results: Dict[str, List[float]],
             dict(
                 config=config,
                 values=vals,
-                mean=statistics.mean(vals),
-                std=statistics.stdev(vals) if len(vals) > 1 else 0.0,
+                **mean_std(vals),
                 diffs_to_first=diffs,
                 diff_to_first_mean=statistics.mean(diffs),
                 seconds_mean=statistics.mean(seconds[config][:len(vals)])))

@@ -23,7 +23,7 @@ import sys
 from typing import Dict, List
 
 from bench_accuracy import ROOT, final_metrics, train
-from bench_utils import write_results
+from bench_utils import mean_std, write_results
 
 VARIANTS = {
     'baseline':
@@ -47,12 +47,6 @@ def schedule_options(iters: int) -> List[str]:
         f'param_scheduler.0.end={iters}',
         f'default_hooks.checkpoint.interval={iters}'
     ]
-
-
-def mean_std(vals: List[float]) -> Dict[str, float]:
-    return dict(
-        mean=statistics.mean(vals),
-        std=statistics.stdev(vals) if len(vals) > 1 else 0.0)
 
 
 def plot_groups(rows: Dict[str, Dict], path: str) -> None:

@@ -94,6 +94,7 @@ from typing import Dict, List, Optional
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_accuracy import final_metrics, train  # noqa: E402
 from bench_utils import class_mean_health  # noqa: E402
+from bench_utils import mean_std  # noqa: E402
 from bench_utils import paired_difference  # noqa: E402
 from bench_utils import write_json  # noqa: E402
 from bench_utils import write_results  # noqa: E402
@@ -457,8 +458,9 @@ def plot(records: List[dict], suite: dict, path: str) -> None:
     for variant, budgets in sorted(by_variant.items()):
         xs = sorted(budgets)
         vals = [[r[metric] for r in budgets[b]] for b in xs]
-        means = [statistics.mean(v) for v in vals]
-        stds = [statistics.stdev(v) if len(v) > 1 else 0. for v in vals]
+        stats = [mean_std(v) for v in vals]
+        means = [s['mean'] for s in stats]
+        stds = [s['std'] for s in stats]
         line = ax_budget.errorbar(
             xs, means, yerr=stds, marker='o', capsize=3, label=variant)[0]
         runs = [r for r in budgets[xs[-1]] if r.get('curve')]

@@ -83,6 +83,7 @@ from mmengine.hooks import Hook
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_utils import machine_info  # noqa: E402
+from bench_utils import mean_std  # noqa: E402
 from bench_utils import paired_difference  # noqa: E402
 from bench_utils import write_results  # noqa: E402
 
@@ -530,9 +531,10 @@ def plot(records: List[dict], path: str) -> None:
             if not dims:
                 continue
             vals = [list(cells[(panel, d, m)].values()) for d in dims]
+            stats = [mean_std(v) for v in vals]
             line = ax.errorbar(
-                dims, [statistics.mean(v) for v in vals],
-                yerr=[statistics.stdev(v) if len(v) > 1 else 0. for v in vals],
+                dims, [s['mean'] for s in stats],
+                yerr=[s['std'] for s in stats],
                 marker='o',
                 capsize=3,
                 label=m)[0]
@@ -581,11 +583,12 @@ def budget_plot(records: List[dict], path: str) -> None:
         for m in method_order(methods):
             budgets = sorted(methods[m])
             vals = [list(methods[m][b].values()) for b in budgets]
-            means = [statistics.mean(v) for v in vals]
+            stats = [mean_std(v) for v in vals]
+            means = [s['mean'] for s in stats]
             line = ax.errorbar(
                 budgets,
                 means,
-                yerr=[statistics.stdev(v) if len(v) > 1 else 0. for v in vals],
+                yerr=[s['std'] for s in stats],
                 marker='o',
                 capsize=3,
                 label=m)[0]

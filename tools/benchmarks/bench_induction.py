@@ -56,6 +56,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from bench_utils import mean_std  # noqa: E402
 from bench_utils import paired_difference, write_results  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -155,10 +156,7 @@ def _parse(options: List[str]) -> Dict:
 
 
 def _stats(vals: List[float]) -> Dict[str, float]:
-    return dict(
-        mean=statistics.mean(vals),
-        std=statistics.stdev(vals) if len(vals) > 1 else 0.0,
-        values=vals)
+    return dict(**mean_std(vals), values=vals)
 
 
 def load_runs(path: str) -> Dict[str, List[Dict]]:

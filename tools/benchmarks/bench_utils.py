@@ -81,6 +81,17 @@ def write_results(path: str,
     write_json(path, data, indent)
 
 
+def mean_std(values: Sequence[float]) -> Dict[str, float]:
+    """Mean and sample standard deviation of the seeds of one cell.
+
+    A single run has no standard deviation; it is given as 0 so that plots
+    draw the point without an error bar (tables show such a run alone).
+    """
+    return dict(
+        mean=statistics.mean(values),
+        std=statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
 def summarize(values: List[float]) -> Dict[str, float]:
     """Median, quartiles and IQR of a list of measurements."""
     vals = sorted(values)
