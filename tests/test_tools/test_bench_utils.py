@@ -1,11 +1,14 @@
 """Benchmark results are strict JSON: any reader (JavaScript, jq, pandas)
 can recompute the tables from them."""
+import argparse
 import glob
+import importlib
 import math
 import os.path as osp
 import sys
 
 import pytest
+import torch
 from config_cache import REPO_ROOT
 from strict_json import strict_json_loads
 
@@ -59,3 +62,34 @@ def test_mean_std_is_the_sample_std_and_zero_for_one_run():
     # sample std (n - 1): squared deviations 1.3611 + 0.0278 + 1.7778
     assert stats['std'] == pytest.approx(math.sqrt(3.1666667 / 2))
     assert bench_utils.mean_std([83.35]) == dict(mean=83.35, std=0.0)
+
+
+TIMING_BENCHMARKS = ('bench_clustering', 'bench_dnc_train_iter',
+                     'bench_dnc_seg_train_iter', 'bench_dnc_update_memory')
+
+
+@pytest.mark.parametrize('name', TIMING_BENCHMARKS)
+@pytest.mark.parametrize('argv, message', [
+    (['--repeats', '0'], '--repeats must be >= 1'),
+    (['--warmup', '-1'], '--warmup must be >= 0'),
+])
+def test_timing_benchmarks_reject_bad_rounds_in_one_line(
+        name, argv, message, capsys):
+    module = importlib.import_module(name)
+    with pytest.raises(SystemExit) as exc:
+        module.main(argv)
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(message)
+
+
+def test_timing_device_names_the_fix_when_cuda_is_missing(monkeypatch, capsys):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    parser = argparse.ArgumentParser(prog='bench')
+    bench_utils.add_timing_arguments(parser, repeats=3, warmup=1)
+    args = parser.parse_args(['--device', 'cuda'])
+    with pytest.raises(SystemExit):
+        bench_utils.timing_device(parser, args)
+    assert 'pass --device cpu' in capsys.readouterr().err
+    args = parser.parse_args([])
+    assert (args.device, args.repeats, args.warmup) == ('cpu', 3, 1)
+    assert bench_utils.timing_device(parser, args) == torch.device('cpu')

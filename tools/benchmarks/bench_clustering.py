@@ -55,7 +55,8 @@ from typing import Callable, Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
-from bench_utils import machine_info, summarize, sync, write_results
+from bench_utils import (add_timing_arguments, machine_info, print_machine,
+                         summarize, sync, timing_device, write_results)
 from torch import Tensor
 
 from dnc_mm.core import (SubcentroidClustering, class_similarities,
@@ -429,22 +430,13 @@ def run_scale(name: str, args, device: torch.device) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description='Batched DNC clustering vs a per-class Python loop.')
-    parser.add_argument(
-        '--device',
-        choices=['cpu', 'cuda'],
-        default='cuda' if torch.cuda.is_available() else 'cpu')
+    add_timing_arguments(parser, 15, 2,
+                         'timed rounds (each runs every variant once)')
     parser.add_argument(
         '--scales',
         nargs='+',
         choices=sorted(SCALES),
         default=['imagenet', 'seg'])
-    parser.add_argument(
-        '--repeats',
-        type=int,
-        default=15,
-        help='timed rounds (each runs every variant once)')
-    parser.add_argument('--warmup', type=int, default=2)
-    parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--epsilon', type=float, default=0.05)
     parser.add_argument('--iters', type=int, default=3)
     parser.add_argument('--momentum', type=float, default=0.999)
@@ -455,26 +447,13 @@ def main(argv=None) -> int:
         help='memory rows at the imagenet scale '
         '(default 3200 = 100 batches of 32)')
     parser.add_argument('--atol', type=float, default=1e-5)
-    parser.add_argument(
-        '--threads',
-        type=int,
-        default=None,
-        help='torch.set_num_threads (default: torch default)')
-    parser.add_argument('--out', help='write the results as JSON here')
     args = parser.parse_args(argv)
-    if args.repeats < 1:
-        parser.error('--repeats must be >= 1')
+    device = timing_device(parser, args)
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
-    if device.type == 'cuda' and not torch.cuda.is_available():
-        parser.error('--device cuda but CUDA is not available')
     torch.manual_seed(args.seed)
     info = machine_info(device)
-    print(f'machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
-          f'{info["torch"]}, {info["torch_threads"]} threads, device '
-          f'{device}' +
-          (f' ({info["cuda_device"]})' if 'cuda_device' in info else ''))
+    print_machine(info)
     results = {name: run_scale(name, args, device) for name in args.scales}
     try:
         info['loadavg_end'] = os.getloadavg()

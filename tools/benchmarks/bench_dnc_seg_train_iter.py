@@ -35,8 +35,9 @@ import time
 from typing import Dict, List
 
 import torch
-from bench_utils import (alternate, setup_benchmark, summarize, sync,
-                         time_method, write_results)
+from bench_utils import (add_timing_arguments, alternate, setup_benchmark,
+                         summarize, sync, time_method, timing_device,
+                         write_results)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -91,10 +92,8 @@ def make_data(args, device: torch.device) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument(
-        '--device',
-        choices=['cpu', 'cuda'],
-        default='cuda' if torch.cuda.is_available() else 'cpu')
+    add_timing_arguments(parser, 5, 1,
+                         'timed rounds, each runs both models once')
     parser.add_argument('--img-size', type=int, default=512)
     parser.add_argument('--batch-size', type=int, default=2)
     parser.add_argument('--num-classes', type=int, default=150)
@@ -111,14 +110,9 @@ def main(argv=None) -> int:
         dest='correct_only',
         action='store_true',
         help='the paper rule: correctly classified pixels only')
-    parser.add_argument('--repeats', type=int, default=5)
-    parser.add_argument('--warmup', type=int, default=1)
-    parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--goal', type=float, default=1.10)
-    parser.add_argument('--threads', type=int, default=None)
-    parser.add_argument('--out', help='write the results as JSON here')
     args = parser.parse_args(argv)
-    device = torch.device(args.device)
+    device = timing_device(parser, args)
     info = setup_benchmark(device, 'mmseg', args.threads)
     from mmengine.optim import OptimWrapper
     print(f'setting: FCN-R50-D8, batch {args.batch_size}, {args.img_size}x'

@@ -40,8 +40,9 @@ import time
 
 import torch
 import torch.nn.functional as F
-from bench_utils import (alternate, setup_benchmark, summarize, sync,
-                         time_method, write_results)
+from bench_utils import (add_timing_arguments, alternate, setup_benchmark,
+                         summarize, sync, time_method, timing_device,
+                         write_results)
 
 DTYPES = {'float32': torch.float32, 'float16': torch.float16}
 
@@ -106,10 +107,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description='One training iteration: LinearClsHead vs '
         'SubCentroidClsHead on ResNet-50.')
-    parser.add_argument(
-        '--device',
-        choices=['cpu', 'cuda'],
-        default='cuda' if torch.cuda.is_available() else 'cpu')
+    add_timing_arguments(parser, 10, 2,
+                         'timed rounds, each runs both models once')
     parser.add_argument(
         '--img-size',
         type=int,
@@ -134,29 +133,12 @@ def main(argv=None) -> int:
         'classified (clustered by the update)')
     parser.add_argument('--lr', type=float, default=0.1)
     parser.add_argument(
-        '--repeats',
-        type=int,
-        default=10,
-        help='timed rounds, each runs both models once')
-    parser.add_argument('--warmup', type=int, default=2)
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument(
         '--goal',
         type=float,
         default=1.03,
         help='goal for the ratio DNC / linear')
-    parser.add_argument(
-        '--threads',
-        type=int,
-        default=None,
-        help='torch.set_num_threads (default: torch default)')
-    parser.add_argument('--out', help='write the results as JSON here')
     args = parser.parse_args(argv)
-    if args.repeats < 1:
-        parser.error('--repeats must be >= 1')
-    device = torch.device(args.device)
-    if device.type == 'cuda' and not torch.cuda.is_available():
-        parser.error('--device cuda but CUDA is not available')
+    device = timing_device(parser, args)
     if args.img_size is None:
         args.img_size = 224 if device.type == 'cuda' else 64
     info = setup_benchmark(device, 'mmpretrain', args.threads)

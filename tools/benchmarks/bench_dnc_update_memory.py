@@ -50,7 +50,8 @@ from typing import Callable, Dict, List
 
 import torch
 import torch.nn.functional as F
-from bench_utils import machine_info, summarize, write_results  # noqa: E402
+from bench_utils import (add_timing_arguments, machine_info, print_machine,
+                         summarize, timing_device, write_results)
 from torch import Tensor
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -318,10 +319,8 @@ def run_child(args) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description='Peak extra memory of the DNC update vs the memory bank.')
-    parser.add_argument(
-        '--device',
-        choices=['cpu', 'cuda'],
-        default='cuda' if torch.cuda.is_available() else 'cpu')
+    add_timing_arguments(parser, 2, 1,
+                         'profiled rounds (the figure is deterministic)')
     parser.add_argument(
         '--dtypes',
         nargs='+',
@@ -342,17 +341,10 @@ def main(argv=None) -> int:
         help='share of memory/batch rows flagged correct '
         '(clustered)')
     parser.add_argument(
-        '--repeats',
-        type=int,
-        default=2,
-        help='profiled rounds (the figure is deterministic)')
-    parser.add_argument('--warmup', type=int, default=1)
-    parser.add_argument(
         '--time-repeats',
         type=int,
         default=5,
         help='unprofiled timed rounds (0: skip)')
-    parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
         '--goal',
         type=float,
@@ -368,22 +360,15 @@ def main(argv=None) -> int:
         '(0: glibc default, whose dynamic threshold keeps '
         'freed blocks up to 32 MiB in the heap and inflates '
         'the RSS peak)')
-    parser.add_argument('--threads', type=int, default=None)
-    parser.add_argument('--out', help='write the results as JSON here')
     parser.add_argument('--_child', nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     if args._child:
         return run_child(args)
-    device = torch.device(args.device)
-    if device.type == 'cuda' and not torch.cuda.is_available():
-        parser.error('--device cuda but CUDA is not available')
+    device = timing_device(parser, args)
     info = machine_info(device)
-    print(f'machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
-          f'{info["torch"]}, {info["torch_threads"]} threads, device '
-          f'{device}' +
-          (f' ({info["cuda_device"]})' if 'cuda_device' in info else ''))
+    print_machine(info)
     rows = args.memory_batches * args.batch_size
     print(f'setting: C={args.num_classes} K={args.num_subcentroids} '
           f'D={args.dim}, batch {args.batch_size} + memory '

@@ -167,6 +167,52 @@ def machine_info(device: torch.device) -> dict:
     return info
 
 
+def print_machine(info: dict) -> None:
+    """Print the machine line of :func:`machine_info`'s ``info``."""
+    cuda = f' ({info["cuda_device"]})' if 'cuda_device' in info else ''
+    print(f'machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
+          f'{info["torch"]}, {info["torch_threads"]} threads, device '
+          f'{info["device"]}{cuda}')
+
+
+def add_timing_arguments(parser: argparse.ArgumentParser,
+                         repeats: int,
+                         warmup: int,
+                         repeats_help: str = 'timed rounds') -> None:
+    """Add the options every timing benchmark shares: ``--device``,
+    ``--repeats``, ``--warmup``, ``--seed``, ``--threads`` and ``--out``
+    (check them with :func:`timing_device`)."""
+    parser.add_argument(
+        '--device',
+        choices=['cpu', 'cuda'],
+        default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--repeats', type=int, default=repeats, help=repeats_help)
+    parser.add_argument('--warmup', type=int, default=warmup)
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=None,
+        help='torch.set_num_threads (default: torch default)')
+    parser.add_argument('--out', help='write the results as JSON here')
+
+
+def timing_device(parser: argparse.ArgumentParser,
+                  args: argparse.Namespace) -> torch.device:
+    """Check the options of :func:`add_timing_arguments` (one
+    ``parser.error`` line for a bad one) and return the device."""
+    if args.repeats < 1:
+        parser.error('--repeats must be >= 1')
+    if args.warmup < 0:
+        parser.error('--warmup must be >= 0')
+    device = torch.device(args.device)
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        parser.error('--device cuda but CUDA is not available: run on a '
+                     'machine with a GPU or pass --device cpu')
+    return device
+
+
 def sync(device: torch.device) -> None:
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
@@ -244,10 +290,7 @@ def setup_benchmark(device: torch.device,
     init_default_scope(scope)
     MMLogger.get_current_instance().setLevel(logging.WARNING)
     info = machine_info(device)
-    print(f'machine: {info["nproc"]} CPUs ({info["cpu_model"]}), torch '
-          f'{info["torch"]}, {info["torch_threads"]} threads, device '
-          f'{device}' +
-          (f' ({info["cuda_device"]})' if 'cuda_device' in info else ''))
+    print_machine(info)
     return info
 
 
