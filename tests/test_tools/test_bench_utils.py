@@ -93,3 +93,17 @@ def test_timing_device_names_the_fix_when_cuda_is_missing(monkeypatch, capsys):
     args = parser.parse_args([])
     assert (args.device, args.repeats, args.warmup) == ('cpu', 3, 1)
     assert bench_utils.timing_device(parser, args) == torch.device('cpu')
+
+
+def test_write_timing_results_writes_only_with_out_and_adds_the_load(tmp_path):
+    info = dict(nproc=2)
+    args = argparse.Namespace(out=None)
+    bench_utils.write_timing_results(args, info, dict(ratio=1.02))
+    assert list(tmp_path.iterdir()) == []
+    args.out = str(tmp_path / 'timing.json')
+    bench_utils.write_timing_results(args, info, dict(ratio=1.02))
+    with open(args.out) as f:
+        got = strict_json_loads(f.read())
+    assert got['ratio'] == 1.02 and got['args'] == dict(out=args.out)
+    assert got['machine']['nproc'] == 2
+    assert len(got['machine']['loadavg_end']) == 3

@@ -48,7 +48,6 @@ Example::
 """
 import argparse
 import math
-import os
 import sys
 import time
 from typing import Callable, Dict, List, Optional
@@ -56,7 +55,7 @@ from typing import Callable, Dict, List, Optional
 import torch
 import torch.nn.functional as F
 from bench_utils import (add_timing_arguments, machine_info, print_machine,
-                         summarize, sync, timing_device, write_results)
+                         summarize, sync, timing_device, write_timing_results)
 from torch import Tensor
 
 from dnc_mm.core import (SubcentroidClustering, class_similarities,
@@ -455,13 +454,7 @@ def main(argv=None) -> int:
     info = machine_info(device)
     print_machine(info)
     results = {name: run_scale(name, args, device) for name in args.scales}
-    try:
-        info['loadavg_end'] = os.getloadavg()
-    except OSError:
-        pass
-    if args.out:
-        write_results(args.out, dict(results=results), args, info, indent=2)
-        print(f'\nwrote {args.out}')
+    write_timing_results(args, info, dict(results=results))
     return 0
 
 

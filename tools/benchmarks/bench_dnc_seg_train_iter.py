@@ -31,13 +31,12 @@ import argparse
 import copy
 import os.path as osp
 import sys
-import time
 from typing import Dict, List
 
 import torch
 from bench_utils import (add_timing_arguments, alternate, setup_benchmark,
-                         summarize, sync, time_method, timing_device,
-                         write_results)
+                         summarize, time_method, timing_device,
+                         train_step_timer, write_timing_results)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -145,12 +144,7 @@ def main(argv=None) -> int:
     }
     data = make_data(args, device)
 
-    def step(name: str) -> float:
-        sync(device)
-        start = time.perf_counter()
-        models[name].train_step(data, wrappers[name])
-        sync(device)
-        return time.perf_counter() - start
+    step = train_step_timer(models, wrappers, data, device)
 
     ratios: List[float] = []
 
@@ -183,13 +177,8 @@ def main(argv=None) -> int:
     print(f'ratio DNC / stock: median {res["ratio"]["median"]:.3f} '
           f'(IQR {res["ratio"]["q1"]:.3f}-{res["ratio"]["q3"]:.3f}, n='
           f'{args.repeats}); goal <= {args.goal}: {verdict}')
-    if args.out:
-        write_results(
-            args.out,
-            dict(results=res, raw=times, ratios=ratios),
-            args,
-            info,
-            indent=2)
+    write_timing_results(args, info,
+                         dict(results=res, raw=times, ratios=ratios))
     return 0
 
 

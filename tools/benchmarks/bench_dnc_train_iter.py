@@ -33,7 +33,6 @@ Example::
         --out docs/benchmarks/bench_dnc_train_iter_cpu.json
 """
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -41,8 +40,8 @@ import time
 import torch
 import torch.nn.functional as F
 from bench_utils import (add_timing_arguments, alternate, setup_benchmark,
-                         summarize, sync, time_method, timing_device,
-                         write_results)
+                         summarize, time_method, timing_device,
+                         train_step_timer, write_timing_results)
 
 DTYPES = {'float32': torch.float32, 'float16': torch.float16}
 
@@ -179,12 +178,7 @@ def main(argv=None) -> int:
     }
     data = make_data(args, device)
 
-    def step(name: str) -> float:
-        sync(device)
-        start = time.perf_counter()
-        models[name].train_step(data, wrappers[name])
-        sync(device)
-        return time.perf_counter() - start
+    step = train_step_timer(models, wrappers, data, device)
 
     t0 = time.perf_counter()
     times = alternate(
@@ -225,30 +219,20 @@ def main(argv=None) -> int:
                 'while the head and the DNC update cost the same, so this '
                 "ratio overstates the head's share of a real iteration.")
         print(f'  note: {note}')
-    try:
-        info['loadavg_end'] = os.getloadavg()
-    except OSError:
-        pass
-    if args.out:
-        write_results(
-            args.out,
-            dict(
-                times_s=times,
-                stats_s=stats,
-                ratio_dnc_over_linear=dict(
-                    per_pair=ratio,
-                    of_medians=stats['dnc']['median'] /
-                    stats['linear']['median']),
-                goal=args.goal,
-                goal_met=met,
-                update_step_s=dict(
-                    times=update_times, stats=upd, share_of_linear_iter=share),
-                wall_s=wall,
-                note=note),
-            args,
-            info,
-            indent=2)
-        print(f'\nwrote {args.out}')
+    write_timing_results(
+        args, info,
+        dict(
+            times_s=times,
+            stats_s=stats,
+            ratio_dnc_over_linear=dict(
+                per_pair=ratio,
+                of_medians=stats['dnc']['median'] / stats['linear']['median']),
+            goal=args.goal,
+            goal_met=met,
+            update_step_s=dict(
+                times=update_times, stats=upd, share_of_linear_iter=share),
+            wall_s=wall,
+            note=note))
     return 0
 
 

@@ -51,7 +51,7 @@ from typing import Callable, Dict, List
 import torch
 import torch.nn.functional as F
 from bench_utils import (add_timing_arguments, machine_info, print_machine,
-                         summarize, timing_device, write_results)
+                         summarize, timing_device, write_timing_results)
 from torch import Tensor
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -462,18 +462,7 @@ def main(argv=None) -> int:
                               f'{item["site"]}')
         results[dtype_name] = res
         del head, fns, batch
-    try:
-        info['loadavg_end'] = os.getloadavg()
-    except OSError:
-        pass
-    if args.out:
-        write_results(
-            args.out,
-            dict(method=method, results=results),
-            args,
-            info,
-            indent=2)
-        print(f'\nwrote {args.out}')
+    write_timing_results(args, info, dict(method=method, results=results))
     return 0
 
 

@@ -213,6 +213,20 @@ def timing_device(parser: argparse.ArgumentParser,
     return device
 
 
+def write_timing_results(args: argparse.Namespace, info: dict,
+                         results: dict) -> None:
+    """End of a timing benchmark: add the load average at the end to
+    ``info`` (a busy machine shows there) and, when ``--out`` was given,
+    write ``results`` with the header of :func:`write_results`."""
+    try:
+        info['loadavg_end'] = os.getloadavg()
+    except OSError:
+        pass
+    if args.out:
+        write_results(args.out, results, args, info, indent=2)
+        print(f'\nwrote {args.out}')
+
+
 def sync(device: torch.device) -> None:
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
@@ -238,6 +252,23 @@ def time_method(obj, name: str, device: torch.device) -> List[float]:
 
     setattr(obj, name, timed)
     return times
+
+
+def train_step_timer(models: Dict[str, Any], wrappers: Dict[str,
+                                                            Any], data: dict,
+                     device: torch.device) -> Callable[[str], float]:
+    """A ``step(name)`` for :func:`alternate`: one ``train_step`` of
+    ``models[name]`` on ``data`` with ``wrappers[name]`` (mmengine
+    ``OptimWrapper``), returning its device-synchronised wall time."""
+
+    def step(name: str) -> float:
+        sync(device)
+        start = time.perf_counter()
+        models[name].train_step(data, wrappers[name])
+        sync(device)
+        return time.perf_counter() - start
+
+    return step
 
 
 def alternate(
