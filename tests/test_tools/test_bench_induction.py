@@ -99,3 +99,26 @@ def test_shipped_records_name_method_budget_and_seed(name):
             assert {'method', 'budget', 'seed',
                     'induction_1nn'} <= set(r), (config, sorted(r))
     assert bench.table(runs).count('\n') == 2 + len(bench.summarize_runs(runs))
+
+
+def test_report_only_draws_induction_against_the_budget(tmp_path, capsys):
+    curve = [[1, 90.0], [2, 94.5]]
+    runs = {
+        LINEAR: [
+            _run('linear', 5, 0, 78.0),
+            _run('linear', 20, 0, 80.0, curve=curve),
+            _run('linear', 20, 1, 81.0, curve=curve),
+        ],
+        DNC: [_run('dnc', 20, 0, 79.5, curve=curve)],
+    }
+    out = tmp_path / 'runs.json'
+    out.write_text(json.dumps(dict(runs=runs)))
+    png, md = tmp_path / 'budgets.png', tmp_path / 'table.md'
+    assert bench.main(['--out',
+                       str(out), '--report-only', '--plot',
+                       str(png)]) == 0
+    assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert not md.exists()  # only what was asked for
+    with pytest.raises(SystemExit):
+        bench.main(['--out', str(out), '--report-only'])
+    assert '--markdown or --plot' in capsys.readouterr().err

@@ -107,3 +107,10 @@ def test_write_timing_results_writes_only_with_out_and_adds_the_load(tmp_path):
     assert got['ratio'] == 1.02 and got['args'] == dict(out=args.out)
     assert got['machine']['nproc'] == 2
     assert len(got['machine']['loadavg_end']) == 3
+
+
+def test_mean_curve_averages_the_runs_that_reached_each_step():
+    full = [[1, 70.0], [2, 80.0], [3, 90.0]]
+    cut = [[1, 60.0], [2, 70.0]]  # cut before its third validation
+    assert bench_utils.mean_curve([full, cut]) == ([1, 2,
+                                                    3], [65.0, 75.0, 90.0])

@@ -81,7 +81,6 @@ Transfer, 3 pretraining seeds::
         --out docs/benchmarks/transfer_fashion_scenes.json
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
@@ -94,10 +93,10 @@ from typing import Dict, List, Optional
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_accuracy import final_metrics, train  # noqa: E402
 from bench_utils import class_mean_health  # noqa: E402
-from bench_utils import mean_std  # noqa: E402
+from bench_utils import mean_curve  # noqa: E402
 from bench_utils import paired_difference  # noqa: E402
 from bench_utils import write_json  # noqa: E402
-from bench_utils import write_results  # noqa: E402
+from bench_utils import errorbar_mean_std, validation_curve, write_results
 
 from dnc_mm.compat import load_checkpoint_file  # noqa: E402
 
@@ -191,27 +190,6 @@ TRANSFER_PRETRAIN = {
     'dnc-fcn-linear-pre': 'linear',
     'dnc-fcn-dnc-pre': 'dnc',
 }
-
-
-def validation_curve(work_dir: str, metric: str) -> List[list]:
-    """``[step, metric]`` of every validation in a work dir's scalar logs
-    (``step`` is the epoch or iteration mmengine logged it at).
-
-    A resumed run writes one log per attempt (mmengine's timestamped
-    folders); they are read in order and a later attempt's validation at a
-    step replaces an earlier one's."""
-    logs = sorted(
-        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    if not logs:
-        raise FileNotFoundError(f'no scalars.json under {work_dir}')
-    points: Dict[int, float] = {}
-    for log in logs:
-        with open(log) as f:
-            for line in f:
-                record = json.loads(line)
-                if metric in record and 'loss' not in record:
-                    points[record['step']] = record[metric]
-    return [[step, points[step]] for step in sorted(points)]
 
 
 def final_health(work_dir: str) -> Optional[Dict[str, float]]:
@@ -456,26 +434,17 @@ def plot(records: List[dict], suite: dict, path: str) -> None:
                                                            []).append(r)
     fig, (ax_budget, ax_curve) = plt.subplots(1, 2, figsize=(11, 4.2))
     for variant, budgets in sorted(by_variant.items()):
-        xs = sorted(budgets)
-        vals = [[r[metric] for r in budgets[b]] for b in xs]
-        stats = [mean_std(v) for v in vals]
-        means = [s['mean'] for s in stats]
-        stds = [s['std'] for s in stats]
-        line = ax_budget.errorbar(
-            xs, means, yerr=stds, marker='o', capsize=3, label=variant)[0]
-        runs = [r for r in budgets[xs[-1]] if r.get('curve')]
-        if runs:
-            steps = [s for s, _ in runs[0]['curve']]
-            curve = [
-                statistics.mean(r['curve'][i][1] for r in runs
-                                if len(r['curve']) > i)
-                for i in range(len(steps))
-            ]
+        line = errorbar_mean_std(ax_budget, {
+            b: [r[metric] for r in runs]
+            for b, runs in budgets.items()
+        }, variant)
+        largest = max(budgets)
+        curves = [r['curve'] for r in budgets[largest] if r.get('curve')]
+        if curves:
             ax_curve.plot(
-                steps,
-                curve,
+                *mean_curve(curves),
                 color=line.get_color(),
-                label=f'{variant} ({xs[-1]} {unit})')
+                label=f'{variant} ({largest} {unit})')
     ax_budget.set(
         xlabel=f'budget ({unit})',
         ylabel=metric,

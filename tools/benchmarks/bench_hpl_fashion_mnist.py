@@ -82,10 +82,10 @@ from mmengine.hooks import Hook
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import machine_info  # noqa: E402
-from bench_utils import mean_std  # noqa: E402
+from bench_utils import mean_curve  # noqa: E402
 from bench_utils import paired_difference  # noqa: E402
 from bench_utils import write_results  # noqa: E402
+from bench_utils import errorbar_mean_std, machine_info  # noqa: E402
 
 METRIC = 'accuracy/top1'
 #: suite -> setting -> config name after ``{method}_resnet8-w16-``.
@@ -530,27 +530,19 @@ def plot(records: List[dict], path: str) -> None:
             dims = sorted(d for (p, d, mm) in cells if (p, mm) == (panel, m))
             if not dims:
                 continue
-            vals = [list(cells[(panel, d, m)].values()) for d in dims]
-            stats = [mean_std(v) for v in vals]
-            line = ax.errorbar(
-                dims, [s['mean'] for s in stats],
-                yerr=[s['std'] for s in stats],
-                marker='o',
-                capsize=3,
-                label=m)[0]
-            runs = [
-                r for r in records
+            line = errorbar_mean_std(
+                ax, {d: list(cells[(panel, d, m)].values())
+                     for d in dims}, m)
+            curves = [
+                r['curve'] for r in records
                 if (_panel(r), r['dims'],
                     r['method']) == (panel, dims[-1], m) and r.get('curve')
             ]
-            if runs:
-                n = min(len(r['curve']) for r in runs)
-                ax_curve.plot([runs[0]['curve'][i][0] for i in range(n)], [
-                    statistics.mean(r['curve'][i][1] for r in runs)
-                    for i in range(n)
-                ],
-                              color=line.get_color(),
-                              label=f'{m}, d = {dims[-1]}')
+            if curves:
+                ax_curve.plot(
+                    *mean_curve(curves),
+                    color=line.get_color(),
+                    label=f'{m}, d = {dims[-1]}')
         ax.set_xscale('log', base=2)
         ax.set(
             xlabel='d',
@@ -581,19 +573,12 @@ def budget_plot(records: List[dict], path: str) -> None:
         1, len(series), figsize=(4.8 * len(series), 3.8), squeeze=False)
     for ax, (key, methods) in zip(axes[0], series):
         for m in method_order(methods):
-            budgets = sorted(methods[m])
-            vals = [list(methods[m][b].values()) for b in budgets]
-            stats = [mean_std(v) for v in vals]
-            means = [s['mean'] for s in stats]
-            line = ax.errorbar(
-                budgets,
-                means,
-                yerr=[s['std'] for s in stats],
-                marker='o',
-                capsize=3,
-                label=m)[0]
-            for b, v, y in zip(budgets, vals, means):
-                if len(v) == 1:  # a single seed: no error bar, say so
+            line = errorbar_mean_std(ax, {
+                b: list(s.values())
+                for b, s in methods[m].items()
+            }, m)
+            for b, y in zip(line.get_xdata(), line.get_ydata()):
+                if len(methods[m][b]) == 1:  # a single seed: no error bar
                     ax.annotate(
                         f'seed {next(iter(methods[m][b]))}', (b, y),
                         textcoords='offset points',

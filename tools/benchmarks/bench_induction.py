@@ -18,14 +18,16 @@ loads the last checkpoint and measures on the test split:
 
 Every record carries ``method`` (``linear``, ``dnc``, ``dnc-autok``: the
 config name's method, ``-autok`` where the split/merge hook is on),
-``budget`` (training epochs, after ``--epochs`` / ``--cfg-options``) and
-``seed``. The JSON (``--out``) is rewritten after every run; a run whose
-(config, budget, seed) is already in it is not trained again, and a run
-cut during training resumes from its last epoch checkpoint, so a cut
+``budget`` (training epochs, after ``--epochs`` / ``--cfg-options``),
+``seed`` and the ``curve`` of its coarse top-1 at every validation
+(``[epoch, top-1]`` pairs, from the run's scalar logs). The JSON
+(``--out``) is rewritten after every run; a run whose (config, budget,
+seed) is already in it is not trained again, and a run cut during training resumes from its last epoch checkpoint, so a cut
 benchmark resumes by starting the same command again. ``--markdown``
 writes the table (mean ± std per method and budget, and the induction
-gain over ``linear`` on the same seeds); ``--report-only`` rewrites it
-from ``--out`` without training.
+gain over ``linear`` on the same seeds), ``--plot`` a PNG of the
+induction accuracy against the budget beside the coarse validation
+curves; ``--report-only`` rewrites both from ``--out`` without training.
 
 Example (the figures in docs/benchmarks/induction_fashion_mnist.md)::
 
@@ -56,8 +58,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import mean_std  # noqa: E402
-from bench_utils import paired_difference, write_results  # noqa: E402
+from bench_utils import (errorbar_mean_std, mean_curve, mean_std,  # noqa: E402
+                         paired_difference, validation_curve, write_results)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -145,6 +147,8 @@ def evaluate(cfg, work_dir: str) -> Dict:
     logs = sorted(glob.glob(osp.join(work_dir, '2*', 'auto_k.jsonl')))
     if logs:
         out['k_history'] = [json.loads(line) for line in open(logs[-1])]
+    # the coarse top-1 of every validation: has the run stopped improving?
+    out['curve'] = validation_curve(work_dir, 'accuracy/top1')
     return out
 
 
@@ -253,6 +257,58 @@ def table(runs: Dict[str, List[Dict]]) -> str:
     return '\n'.join(lines) + '\n'
 
 
+def budget_plot(runs: Dict[str, List[Dict]], path: str) -> None:
+    """Induction 1-NN accuracy against the training budget (mean ± std
+    over seeds, log-2 epochs, a line per method) beside the coarse top-1
+    of every validation during each method's largest budget (mean over the
+    seeds whose records have the ``curve``): whether the heads have
+    stopped improving."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    by_method: Dict[str, Dict[int, List[Dict]]] = {}
+    for records in runs.values():
+        for r in records:
+            by_method.setdefault(r['method'], {}).setdefault(r['budget'],
+                                                             []).append(r)
+    if not by_method:
+        return
+    fig, (ax, ax_curve) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for method, budgets in sorted(
+            by_method.items(), key=lambda kv: kv[0] != BASELINE):
+        line = errorbar_mean_std(
+            ax, {
+                b: [r['induction_1nn'] for r in records]
+                for b, records in budgets.items()
+            }, method)
+        largest = max(budgets)
+        curves = [r['curve'] for r in budgets[largest] if r.get('curve')]
+        if curves:
+            ax_curve.plot(
+                *mean_curve(curves),
+                color=line.get_color(),
+                label=f'{method} ({largest} epochs, {len(curves)} seeds)')
+    ticks = sorted({b for budgets in by_method.values() for b in budgets})
+    ax.set_xscale('log', base=2)
+    ax.set_xticks(ticks, [str(b) for b in ticks])
+    ax.minorticks_off()
+    ax.set(
+        xlabel='epochs (one run per budget)',
+        ylabel='induction 1-NN, fine labels (%)',
+        title='induction accuracy: mean ± std over seeds')
+    ax_curve.set(
+        xlabel='epoch',
+        ylabel='coarse top-1 (%)',
+        title='validation during the largest budget')
+    for a in (ax, ax_curve):
+        a.grid(alpha=0.3)
+        a.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--configs', nargs='+', default=CONFIGS)
@@ -274,6 +330,10 @@ def main(argv=None) -> int:
     parser.add_argument('--out', required=True, help='JSON results')
     parser.add_argument('--markdown', help='write the table here')
     parser.add_argument(
+        '--plot',
+        help='write induction accuracy against the budget and the coarse '
+        'validation curves here (PNG)')
+    parser.add_argument(
         '--report-only',
         action='store_true',
         help='rewrite --markdown from --out; train nothing')
@@ -286,11 +346,15 @@ def main(argv=None) -> int:
     if args.epochs is not None and args.epochs < 1:
         parser.error('--epochs must be >= 1')
     if args.report_only:
-        if not (args.markdown and osp.exists(args.out)):
+        if not ((args.markdown or args.plot) and osp.exists(args.out)):
             parser.error('--report-only needs an existing --out and '
-                         '--markdown')
-        with open(args.markdown, 'w') as f:
-            f.write(table(load_runs(args.out)))
+                         '--markdown or --plot')
+        runs = load_runs(args.out)
+        if args.markdown:
+            with open(args.markdown, 'w') as f:
+                f.write(table(runs))
+        if args.plot:
+            budget_plot(runs, args.plot)
         return 0
     torch.set_num_threads(1)
     base_opts = []
@@ -356,6 +420,8 @@ def main(argv=None) -> int:
     _write(args.out, command, runs)
     if not args.eval_only:
         _plot_k(runs, osp.splitext(args.out)[0] + '_auto_k.png')
+    if args.plot:
+        budget_plot(runs, args.plot)
     print(table(runs))
     return 0
 

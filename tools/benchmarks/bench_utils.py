@@ -1,5 +1,6 @@
 """Measurement helpers shared by the benchmark scripts in this folder."""
 import argparse
+import glob
 import json
 import math
 import os
@@ -79,6 +80,67 @@ def write_results(path: str,
         raise ValueError(f'results use header names {sorted(clash)}')
     data.update(results)
     write_json(path, data, indent)
+
+
+def validation_curve(work_dir: str, metric: str) -> List[list]:
+    """``[step, metric]`` of every validation in a work dir's scalar logs
+    (``step`` is the epoch or iteration mmengine logged it at).
+
+    A resumed run writes one log per attempt (mmengine's timestamped
+    folders); they are read in order and a later attempt's validation at a
+    step replaces an earlier one's."""
+    logs = sorted(
+        glob.glob(os.path.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    if not logs:
+        raise FileNotFoundError(f'no scalars.json under {work_dir}')
+    points: Dict[int, float] = {}
+    for log in logs:
+        with open(log) as f:
+            for line in f:
+                record = json.loads(line)
+                if metric in record and 'loss' not in record:
+                    points[record['step']] = record[metric]
+    return [[step, points[step]] for step in sorted(points)]
+
+
+def mean_curve(curves: Sequence[List[list]]) -> Tuple[list, list]:
+    """The mean over runs of validation curves (``[step, metric]`` pairs,
+    as :func:`validation_curve` gives them) at the steps of the first; a
+    run cut short counts only at the steps it reached.
+
+    Returns:
+        tuple: The steps and the mean metric at each.
+    """
+    steps = [step for step, _ in curves[0]]
+    means = [
+        statistics.mean(c[i][1] for c in curves if len(c) > i)
+        for i in range(len(steps))
+    ]
+    return steps, means
+
+
+def errorbar_mean_std(ax, values: Dict[Any, Sequence[float]], label: str):
+    """Draw one method's metric against a setting (the training budget,
+    the prototype dimension, ...) on the matplotlib axes ``ax``: the mean
+    over seeds with a ±1 std bar (none for a single run, see
+    :func:`mean_std`).
+
+    Args:
+        ax: The axes.
+        values: Setting -> the metric of each seed at that setting.
+        label: The legend entry.
+
+    Returns:
+        The line of the means (its colour and data, for annotations).
+    """
+    budgets = sorted(values)
+    stats = [mean_std(list(values[b])) for b in budgets]
+    return ax.errorbar(
+        budgets, [s['mean'] for s in stats],
+        yerr=[s['std'] for s in stats],
+        marker='o',
+        capsize=3,
+        label=label)[0]
 
 
 def mean_std(values: Sequence[float]) -> Dict[str, float]:
