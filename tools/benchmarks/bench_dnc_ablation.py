@@ -92,11 +92,12 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_accuracy import final_metrics, train  # noqa: E402
+from bench_utils import budget_and_curve_plot  # noqa: E402
 from bench_utils import class_mean_health  # noqa: E402
-from bench_utils import mean_curve  # noqa: E402
 from bench_utils import paired_difference  # noqa: E402
+from bench_utils import validation_curve  # noqa: E402
 from bench_utils import write_json  # noqa: E402
-from bench_utils import errorbar_mean_std, validation_curve, write_results
+from bench_utils import write_results  # noqa: E402
 
 from dnc_mm.compat import load_checkpoint_file  # noqa: E402
 
@@ -423,42 +424,24 @@ def plot(records: List[dict], suite: dict, path: str) -> None:
     """Learning curves as a PNG: the final metric against the budget
     (mean ± std over seeds, one line per variant) and, for the largest
     budget, the validation curve within the runs (mean over seeds)."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
     metric, unit = suite['metric'], suite['unit']
     by_variant: Dict[str, Dict[int, List[dict]]] = {}
     for r in records:
         by_variant.setdefault(r['variant'], {}).setdefault(r['budget'],
                                                            []).append(r)
-    fig, (ax_budget, ax_curve) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for variant, budgets in sorted(by_variant.items()):
-        line = errorbar_mean_std(ax_budget, {
-            b: [r[metric] for r in runs]
-            for b, runs in budgets.items()
-        }, variant)
-        largest = max(budgets)
-        curves = [r['curve'] for r in budgets[largest] if r.get('curve')]
-        if curves:
-            ax_curve.plot(
-                *mean_curve(curves),
-                color=line.get_color(),
-                label=f'{variant} ({largest} {unit})')
-    ax_budget.set(
-        xlabel=f'budget ({unit})',
-        ylabel=metric,
-        title='final metric, mean ± std over seeds')
-    ax_curve.set(
-        xlabel=unit,
-        ylabel=metric,
-        title='validation during the largest budget')
-    for ax in (ax_budget, ax_curve):
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    budget_and_curve_plot(
+        dict(sorted(by_variant.items())),
+        metric,
+        path,
+        unit,
+        budget_labels=dict(
+            xlabel=f'budget ({unit})',
+            ylabel=metric,
+            title='final metric, mean ± std over seeds'),
+        curve_labels=dict(
+            xlabel=unit,
+            ylabel=metric,
+            title='validation during the largest budget'))
 
 
 def main(argv=None) -> int:

@@ -82,10 +82,13 @@ from mmengine.hooks import Hook
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from bench_utils import errorbar_mean_std  # noqa: E402
+from bench_utils import log2_axis  # noqa: E402
+from bench_utils import machine_info  # noqa: E402
 from bench_utils import mean_curve  # noqa: E402
 from bench_utils import paired_difference  # noqa: E402
+from bench_utils import save_figure  # noqa: E402
 from bench_utils import write_results  # noqa: E402
-from bench_utils import errorbar_mean_std, machine_info  # noqa: E402
 
 METRIC = 'accuracy/top1'
 #: suite -> setting -> config name after ``{method}_resnet8-w16-``.
@@ -550,12 +553,7 @@ def plot(records: List[dict], path: str) -> None:
             title=f'{_panel_title(panel)}: mean ± std')
         ax_curve.set(
             xlabel='epoch', ylabel=METRIC, title='validation during training')
-        for a in (ax, ax_curve):
-            a.grid(alpha=0.3)
-            a.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, axes.flat, path)
 
 
 def budget_plot(records: List[dict], path: str) -> None:
@@ -585,19 +583,12 @@ def budget_plot(records: List[dict], path: str) -> None:
                         xytext=(4, -10),
                         fontsize=7,
                         color=line.get_color())
-        ax.set_xscale('log', base=2)
-        ticks = sorted({b for runs in methods.values() for b in runs})
-        ax.set_xticks(ticks, [str(b) for b in ticks])
-        ax.minorticks_off()
+        log2_axis(ax, {b for runs in methods.values() for b in runs})
         ax.set(
             xlabel='epochs (one run per budget)',
             ylabel=METRIC,
             title=f'{_series_title(key)}: mean ± std')
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, axes[0], path)
 
 
 def main(argv=None) -> int:

@@ -22,8 +22,9 @@ config name's method, ``-autok`` where the split/merge hook is on),
 ``seed`` and the ``curve`` of its coarse top-1 at every validation
 (``[epoch, top-1]`` pairs, from the run's scalar logs). The JSON
 (``--out``) is rewritten after every run; a run whose (config, budget,
-seed) is already in it is not trained again, and a run cut during training resumes from its last epoch checkpoint, so a cut
-benchmark resumes by starting the same command again. ``--markdown``
+seed) is already in it is not trained again, and a run cut during
+training resumes from its last epoch checkpoint, so a cut benchmark
+resumes by starting the same command again. ``--markdown``
 writes the table (mean ± std per method and budget, and the induction
 gain over ``linear`` on the same seeds), ``--plot`` a PNG of the
 induction accuracy against the budget beside the coarse validation
@@ -58,8 +59,11 @@ import numpy as np
 import torch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from bench_utils import (errorbar_mean_std, mean_curve, mean_std,  # noqa: E402
-                         paired_difference, validation_curve, write_results)
+from bench_utils import budget_and_curve_plot  # noqa: E402
+from bench_utils import mean_std  # noqa: E402
+from bench_utils import paired_difference  # noqa: E402
+from bench_utils import validation_curve  # noqa: E402
+from bench_utils import write_results  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -259,14 +263,10 @@ def table(runs: Dict[str, List[Dict]]) -> str:
 
 def budget_plot(runs: Dict[str, List[Dict]], path: str) -> None:
     """Induction 1-NN accuracy against the training budget (mean ± std
-    over seeds, log-2 epochs, a line per method) beside the coarse top-1
-    of every validation during each method's largest budget (mean over the
-    seeds whose records have the ``curve``): whether the heads have
-    stopped improving."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
+    over seeds, log-2 epochs, a line per method, :data:`BASELINE` first)
+    beside the coarse top-1 of every validation during each method's
+    largest budget (mean over the seeds whose records have the ``curve``):
+    whether the heads have stopped improving."""
     by_method: Dict[str, Dict[int, List[Dict]]] = {}
     for records in runs.values():
         for r in records:
@@ -274,39 +274,20 @@ def budget_plot(runs: Dict[str, List[Dict]], path: str) -> None:
                                                              []).append(r)
     if not by_method:
         return
-    fig, (ax, ax_curve) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for method, budgets in sorted(
-            by_method.items(), key=lambda kv: kv[0] != BASELINE):
-        line = errorbar_mean_std(
-            ax, {
-                b: [r['induction_1nn'] for r in records]
-                for b, records in budgets.items()
-            }, method)
-        largest = max(budgets)
-        curves = [r['curve'] for r in budgets[largest] if r.get('curve')]
-        if curves:
-            ax_curve.plot(
-                *mean_curve(curves),
-                color=line.get_color(),
-                label=f'{method} ({largest} epochs, {len(curves)} seeds)')
-    ticks = sorted({b for budgets in by_method.values() for b in budgets})
-    ax.set_xscale('log', base=2)
-    ax.set_xticks(ticks, [str(b) for b in ticks])
-    ax.minorticks_off()
-    ax.set(
-        xlabel='epochs (one run per budget)',
-        ylabel='induction 1-NN, fine labels (%)',
-        title='induction accuracy: mean ± std over seeds')
-    ax_curve.set(
-        xlabel='epoch',
-        ylabel='coarse top-1 (%)',
-        title='validation during the largest budget')
-    for a in (ax, ax_curve):
-        a.grid(alpha=0.3)
-        a.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    budget_and_curve_plot(
+        dict(sorted(by_method.items(), key=lambda kv: kv[0] != BASELINE)),
+        'induction_1nn',
+        path,
+        'epochs',
+        budget_labels=dict(
+            xlabel='epochs (one run per budget)',
+            ylabel='induction 1-NN, fine labels (%)',
+            title='induction accuracy: mean ± std over seeds'),
+        curve_labels=dict(
+            xlabel='epoch',
+            ylabel='coarse top-1 (%)',
+            title='validation during the largest budget'),
+        log2=True)
 
 
 def main(argv=None) -> int:

@@ -143,6 +143,77 @@ def errorbar_mean_std(ax, values: Dict[Any, Sequence[float]], label: str):
         label=label)[0]
 
 
+def log2_axis(ax, ticks: Sequence[int]) -> None:
+    """A log-2 x axis on ``ax`` labelled at exactly ``ticks`` (budgets or
+    dimensions that double)."""
+    ticks = sorted(ticks)
+    ax.set_xscale('log', base=2)
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.minorticks_off()
+
+
+def budget_and_curve_plot(groups: Dict[str, Dict[int, List[dict]]],
+                          metric: str,
+                          path: str,
+                          unit: str,
+                          budget_labels: Dict[str, str],
+                          curve_labels: Dict[str, str],
+                          log2: bool = False) -> None:
+    """A learning-curve PNG of two panels: each method's final ``metric``
+    against the budget (mean ± std over seeds, :func:`errorbar_mean_std`)
+    and, in the same colour, its mean validation curve during its largest
+    budget (:func:`mean_curve` of the records' ``curve``).
+
+    Args:
+        groups: Method (the legend entry, in the order given) -> budget ->
+            the records of its runs at that budget.
+        metric: The records' key of the final figure.
+        path: The PNG.
+        unit: ``epochs`` or ``iterations`` (the legend of the curves).
+        budget_labels: ``xlabel``, ``ylabel`` and ``title`` of the first
+            panel.
+        curve_labels: The same of the second panel.
+        log2: A log-2 budget axis labelled at the budgets run.
+    """
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    fig, (ax_budget, ax_curve) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for method, budgets in groups.items():
+        line = errorbar_mean_std(ax_budget, {
+            b: [r[metric] for r in runs]
+            for b, runs in budgets.items()
+        }, method)
+        largest = max(budgets)
+        curves = [r['curve'] for r in budgets[largest] if r.get('curve')]
+        if curves:
+            ax_curve.plot(
+                *mean_curve(curves),
+                color=line.get_color(),
+                label=f'{method} ({largest} {unit}, {len(curves)} '
+                f'run{"s" * (len(curves) > 1)})')
+    if log2:
+        log2_axis(ax_budget, {b for g in groups.values() for b in g})
+    ax_budget.set(**budget_labels)
+    ax_curve.set(**curve_labels)
+    save_figure(fig, [ax_budget, ax_curve], path)
+
+
+def save_figure(fig, axes: Sequence, path: str) -> None:
+    """The benchmark plots' common finish: a light grid and a small legend
+    (where something is labelled) on every axes, a tight layout, the PNG
+    at ``path``, the figure closed."""
+    import matplotlib.pyplot as plt
+    for ax in axes:
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def mean_std(values: Sequence[float]) -> Dict[str, float]:
     """Mean and sample standard deviation of the seeds of one cell.
 
