@@ -49,13 +49,12 @@ Example::
 import argparse
 import math
 import sys
-import time
-from typing import Callable, Dict, List, Optional
+from typing import Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
 from bench_utils import (add_timing_arguments, machine_info, print_machine,
-                         summarize, sync, timing_device, write_timing_results)
+                         summarize, timed, timing_device, write_timing_results)
 from torch import Tensor
 
 from dnc_mm.core import (SubcentroidClustering, class_similarities,
@@ -86,15 +85,6 @@ SCALES = {
         selected_frac=0.8,
         long_tail=True),
 }
-
-
-# --------------------------------------------------------------- utilities
-def timed(fn: Callable[[], object], device: torch.device) -> float:
-    sync(device)
-    start = time.perf_counter()
-    fn()
-    sync(device)
-    return time.perf_counter() - start
 
 
 # ---------------------------------------------------------- per-class loop

@@ -133,10 +133,10 @@ def errorbar_mean_std(ax, values: Dict[Any, Sequence[float]], label: str):
     Returns:
         The line of the means (its colour and data, for annotations).
     """
-    budgets = sorted(values)
-    stats = [mean_std(list(values[b])) for b in budgets]
+    xs = sorted(values)
+    stats = [mean_std(list(values[x])) for x in xs]
     return ax.errorbar(
-        budgets, [s['mean'] for s in stats],
+        xs, [s['mean'] for s in stats],
         yerr=[s['std'] for s in stats],
         marker='o',
         capsize=3,
@@ -365,6 +365,15 @@ def sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
+def timed(fn: Callable[[], object], device: torch.device) -> float:
+    """The device-synchronised wall time of one call of ``fn``."""
+    sync(device)
+    start = time.perf_counter()
+    fn()
+    sync(device)
+    return time.perf_counter() - start
+
+
 def time_method(obj, name: str, device: torch.device) -> List[float]:
     """Wrap ``obj.<name>`` so that every call's wall time is recorded.
 
@@ -395,11 +404,8 @@ def train_step_timer(models: Dict[str, Any], wrappers: Dict[str,
     ``OptimWrapper``), returning its device-synchronised wall time."""
 
     def step(name: str) -> float:
-        sync(device)
-        start = time.perf_counter()
-        models[name].train_step(data, wrappers[name])
-        sync(device)
-        return time.perf_counter() - start
+        return timed(lambda: models[name].train_step(data, wrappers[name]),
+                     device)
 
     return step
 
