@@ -40,6 +40,10 @@ def _run(method, budget, seed, induction, **extra):
         **extra)
 
 
+def _health(mean_cos):
+    return dict(mean_cos=mean_cos, max_cos=0.9, usage_entropy=0.5)
+
+
 def test_table_pairs_seeds_within_a_budget():
     runs = {
         LINEAR: [
@@ -48,8 +52,8 @@ def test_table_pairs_seeds_within_a_budget():
             _run('linear', 20, 0, 80.0),
         ],
         DNC: [
-            _run('dnc', 5, 0, 71.0, K=[4, 3, 3]),
-            _run('dnc', 5, 1, 75.0, K=[4, 3, 2]),
+            _run('dnc', 5, 0, 71.0, K=[4, 3, 3], health=_health(0.8)),
+            _run('dnc', 5, 1, 75.0, K=[4, 3, 2], health=_health(0.6)),
             # seed 1 has no linear twin at 20 epochs: left out of the Δ
             _run('dnc', 20, 0, 86.0, K=[4, 3, 3]),
             _run('dnc', 20, 1, 99.0, K=[4, 3, 3]),
@@ -65,6 +69,9 @@ def test_table_pairs_seeds_within_a_budget():
     assert rows[3][5] == '+6.00'  # seed 0 only
     assert rows[2][4] == '80.00'  # one run: no std
     assert rows[1][-1] == '[4, 3, 3], [4, 3, 2] |'
+    # health: mean ± std over the seeds; '—' where a run has none
+    assert rows[1][-2] == '0.700 ± 0.141 / 0.900 ± 0.000 / 0.500 ± 0.000'
+    assert rows[0][-2] == '—' and rows[3][-2] == '—'
 
 
 def test_records_of_the_older_format_get_method_and_budget(tmp_path):

@@ -93,13 +93,11 @@ from typing import Dict, List, Optional
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_accuracy import final_metrics, train  # noqa: E402
 from bench_utils import budget_and_curve_plot  # noqa: E402
-from bench_utils import class_mean_health  # noqa: E402
+from bench_utils import final_health  # noqa: E402
 from bench_utils import paired_difference  # noqa: E402
 from bench_utils import validation_curve  # noqa: E402
 from bench_utils import write_json  # noqa: E402
 from bench_utils import write_results  # noqa: E402
-
-from dnc_mm.compat import load_checkpoint_file  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: a run's training attempts, written into its work dir
@@ -191,21 +189,6 @@ TRANSFER_PRETRAIN = {
     'dnc-fcn-linear-pre': 'linear',
     'dnc-fcn-dnc-pre': 'dnc',
 }
-
-
-def final_health(work_dir: str) -> Optional[Dict[str, float]]:
-    """Class-averaged sub-centroid health of the run's last checkpoint,
-    or ``None`` when its model has no DNC classifier."""
-    with open(osp.join(work_dir, 'last_checkpoint')) as f:
-        path = f.read().strip()
-    state = load_checkpoint_file(path, map_location='cpu')['state_dict']
-    prefix = next((k[:-len('subcentroids')]
-                   for k in state if k.endswith('classifier.subcentroids')),
-                  None)
-    if prefix is None:
-        return None
-    return class_mean_health(state[prefix + 'subcentroids'],
-                             state[prefix + 'active'], state[prefix + 'usage'])
 
 
 def finished_run(work_dir: str, budget: int, suite: dict) -> bool:

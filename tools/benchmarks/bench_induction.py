@@ -14,7 +14,10 @@ loads the last checkpoint and measures on the test split:
   image to its nearest active sub-centroid of its coarse class, against its
   fine label, per coarse class (``dnc_mm.evaluation.clustering``), and the
   number of active sub-centroids per class; with the split/merge hook also
-  the K per class over training (``auto_k.jsonl``) and a plot of it.
+  the K per class over training (``auto_k.jsonl``) and a plot of it;
+* DNC heads: the sub-centroid ``health`` of the last checkpoint (the mean
+  and largest cosine between a class's sub-centroids and the normalised
+  entropy of their usage, averaged over classes): have they collapsed?
 
 Every record carries ``method`` (``linear``, ``dnc``, ``dnc-autok``: the
 config name's method, ``-autok`` where the split/merge hook is on),
@@ -60,6 +63,7 @@ import torch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_utils import budget_and_curve_plot  # noqa: E402
+from bench_utils import final_health  # noqa: E402
 from bench_utils import mean_std  # noqa: E402
 from bench_utils import paired_difference  # noqa: E402
 from bench_utils import validation_curve  # noqa: E402
@@ -74,6 +78,9 @@ CONFIGS = [
 ]
 #: the method the induction gain is measured against
 BASELINE = 'linear'
+#: the sub-centroid health of a DNC run's final checkpoint, as the table
+#: shows it (:func:`bench_utils.class_mean_health`)
+HEALTH = ('mean_cos', 'max_cos', 'usage_entropy')
 
 
 def epoch_options(epochs: int) -> List[str]:
@@ -153,6 +160,9 @@ def evaluate(cfg, work_dir: str) -> Dict:
         out['k_history'] = [json.loads(line) for line in open(logs[-1])]
     # the coarse top-1 of every validation: has the run stopped improving?
     out['curve'] = validation_curve(work_dir, 'accuracy/top1')
+    health = final_health(work_dir)
+    if health is not None:  # a DNC head: have its sub-centroids collapsed?
+        out['health'] = health
     return out
 
 
@@ -205,6 +215,10 @@ def summarize_runs(runs: Dict[str, List[Dict]]) -> List[Dict]:
                     for key in ('acc', 'nmi', 'ari'):
                         row[f'{source}_{key}'] = _stats(
                             [r[source]['mean'][key] for r in group])
+            if all('health' in r for r in group):
+                for key in HEALTH:
+                    row[f'health_{key}'] = _stats(
+                        [r['health'][key] for r in group])
             if all('K' in r for r in group):
                 row['K'] = [r['K'] for r in group]
             rows.append(row)
@@ -232,8 +246,10 @@ def table(runs: Dict[str, List[Dict]]) -> str:
         '| method | epochs | seeds | coarse top-1 | induction 1-NN (backbone) '
         f'| Δ vs {BASELINE}, same seeds | induction 1-NN (embedding) '
         '| sub-centroid clustering ACC / NMI / ARI '
-        '| k-means ACC / NMI / ARI | K per class, per seed |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+        '| k-means ACC / NMI / ARI '
+        '| sub-centroid cosine mean / max, usage entropy '
+        '| K per class, per seed |',
+        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
     ]
     for row in sorted(
             summarize_runs(runs),
@@ -251,13 +267,16 @@ def table(runs: Dict[str, List[Dict]]) -> str:
                             'ari')) if f'{source}_acc' in row else '—'
             for source in ('clustering', 'clustering_kmeans')
         ]
+        health = ' / '.join(
+            _cell(row, f'health_{key}', 3)
+            for key in HEALTH) if f'health_{HEALTH[0]}' in row else '—'
         k = ', '.join(map(str, row['K'])) if 'K' in row else '—'
         lines.append(
             f'| {row["method"]} | {row["budget"]} | '
             f'{", ".join(map(str, row["seeds"]))} | '
             f'{_cell(row, "coarse_top1")} | {_cell(row, "induction_1nn")} | '
             f'{delta} | {_cell(row, "induction_1nn_embed")} | '
-            f'{clustering[0]} | {clustering[1]} | {k} |')
+            f'{clustering[0]} | {clustering[1]} | {health} | {k} |')
     return '\n'.join(lines) + '\n'
 
 

@@ -270,6 +270,23 @@ def class_mean_health(subcentroids: torch.Tensor, active: torch.Tensor,
     return {k: round(float(v.nanmean()), 4) for k, v in stats.items()}
 
 
+def final_health(work_dir: str) -> Optional[Dict[str, float]]:
+    """:func:`class_mean_health` of the DNC classifier in the last
+    checkpoint of a ``tools/train.py`` work dir (loaded untrusted), or
+    ``None`` when its model has no DNC classifier."""
+    from dnc_mm.compat import load_checkpoint_file
+    with open(os.path.join(work_dir, 'last_checkpoint')) as f:
+        path = f.read().strip()
+    state = load_checkpoint_file(path, map_location='cpu')['state_dict']
+    prefix = next((k[:-len('subcentroids')]
+                   for k in state if k.endswith('classifier.subcentroids')),
+                  None)
+    if prefix is None:
+        return None
+    return class_mean_health(state[prefix + 'subcentroids'],
+                             state[prefix + 'active'], state[prefix + 'usage'])
+
+
 def cpu_model() -> str:
     try:
         with open('/proc/cpuinfo') as f:
