@@ -16,6 +16,7 @@ from tool_runner import loader_options, run_tool
 import dnc_mm  # noqa: F401  (registration)
 from dnc_mm.apis.backbone_transfer import (BackboneTransferError,
                                            transfer_backbone)
+from dnc_mm.compat.checkpoint_loading import load_checkpoint_file
 
 V1C = dict(type='ResNetV1c', depth=18, stem_channels=8, base_channels=8)
 SWIN_CLS = dict(
@@ -163,8 +164,7 @@ def test_dnc_classifier_initialises_dnc_fcn(tmp_path, repo_root, python_exe,
     from mmengine.config import Config
     from mmengine.model import revert_sync_batchnorm
     from mmengine.registry import DefaultScope
-    cls_sd = torch.load(
-        cls_ckpt, map_location='cpu', weights_only=False)['state_dict']
+    cls_sd = load_checkpoint_file(cls_ckpt, map_location='cpu')['state_dict']
     cfg = Config.fromfile(osp.join(repo_root, SEG_CONFIG))
     cfg.model.backbone.init_cfg.checkpoint = out
     with DefaultScope.overwrite_default_scope('mmseg'):

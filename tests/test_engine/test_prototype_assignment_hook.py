@@ -6,11 +6,13 @@ import pytest
 import torch
 from tool_runner import loader_options, run_tool
 
+from dnc_mm.compat.checkpoint_loading import load_checkpoint_file
+
 CONFIG = 'configs/hpl/hpl_resnet8-w16-d3_6e_fashion-mnist-2k.py'
 
 
 def head_state(path):
-    state = torch.load(path, map_location='cpu', weights_only=False)
+    state = load_checkpoint_file(path, map_location='cpu')
     return {
         k[len('head.'):]: v
         for k, v in state['state_dict'].items() if k.startswith('head.')

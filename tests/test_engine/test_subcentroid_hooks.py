@@ -8,6 +8,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 import dnc_mm  # noqa: F401
+from dnc_mm.compat.checkpoint_loading import load_checkpoint_file
 from dnc_mm.engine.hooks import SubCentroidAnchorHook, SubCentroidMemoryHook
 
 CONFIG = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
@@ -70,7 +71,7 @@ def test_memory_anchors_and_resume(tmp_path, repo_root, fashion_mnist_small,
         assert all(int(dataset.get_gt_labels()[i]) == cls for i in row)
 
     # resume: state restored exactly, memory kept by the memory hook
-    ckpt = torch.load(f'{work}/epoch_2.pth', weights_only=False)
+    ckpt = load_checkpoint_file(f'{work}/epoch_2.pth')
     cfg = small_cfg(repo_root, fashion_mnist_small, work, epochs=3)
     cfg.resume = True
     resumed = Runner.from_cfg(cfg)

@@ -8,6 +8,7 @@ import torch
 from strict_json import strict_json_loads
 from tool_runner import loader_options, run_tool
 
+from dnc_mm.compat.checkpoint_loading import load_checkpoint_file
 from dnc_mm.core.num_subcentroids import active_subcentroid_mask
 from dnc_mm.engine.hooks import SubCentroidSplitMergeHook
 
@@ -63,7 +64,7 @@ def test_classes_on_poorly_classified_rows_sit_out_the_round():
 
 
 def _state(path):
-    state = torch.load(path, map_location='cpu', weights_only=False)
+    state = load_checkpoint_file(path, map_location='cpu')
     sd = state['state_dict']
     return (sd['head.classifier.active'], sd['head.classifier.subcentroids'],
             state)

@@ -8,6 +8,8 @@ import pytest
 import torch
 from tool_runner import loader_options, run_tool
 
+from dnc_mm.compat.checkpoint_loading import load_checkpoint_file
+
 CONFIG = 'configs/cbp/cbp-occl_fcn_r18-w16-d8_1k_fashion-scenes-128x128.py'
 KEY = 'decode_head.conv_seg.prototypes'
 
@@ -36,10 +38,9 @@ def test_cbp_occl_train_resume_test(tmp_path, repo_root, python_exe,
         repo_root, subprocess_env)
     assert 'resumed' in log.lower() or 'Load checkpoint' in log, log[-2000:]
     ckpts = [
-        torch.load(
-            osp.join(work, f'iter_{i}.pth'),
-            map_location='cpu',
-            weights_only=False)['state_dict'] for i in (1, 3, 4)
+        load_checkpoint_file(
+            osp.join(work, f'iter_{i}.pth'), map_location='cpu')['state_dict']
+        for i in (1, 3, 4)
     ]
     for sd in ckpts[1:]:
         assert torch.equal(sd[KEY], ckpts[0][KEY])

@@ -9,6 +9,8 @@ import pytest
 import torch
 from tool_runner import loader_options, run_tool
 
+from dnc_mm.compat.checkpoint_loading import load_checkpoint_file
+
 # DNC with its memory: all-gathered features, identical state on all ranks
 CONFIG = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
 
@@ -61,10 +63,9 @@ def test_one_node_and_two_nodes_train_the_same(tmp_path, repo_root, python_exe,
         assert node.returncode == 0, out[-3000:]
 
     a, b = (
-        torch.load(
-            osp.join(work, 'epoch_1.pth'),
-            map_location='cpu',
-            weights_only=False)['state_dict'] for work in (one, two))
+        load_checkpoint_file(
+            osp.join(work, 'epoch_1.pth'), map_location='cpu')['state_dict']
+        for work in (one, two))
     assert a.keys() == b.keys() and any('memory' in k for k in a)
     differ = [k for k in a if not torch.equal(a[k], b[k])]
     assert not differ, f'{len(differ)} of {len(a)} tensors differ: ' \

@@ -12,6 +12,8 @@ import pytest
 import torch
 from tool_runner import loader_options, run_tool
 
+from dnc_mm.compat.checkpoint_loading import load_checkpoint_file
+
 CONFIG = 'configs/dnc/dnc_resnet18-w16_5e_fashion-mnist-10k.py'
 
 
@@ -64,14 +66,10 @@ def test_killed_and_resumed_run_equals_uninterrupted(tmp_path, repo_root,
     log = run_tool(train(killed, '--resume'), repo_root, subprocess_env)
     assert 'resumed epoch: 1' in log, log[-2000:]
 
-    a = torch.load(
-        osp.join(straight, 'epoch_2.pth'),
-        map_location='cpu',
-        weights_only=False)
-    b = torch.load(
-        osp.join(killed, 'epoch_2.pth'),
-        map_location='cpu',
-        weights_only=False)
+    a = load_checkpoint_file(
+        osp.join(straight, 'epoch_2.pth'), map_location='cpu')
+    b = load_checkpoint_file(
+        osp.join(killed, 'epoch_2.pth'), map_location='cpu')
     ta = _tensors({k: a[k] for k in ('state_dict', 'optimizer')})
     tb = _tensors({k: b[k] for k in ('state_dict', 'optimizer')})
     assert ta.keys() == tb.keys()

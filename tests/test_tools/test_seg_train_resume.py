@@ -5,14 +5,15 @@ import json
 import os.path as osp
 
 import pytest
-import torch
 from tool_runner import loader_options, run_tool
+
+from dnc_mm.compat.checkpoint_loading import load_checkpoint_file
 
 CONFIG = 'configs/dnc_seg/dnc-fcn_r18-w16-d8_1k_fashion-scenes-128x128.py'
 
 
 def subcentroids(path):
-    sd = torch.load(path, map_location='cpu', weights_only=False)
+    sd = load_checkpoint_file(path, map_location='cpu')
     return sd['state_dict']['decode_head.classifier.subcentroids']
 
 

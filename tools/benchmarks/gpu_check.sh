@@ -83,10 +83,11 @@ done
 step finite_state "$PY" - "$OUT/work" <<'PYEOF'
 import glob, sys
 import torch
+from dnc_mm.compat.checkpoint_loading import load_checkpoint_file
 paths = sorted(glob.glob(f'{sys.argv[1]}/*/*.pth'))
 assert paths, 'no checkpoint written'
 for path in paths:
-    sd = torch.load(path, map_location='cpu', weights_only=False)['state_dict']
+    sd = load_checkpoint_file(path, map_location='cpu')['state_dict']
     bad = [k for k, v in sd.items() if v.is_floating_point()
            and not torch.isfinite(v.float()).all()]
     print(path, 'non-finite:', bad or 'none')
