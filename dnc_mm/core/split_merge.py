@@ -67,7 +67,8 @@ from .sinkhorn import sinkhorn_knopp_segments
 
 __all__ = [
     'SPLIT_MERGE_ASSIGNMENTS', 'SplitMergeResult', 'bimodality_ratio',
-    'dispersion_stats', 'two_means', 'split_merge_step'
+    'dispersion_stats', 'partition_bimodality_ratio', 'two_means',
+    'split_merge_step'
 ]
 
 #: How the samples of a class are given to its sub-centroids in a round.
@@ -121,6 +122,25 @@ def bimodality_ratio(n: int, s: Tensor, sq: Tensor, removed: float) -> float:
     if n == 0 or lam <= 0:
         return 0.0
     return removed / (2.0 / math.pi * n * lam)
+
+
+def partition_bimodality_ratio(x: Tensor, member: Tensor) -> float:
+    """Bimodality ratio of the 2-way partition ``member`` of ``x``.
+
+    Args:
+        x: ``(N, D)`` samples.
+        member: ``(N,)`` bool, membership of the second part.
+
+    Returns:
+        float: The dispersion the partition removes over ``(2/pi) N
+        lambda_1`` (:func:`bimodality_ratio`): the split test's score of
+        this partition, whether 2-means found it or labels give it.
+    """
+    stats = dispersion_stats(x)
+    parts = (
+        _dispersion(*dispersion_stats(x[~member])) +
+        _dispersion(*dispersion_stats(x[member])))
+    return bimodality_ratio(*stats, _dispersion(*stats) - parts)
 
 
 def two_means(x: Tensor, iters: int = 10) -> Tensor:
@@ -257,11 +277,7 @@ def _split_class(protos: Tensor, k_c: int, x: Tensor, assign: Tensor,
         n_b = int(member.sum())
         if min(n_b, xk.shape[0] - n_b) < min_samples:
             continue
-        stats = dispersion_stats(xk)
-        w_ab = (
-            _dispersion(*dispersion_stats(xk[~member])) +
-            _dispersion(*dispersion_stats(xk[member])))
-        gain = bimodality_ratio(*stats, _dispersion(*stats) - w_ab)
+        gain = partition_bimodality_ratio(xk, member)
         best = gain if not best >= gain else best
         if gain >= threshold:
             proposals.append(
