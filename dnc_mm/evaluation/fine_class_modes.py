@@ -63,7 +63,8 @@ def fine_pair_ratios(features: Tensor, coarse: Tensor,
         for a, b in itertools.combinations(fines, 2):
             keep = (fc == a) | (fc == b)
             pairs.append(
-                [a, b, partition_bimodality_ratio(xc[keep], fc[keep] == b)])
+                [a, b,
+                 partition_bimodality_ratio(xc[keep], fc[keep] == b)])
         best = dict(part=[], ratio=float('nan'))
         # groupings containing fines[0] on one side cover every bipartition
         for r in range(1, len(fines)):

@@ -16,12 +16,14 @@ def _features(seed=0):
     d, n = 8, 100
     eye = torch.eye(d)
     blob = lambda c: c + 0.05 * torch.randn(n, d, generator=g)  # noqa: E731
-    x = F.normalize(torch.cat([blob(eye[0]), blob(eye[1]), blob(eye[2])]), dim=1)
+    x = F.normalize(
+        torch.cat([blob(eye[0]), blob(eye[1]),
+                   blob(eye[2])]), dim=1)
     coarse = torch.tensor([0] * 2 * n + [1] * n)
     fine = torch.cat([
         torch.zeros(n, dtype=torch.long),
-        torch.ones(n, dtype=torch.long), 2 + (torch.rand(n, generator=g) <
-                                              0.5).long()
+        torch.ones(n, dtype=torch.long),
+        2 + (torch.rand(n, generator=g) < 0.5).long()
     ])
     return x, coarse, fine
 

@@ -61,8 +61,9 @@ def test_run_directories_to_records_and_table(tmp_path, fashion_mnist_small,
     assert '| tops | T-shirt/top, Pullover |' in capsys.readouterr().out
     # the table is rebuilt from the records alone
     md = tmp_path / 'modes.md'
-    assert bench.main(['--out', str(out), '--report-only', '--markdown',
-                       str(md)]) == 0
+    assert bench.main(
+        ['--out', str(out), '--report-only', '--markdown',
+         str(md)]) == 0
     table = md.read_text()
     assert 'dnc-autok, 5 ep., embed' in table
     assert table == bench.table(records)

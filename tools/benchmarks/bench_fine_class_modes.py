@@ -75,10 +75,12 @@ def analyse(work_dir: str) -> List[Dict]:
     dataset = build_dataset(cfg, 'train')
     feats = extract_features(model, dataset)
     coarse, fine = feats['labels'], feats['fine_labels']
-    truth = fine_classes_per_coarse(
-        [int(c) for _, c in sorted(
-            {int(f): int(c)
-             for f, c in zip(fine, coarse)}.items())])
+    truth = fine_classes_per_coarse([
+        int(c) for _, c in sorted({
+            int(f): int(c)
+            for f, c in zip(fine, coarse)
+        }.items())
+    ])
     step = hook_settings(cfg)
     records = []
     for space in ('embed', 'neck'):
@@ -97,8 +99,8 @@ def analyse(work_dir: str) -> List[Dict]:
                 run=osp.basename(osp.normpath(work_dir)),
                 true_k=truth,
                 class_names=list(dataset.metainfo['classes']),
-                fine_class_names=list(dataset.metainfo.get('fine_classes',
-                                                           [])),
+                fine_class_names=list(
+                    dataset.metainfo.get('fine_classes', [])),
                 split_merge=step,
                 classes=fine_pair_ratios(x, coarse, fine),
                 split_merge_k=history[-1],
@@ -118,9 +120,8 @@ def table(records: List[Dict]) -> str:
     for r in records:
         groups.setdefault((r['method'], r['budget'], r['space']), []).append(r)
     keys = sorted(groups)
-    head = ['coarse class', 'fine pair'] + [
-        f'{m}, {b} ep., {s}' for m, b, s in keys
-    ]
+    head = ['coarse class', 'fine pair'
+            ] + [f'{m}, {b} ep., {s}' for m, b, s in keys]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + ' --- |' * len(head)]
     first = groups[keys[0]][0]
     coarse_names = first['class_names']
@@ -136,15 +137,15 @@ def table(records: List[Dict]) -> str:
                 cells.append(f"{ms['mean']:.2f} ± {ms['std']:.2f}")
             lines.append(f'| {coarse_names[c]} | {pair} | ' +
                          ' | '.join(cells) + ' |')
-    for name, field in (('K, split/merge', 'split_merge_k'),
-                        ('K, silhouette', 'silhouette_k')):
+    for name, field in (('K, split/merge', 'split_merge_k'), ('K, silhouette',
+                                                              'silhouette_k')):
         cells = []
         for key in keys:
             runs = sorted(groups[key], key=lambda r: r['seed'])
             error = statistics.mean(
                 _k_error(r[field], r['true_k']) for r in runs)
-            cells.append(', '.join(str(r[field]) for r in runs) +
-                         f' (error {error:.2f})')
+            cells.append(', '.join(str(r[field])
+                                   for r in runs) + f' (error {error:.2f})')
         lines.append(f'| all | {name} | ' + ' | '.join(cells) + ' |')
     lines.append('')
     lines.append(f"K per class for each seed in order; truth "
@@ -179,8 +180,8 @@ def main(argv=None) -> int:
         for work_dir in sorted(args.work_dirs):
             records += analyse(work_dir)
             print(f'{work_dir}: done', flush=True)
-            write_json(args.out, dict(command=' '.join(sys.argv),
-                                      records=records))
+            write_json(args.out,
+                       dict(command=' '.join(sys.argv), records=records))
     text = table(records)
     print(text)
     if args.markdown:
