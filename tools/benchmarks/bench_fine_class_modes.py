@@ -126,17 +126,28 @@ def table(records: List[Dict]) -> str:
     first = groups[keys[0]][0]
     coarse_names = first['class_names']
     fine_names = first['fine_class_names'] or None
+    name = (lambda f: fine_names[f]) if fine_names else str
+
+    def row(c: int, label: str, value) -> str:
+        cells = []
+        for key in keys:
+            ms = mean_std([value(r['classes'][c]) for r in groups[key]])
+            cells.append(f"{ms['mean']:.2f} ± {ms['std']:.2f}")
+        return f'| {coarse_names[c]} | {label} | ' + ' | '.join(cells) + ' |'
+
     for c, cls in enumerate(first['classes']):
         for p, (a, b, _) in enumerate(cls['pairs']):
-            pair = (f'{fine_names[a]}, {fine_names[b]}'
-                    if fine_names else f'{a}, {b}')
-            cells = []
-            for key in keys:
-                vals = [r['classes'][c]['pairs'][p][2] for r in groups[key]]
-                ms = mean_std(vals)
-                cells.append(f"{ms['mean']:.2f} ± {ms['std']:.2f}")
-            lines.append(f'| {coarse_names[c]} | {pair} | ' +
-                         ' | '.join(cells) + ' |')
+            lines.append(
+                row(c,
+                    f'{name(a)}, {name(b)}',
+                    lambda cl, p=p: cl['pairs'][p][2]))
+        if len(cls['fine']) > 2:
+            lines.append(
+                row(
+                    c, 'best 2-way grouping of all (' + ', '.join(
+                        name(f) for f in cls['best_bipartition']['part']) +
+                    ' vs the rest, first run)',
+                    lambda cl: cl['best_bipartition']['ratio']))
     for name, field in (('K, split/merge', 'split_merge_k'), ('K, silhouette',
                                                               'silhouette_k')):
         cells = []
