@@ -44,6 +44,12 @@ def main(argv=None) -> int:
         print(f'sub-centroid clustering vs fine labels (mean over coarse '
               f'classes): ACC {m["acc"]:.3f} NMI {m["nmi"]:.3f} ARI '
               f'{m["ari"]:.3f}; K per class {res["K"]}')
+    for key, what in (('clustering_kmeans', 'k = its fine classes'),
+                      ('clustering_kmeans_same_k', "k = the head's K")):
+        if key in res:
+            m = res[key]['mean']
+            print(f'k-means reference, same features, {what}: ACC '
+                  f'{m["acc"]:.3f} NMI {m["nmi"]:.3f} ARI {m["ari"]:.3f}')
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(res, f, indent=2)

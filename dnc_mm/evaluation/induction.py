@@ -4,7 +4,7 @@ clustering quality of a trained model, from its config and checkpoint.
 The model was trained on coarse labels; the datasets must give every sample
 a ``fine_label`` (e.g. ``FashionMNISTCoarse``, ``CIFAR100Coarse``).
 """
-from typing import Dict, Union
+from typing import Dict, Optional, Sequence, Union
 
 import torch
 from mmengine.config import Config
@@ -30,7 +30,12 @@ def evaluate_induction(config: Union[str, Config],
     (scikit-learn, ``k`` = the number of fine classes of the coarse class,
     10 restarts) on the l2-normalised test features of each coarse class
     (DNC: the embedding, otherwise the pooled feature), scored the same way:
-    how well the learned space separates the hidden classes at all.
+    how well the learned space separates the hidden classes at all. For
+    DNC heads ``clustering_kmeans_same_k`` is k-means with ``k`` = the
+    head's active sub-centroids of the coarse class instead: the
+    comparison at equal K (with more clusters than fine classes the
+    Hungarian matching leaves clusters unmatched, which caps the ACC of
+    the sub-centroids and of this reference alike).
     """
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     model = load_model(cfg, checkpoint)
@@ -63,24 +68,39 @@ def evaluate_induction(config: Union[str, Config],
             te['labels'].numpy(), te['fine_labels'].numpy(),
             own.argmax(1).numpy())
         out['K'] = clf.num_subcentroids.tolist()
-    space = te['embed'] if 'embed' in te else te['neck']
-    out['clustering_kmeans'] = kmeans_reference(
-        torch.nn.functional.normalize(space, dim=1), te['labels'],
-        te['fine_labels'])
+    space = torch.nn.functional.normalize(
+        te['embed'] if 'embed' in te else te['neck'], dim=1)
+    out['clustering_kmeans'] = kmeans_reference(space, te['labels'],
+                                                te['fine_labels'])
+    if 'K' in out:
+        out['clustering_kmeans_same_k'] = kmeans_reference(
+            space, te['labels'], te['fine_labels'], num_clusters=out['K'])
     return out
 
 
 def kmeans_reference(features: torch.Tensor,
                      coarse: torch.Tensor,
                      fine: torch.Tensor,
-                     seed: int = 0) -> Dict:
-    """k-means per coarse class with k = its number of fine classes,
-    scored by :func:`per_class_clustering_scores`."""
+                     seed: int = 0,
+                     num_clusters: Optional[Sequence[int]] = None) -> Dict:
+    """k-means per coarse class, scored by
+    :func:`per_class_clustering_scores`.
+
+    Args:
+        features: ``(N, D)`` features.
+        coarse: ``(N,)`` coarse labels.
+        fine: ``(N,)`` fine labels.
+        seed: k-means seed (10 restarts).
+        num_clusters: ``k`` per coarse class (indexed by its label);
+            default: its number of fine classes.
+    """
     from sklearn.cluster import KMeans
     assign = torch.zeros_like(coarse)
     for c in coarse.unique():
         sel = coarse == c
-        k = int(fine[sel].unique().numel())
+        k = (
+            int(fine[sel].unique().numel())
+            if num_clusters is None else int(num_clusters[int(c)]))
         km = KMeans(n_clusters=k, n_init=10, random_state=seed)
         assign[sel] = torch.as_tensor(
             km.fit_predict(features[sel].numpy()), dtype=assign.dtype)

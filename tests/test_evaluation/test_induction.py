@@ -67,6 +67,9 @@ def test_dnc_induction_and_clustering(repo_root, fashion_mnist_small,
         # the k-means reference uses k = number of fine classes
         assert res['clustering_kmeans']['per_class'][c]['num_clusters'] == (
             4 if c == 0 else 3)
+        # ... and the equal-K reference k = the head's sub-centroids
+        assert res['clustering_kmeans_same_k']['per_class'][c][
+            'num_clusters'] == 4
 
 
 def test_fine_labels_required(repo_root, fashion_mnist_small, tmp_path):
@@ -93,3 +96,7 @@ def test_induction_eval_tool_linear(repo_root, fashion_mnist_small, tmp_path,
     assert 'induction 1-NN on fine labels' in log
     res = json.load(open(out))
     assert 0 <= res['induction_knn'] <= 100 and 'clustering' not in res
+    # a linear head has no K: only the k = fine classes reference
+    assert 'k-means reference, same features, k = its fine classes' in log
+    assert "k = the head's K" not in log
+    assert 'clustering_kmeans_same_k' not in res

@@ -74,6 +74,45 @@ def test_table_pairs_seeds_within_a_budget():
     assert rows[0][-2] == '—' and rows[3][-2] == '—'
 
 
+def _scores(acc):
+    return dict(mean=dict(acc=acc, nmi=0.5, ari=0.25))
+
+
+def test_table_shows_kmeans_at_the_fine_and_at_the_heads_k():
+    runs = {
+        LINEAR: [
+            _run('linear', 5, s, 70.0, clustering_kmeans=_scores(0.6))
+            for s in (0, 1)
+        ],
+        DNC: [
+            _run(
+                'dnc',
+                5,
+                s,
+                71.0,
+                clustering=_scores(0.5),
+                clustering_kmeans=_scores(0.6),
+                clustering_kmeans_same_k=_scores(0.45 + 0.1 * s))
+            for s in (0, 1)
+        ],
+    }
+    header, _, linear, dnc = bench.table(runs).splitlines()
+    columns = [c.strip() for c in header.split('|')[1:-1]]
+    assert columns[7:10] == [
+        'sub-centroid clustering ACC / NMI / ARI',
+        'k-means, k = fine classes, ACC / NMI / ARI',
+        "k-means, k = the head's K, ACC / NMI / ARI"
+    ]
+    cells = [c.strip() for c in dnc.split('|')[1:-1]]
+    assert cells[7:10] == [
+        '0.500 ± 0.000 / 0.500 ± 0.000 / 0.250 ± 0.000',
+        '0.600 ± 0.000 / 0.500 ± 0.000 / 0.250 ± 0.000',
+        '0.500 ± 0.071 / 0.500 ± 0.000 / 0.250 ± 0.000'
+    ]
+    # the linear head has no K: no equal-K reference
+    assert [c.strip() for c in linear.split('|')[1:-1]][9] == '—'
+
+
 def test_records_of_the_older_format_get_method_and_budget(tmp_path):
     path = tmp_path / 'old.json'
     path.write_text(

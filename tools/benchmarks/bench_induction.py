@@ -81,6 +81,9 @@ BASELINE = 'linear'
 #: the sub-centroid health of a DNC run's final checkpoint, as the table
 #: shows it (:func:`bench_utils.class_mean_health`)
 HEALTH = ('mean_cos', 'max_cos', 'usage_entropy')
+#: clustering scores of a record: the sub-centroids', k-means with k = the
+#: number of fine classes, k-means with k = the head's K (DNC heads)
+CLUSTERINGS = ('clustering', 'clustering_kmeans', 'clustering_kmeans_same_k')
 
 
 def epoch_options(epochs: int) -> List[str]:
@@ -210,7 +213,7 @@ def summarize_runs(runs: Dict[str, List[Dict]]) -> List[Dict]:
             for key in ('coarse_top1', 'induction_1nn', 'induction_1nn_embed'):
                 if all(key in r for r in group):
                     row[key] = _stats([r[key] for r in group])
-            for source in ('clustering', 'clustering_kmeans'):
+            for source in CLUSTERINGS:
                 if all(source in r for r in group):
                     for key in ('acc', 'nmi', 'ari'):
                         row[f'{source}_{key}'] = _stats(
@@ -246,10 +249,10 @@ def table(runs: Dict[str, List[Dict]]) -> str:
         '| method | epochs | seeds | coarse top-1 | induction 1-NN (backbone) '
         f'| Δ vs {BASELINE}, same seeds | induction 1-NN (embedding) '
         '| sub-centroid clustering ACC / NMI / ARI '
-        '| k-means ACC / NMI / ARI '
+        '| k-means, k = fine classes, ACC / NMI / ARI '
+        '| k-means, k = the head\'s K, ACC / NMI / ARI '
         '| sub-centroid cosine mean / max, usage entropy '
-        '| K per class, per seed |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
+        '| K per class, per seed |', '|' + ' --- |' * 12
     ]
     for row in sorted(
             summarize_runs(runs),
@@ -265,7 +268,7 @@ def table(runs: Dict[str, List[Dict]]) -> str:
                 _cell(row, f'{source}_{key}', 3)
                 for key in ('acc', 'nmi',
                             'ari')) if f'{source}_acc' in row else '—'
-            for source in ('clustering', 'clustering_kmeans')
+            for source in CLUSTERINGS
         ]
         health = ' / '.join(
             _cell(row, f'health_{key}', 3)
@@ -276,7 +279,7 @@ def table(runs: Dict[str, List[Dict]]) -> str:
             f'{", ".join(map(str, row["seeds"]))} | '
             f'{_cell(row, "coarse_top1")} | {_cell(row, "induction_1nn")} | '
             f'{delta} | {_cell(row, "induction_1nn_embed")} | '
-            f'{clustering[0]} | {clustering[1]} | {health} | {k} |')
+            f'{" | ".join(clustering)} | {health} | {k} |')
     return '\n'.join(lines) + '\n'
 
 
@@ -412,6 +415,9 @@ def main(argv=None) -> int:
             km = res['clustering_kmeans']['mean']
             msg += (f'; k-means reference acc {km["acc"]:.3f} nmi '
                     f'{km["nmi"]:.3f} ari {km["ari"]:.3f}')
+            if 'clustering_kmeans_same_k' in res:
+                same = res['clustering_kmeans_same_k']['mean']
+                msg += f' (same K: acc {same["acc"]:.3f})'
             print(msg + (f' ({seconds:.0f} s)' if seconds else ''), flush=True)
             _write(args.out, command, runs)
             if args.markdown:
