@@ -10,8 +10,9 @@ coarse class:
 
 * :func:`fine_pair_ratios` — the ratio of the partition that the *true*
   fine labels give, for every pair of fine classes and for the best
-  bipartition of all of them. A pair below ``split_ratio`` is a pair no
-  split test of this kind separates, whatever the schedule;
+  bipartition of all of them. Below ``split_ratio`` the split test does
+  not accept the labels' own partition, whatever the schedule: a split
+  it accepts there cuts the class somewhere else;
 * :func:`split_merge_num_subcentroids` — the K that split/merge rounds
   reach on these (frozen) features from one sub-centroid per class, the
   hook's decision without the noise of training;

@@ -8,7 +8,8 @@ in the head's memory:
 
 * the bimodality ratio of the partition the *true* fine labels give, for
   every pair of fine classes of a coarse class (below the hook's
-  ``split_ratio``, no split test of this kind separates the pair);
+  ``split_ratio`` the split test does not accept the labels' own
+  partition of the pair);
 * the K per class that split/merge rounds reach on these frozen features
   from one sub-centroid per class (the hook's thresholds from the run's
   config where it has the hook, else the defaults);
