@@ -161,12 +161,20 @@ def plot_k_history(steps: List[int],
                    class_names: Sequence[str],
                    path: str,
                    truth: Optional[Sequence[int]] = None) -> None:
-    """Number of active sub-centroids per class over training."""
+    """Number of active sub-centroids per class over training.
+
+    Classes with the same K draw on top of each other; each line is
+    thinner than the one before, so all stay visible.
+    """
     fig, ax = plt.subplots(figsize=(6, 3.5))
+    widths = np.linspace(4.0, 1.5, max(len(class_names), 2))
     for c, name in enumerate(class_names):
-        line, = ax.step(steps, ks[:, c], where='post', label=str(name))
+        line, = ax.step(
+            steps, ks[:, c], where='post', label=str(name), lw=widths[c])
         if truth is not None:
-            ax.axhline(truth[c], color=line.get_color(), ls=':', lw=1)
+            ax.axhline(
+                truth[c], color=line.get_color(), ls=':', lw=widths[c] / 2)
+    ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel('iteration')
     ax.set_ylabel('active sub-centroids K')
     ax.set_title(
