@@ -168,3 +168,34 @@ def test_report_only_draws_induction_against_the_budget(tmp_path, capsys):
     with pytest.raises(SystemExit):
         bench.main(['--out', str(out), '--report-only'])
     assert '--markdown or --plot' in capsys.readouterr().err
+
+
+def test_report_only_plots_k_of_the_lowest_seed_per_budget(
+        tmp_path, monkeypatch):
+    import dnc_mm.explain.plots as plots
+    drawn = {}
+    monkeypatch.setattr(
+        plots, 'plot_k_history', lambda steps, ks, names, path, truth: drawn.
+        update({osp.basename(path): (steps, ks.tolist(), truth)}))
+
+    def hist(k_last):
+        return [dict(iter=0, K=[1, 1, 1]), dict(iter=40, K=[1, 1, k_last])]
+
+    runs = {
+        LINEAR: [_run('linear', 5, 0, 78.0)],
+        AUTO_K: [
+            _run('dnc-autok', 5, 1, 78.0, k_history=hist(3)),
+            _run('dnc-autok', 5, 0, 78.0, k_history=hist(2)),
+            _run('dnc-autok', 50, 2, 82.0, k_history=hist(4)),
+        ],
+    }
+    out = tmp_path / 'runs.json'
+    out.write_text(json.dumps(dict(runs=runs)))
+    md = tmp_path / 'table.md'
+    assert bench.main(
+        ['--out', str(out), '--report-only', '--markdown',
+         str(md)]) == 0
+    assert drawn == {
+        'runs_auto_k_5e.png': ([0, 40], [[1, 1, 1], [1, 1, 2]], [4, 3, 3]),
+        'runs_auto_k_50e.png': ([0, 40], [[1, 1, 1], [1, 1, 4]], [4, 3, 3]),
+    }

@@ -14,7 +14,9 @@ loads the last checkpoint and measures on the test split:
   image to its nearest active sub-centroid of its coarse class, against its
   fine label, per coarse class (``dnc_mm.evaluation.clustering``), and the
   number of active sub-centroids per class; with the split/merge hook also
-  the K per class over training (``auto_k.jsonl``) and a plot of it;
+  the K per class over training (``auto_k.jsonl``), plotted for the
+  lowest seed of every budget next to ``--out``
+  (``<out>_auto_k_<budget>e.png``);
 * DNC heads: the sub-centroid ``health`` of the last checkpoint (the mean
   and largest cosine between a class's sub-centroids and the normalised
   entropy of their usage, averaged over classes): have they collapsed?
@@ -31,7 +33,8 @@ resumes by starting the same command again. ``--markdown``
 writes the table (mean ± std per method and budget, and the induction
 gain over ``linear`` on the same seeds), ``--plot`` a PNG of the
 induction accuracy against the budget beside the coarse validation
-curves; ``--report-only`` rewrites both from ``--out`` without training.
+curves; ``--report-only`` rewrites these and the K plots from ``--out``
+without training.
 
 Example (the figures in docs/benchmarks/induction_fashion_mnist.md)::
 
@@ -339,7 +342,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         '--report-only',
         action='store_true',
-        help='rewrite --markdown from --out; train nothing')
+        help='rewrite --markdown, --plot and the K plots from --out; '
+        'train nothing')
     parser.add_argument(
         '--eval-only',
         action='store_true',
@@ -358,6 +362,7 @@ def main(argv=None) -> int:
                 f.write(table(runs))
         if args.plot:
             budget_plot(runs, args.plot)
+        plot_k_histories(runs, osp.splitext(args.out)[0])
         return 0
     torch.set_num_threads(1)
     base_opts = []
@@ -425,7 +430,7 @@ def main(argv=None) -> int:
                     f.write(table(runs))
     _write(args.out, command, runs)
     if not args.eval_only:
-        _plot_k(runs, osp.splitext(args.out)[0] + '_auto_k.png')
+        plot_k_histories(runs, osp.splitext(args.out)[0])
     if args.plot:
         budget_plot(runs, args.plot)
     print(table(runs))
@@ -443,20 +448,34 @@ def _write(path: str, command: str, runs: Dict[str, List[Dict]]) -> None:
         indent=2)
 
 
-def _plot_k(runs: Dict[str, List[Dict]], path: str) -> None:
+def plot_k_histories(runs: Dict[str, List[Dict]], prefix: str) -> List[str]:
+    """K per class over training of the automatic-K run with the lowest
+    seed, one PNG per budget: ``<prefix>_auto_k_<budget>e.png``.
+
+    Returns:
+        list[str]: The paths written.
+    """
     from dnc_mm.datasets.coarse_labels import (FASHION_MNIST_COARSE,
                                                fine_classes_per_coarse,
                                                fine_to_coarse_map)
     from dnc_mm.explain.plots import plot_k_history
-    for rs in runs.values():
-        hist = rs[0].get('k_history') if rs else None
-        if hist:
-            truth = fine_classes_per_coarse(
-                fine_to_coarse_map(FASHION_MNIST_COARSE, 10))
-            plot_k_history([h['iter'] for h in hist],
-                           np.array([h['K'] for h in hist]),
-                           list(FASHION_MNIST_COARSE), path, truth)
-            return
+    truth = fine_classes_per_coarse(
+        fine_to_coarse_map(FASHION_MNIST_COARSE, 10))
+    first: Dict[int, Dict] = {}
+    for records in runs.values():
+        for r in records:
+            if r.get('k_history') and (r['budget'] not in first or r['seed']
+                                       < first[r['budget']]['seed']):
+                first[r['budget']] = r
+    paths = []
+    for budget, r in sorted(first.items()):
+        path = f'{prefix}_auto_k_{budget}e.png'
+        hist = r['k_history']
+        plot_k_history([h['iter'] for h in hist],
+                       np.array([h['K'] for h in hist]),
+                       list(FASHION_MNIST_COARSE), path, truth)
+        paths.append(path)
+    return paths
 
 
 if __name__ == '__main__':
