@@ -27,6 +27,7 @@ Example (the figures in docs/benchmarks/induction_fashion_mnist.md)::
 
     python tools/benchmarks/bench_fine_class_modes.py \
         --work-dirs work_dirs/bench_induction_50e/*_seed? \
+                    work_dirs/bench_induction_autok50e/*_seed? \
         --out docs/benchmarks/fine_class_modes_fashion_mnist.json \
         --markdown docs/benchmarks/fine_class_modes_fashion_mnist.md
 """
