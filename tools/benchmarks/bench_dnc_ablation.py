@@ -94,6 +94,7 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_accuracy import final_metrics, train  # noqa: E402
 from bench_utils import budget_and_curve_plot  # noqa: E402
 from bench_utils import final_health  # noqa: E402
+from bench_utils import last_checkpoint  # noqa: E402
 from bench_utils import paired_difference  # noqa: E402
 from bench_utils import validation_curve  # noqa: E402
 from bench_utils import write_json  # noqa: E402
@@ -345,8 +346,7 @@ def pretrained_backbone(head: str, seed: int, epochs: int, work_root: str,
                       ['--cfg-options'] + cls_budget(epochs), epochs, suite)
     backbone = osp.join(work, 'seg-backbone.pth')
     if not osp.exists(backbone):  # the converter writes it atomically
-        with open(osp.join(work, 'last_checkpoint')) as f:
-            checkpoint = f.read().strip()
+        checkpoint = last_checkpoint(work)
         cmd = [
             sys.executable,
             osp.join(ROOT, 'tools', 'model_converters',

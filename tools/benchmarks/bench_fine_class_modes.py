@@ -41,7 +41,7 @@ from typing import Dict, List
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_induction import method_of  # noqa: E402
-from bench_utils import mean_std, write_json  # noqa: E402
+from bench_utils import last_checkpoint, mean_std, write_json  # noqa: E402
 
 #: split/merge settings of the offline rounds when the run has no hook
 DEFAULT_STEP = dict(
@@ -72,8 +72,7 @@ def analyse(work_dir: str) -> List[Dict]:
         raise ValueError(f'{work_dir}: expected the one config the run '
                          f'dumped, found {len(configs)}')
     cfg = Config.fromfile(configs[0])
-    checkpoint = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
-    model = load_model(cfg, checkpoint)
+    model = load_model(cfg, last_checkpoint(work_dir))
     dataset = build_dataset(cfg, 'train')
     feats = extract_features(model, dataset)
     coarse, fine = feats['labels'], feats['fine_labels']

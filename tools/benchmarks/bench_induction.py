@@ -67,6 +67,7 @@ import torch
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from bench_utils import budget_and_curve_plot  # noqa: E402
 from bench_utils import final_health  # noqa: E402
+from bench_utils import last_checkpoint  # noqa: E402
 from bench_utils import mean_std  # noqa: E402
 from bench_utils import paired_difference  # noqa: E402
 from bench_utils import validation_curve  # noqa: E402
@@ -156,8 +157,7 @@ def train(config: str, seed: int, work_dir: str, options: List[str]) -> tuple:
 def evaluate(cfg, work_dir: str) -> Dict:
     """Induction, clustering and K of the trained model in ``work_dir``."""
     from dnc_mm.evaluation.induction import evaluate_induction
-    ckpt = open(osp.join(work_dir, 'last_checkpoint')).read().strip()
-    out = evaluate_induction(cfg, ckpt, k=1)
+    out = evaluate_induction(cfg, last_checkpoint(work_dir), k=1)
     out['induction_1nn'] = out.pop('induction_knn')
     if 'induction_knn_embed' in out:
         out['induction_1nn_embed'] = out.pop('induction_knn_embed')

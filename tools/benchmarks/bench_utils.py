@@ -270,14 +270,20 @@ def class_mean_health(subcentroids: torch.Tensor, active: torch.Tensor,
     return {k: round(float(v.nanmean()), 4) for k, v in stats.items()}
 
 
+def last_checkpoint(work_dir: str) -> str:
+    """Path of the newest checkpoint of a ``tools/train.py`` work dir (the
+    one its ``last_checkpoint`` file names)."""
+    with open(os.path.join(work_dir, 'last_checkpoint')) as f:
+        return f.read().strip()
+
+
 def final_health(work_dir: str) -> Optional[Dict[str, float]]:
     """:func:`class_mean_health` of the DNC classifier in the last
     checkpoint of a ``tools/train.py`` work dir (loaded untrusted), or
     ``None`` when its model has no DNC classifier."""
     from dnc_mm.compat import load_checkpoint_file
-    with open(os.path.join(work_dir, 'last_checkpoint')) as f:
-        path = f.read().strip()
-    state = load_checkpoint_file(path, map_location='cpu')['state_dict']
+    state = load_checkpoint_file(
+        last_checkpoint(work_dir), map_location='cpu')['state_dict']
     prefix = next((k[:-len('subcentroids')]
                    for k in state if k.endswith('classifier.subcentroids')),
                   None)
